@@ -1,0 +1,12 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Server-only packages that must not be bundled.
+  serverExternalPackages: ["pino", "pg", "@prisma/adapter-pg", "bcryptjs"],
+  typedRoutes: false,
+  // Lint and types run as their own steps in `npm test`.
+  typescript: { ignoreBuildErrors: false },
+};
+
+export default nextConfig;

@@ -1,0 +1,48 @@
+// The audit log: who changed what in a tenant. Append-only (the app role has no
+// UPDATE or DELETE on audit_logs).
+import type { TenantDb } from "@/server/db";
+import type { Prisma } from "@/server/db/generated/client";
+
+export type TAuditEntry = {
+  tenantId: string;
+  actorUserId: string | null;
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  data?: Prisma.InputJsonValue;
+};
+
+export async function recordAudit(db: TenantDb, entry: TAuditEntry): Promise<void> {
+  await db.auditLog.create({
+    data: {
+      tenantId: entry.tenantId,
+      actorUserId: entry.actorUserId,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId ?? null,
+      data: entry.data ?? {},
+    },
+  });
+}
+
+export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?: string; limit: number }) {
+  const rows = await db.auditLog.findMany({
+    where: { tenantId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
+    ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
+  });
+  const actorIds = [...new Set(rows.map((row) => row.actorUserId).filter((id): id is string => Boolean(id)))];
+  const actors = await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, email: true } });
+  const emailOf = new Map(actors.map((actor) => [actor.id, actor.email]));
+  const items = rows.slice(0, page.limit).map((row) => ({
+    id: row.id,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    data: row.data,
+    actor: row.actorUserId ? (emailOf.get(row.actorUserId) ?? "deleted user") : "platform",
+    createdAt: row.createdAt,
+  }));
+  return { items, nextCursor: rows.length > page.limit ? (rows[page.limit - 1]?.id ?? null) : null };
+}

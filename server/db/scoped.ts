@@ -1,0 +1,43 @@
+// The scoped runners: every query of the app runs in a transaction whose
+// `app.*` settings tell Row Level Security whose rows it may see.
+//
+//  withTenant(tenantId, work)  tenant tables of that tenant only (app.tenant_id)
+//  withUser(userId, work)      the user's own memberships across tenants (app.user_id)
+//  withoutTenant(work)         platform tables only; every tenant table reads empty
+//
+// The settings are transaction-local (set_config(..., true)), so they can never
+// leak to the next user of a pooled connection. Do not hold one of these open
+// across an LLM or outbound HTTP call.
+import type { Prisma } from "./generated/client";
+import { prisma } from "./client";
+
+export type TenantDb = Prisma.TransactionClient;
+/** A transaction with no tenant context. */
+export type PlatformDb = Prisma.TransactionClient;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
+
+function assertUuid(value: string, what: string): void {
+  if (!UUID.test(value)) throw new Error(`${what} must be a UUID`);
+}
+
+export async function withTenant<T>(tenantId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
+  assertUuid(tenantId, "tenantId");
+  return prisma().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
+    return work(tx);
+  }, TRANSACTION);
+}
+
+export async function withUser<T>(userId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
+  assertUuid(userId, "userId");
+  return prisma().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT set_config('app.user_id', ${userId}, true)`;
+    return work(tx);
+  }, TRANSACTION);
+}
+
+export async function withoutTenant<T>(work: (db: PlatformDb) => Promise<T>): Promise<T> {
+  return prisma().$transaction(work, TRANSACTION);
+}

@@ -1,0 +1,28 @@
+// Typed, validated environment. A missing or malformed variable stops start-up
+// with a message naming it (instrumentation.ts validates at server start).
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+export const DEPLOYMENT_MODES = ["self_hosted", "saas"] as const;
+export type TDeploymentMode = (typeof DEPLOYMENT_MODES)[number];
+
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z.url({ message: "must be a postgresql:// URL for the app role (no superuser, no BYPASSRLS)" }),
+    NEXTAUTH_SECRET: z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -base64 32)" }),
+    NEXTAUTH_URL: z.url().optional(),
+    // Fail safe: without an explicit choice, run with the smaller capability set.
+    DEPLOYMENT_MODE: z.enum(DEPLOYMENT_MODES, { message: 'must be "self_hosted" or "saas"' }).default("saas"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  },
+  client: {},
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  // `next build` compiles without runtime secrets; the server validates when it starts.
+  skipValidation: process.env.SKIP_ENV_VALIDATION === "1",
+  onValidationError: (issues) => {
+    const lines = issues.map((issue) => `  ${issue.path?.map(String).join(".") ?? "?"}: ${issue.message}`);
+    throw new Error(`Invalid environment variables (see .env.example):\n${lines.join("\n")}`);
+  },
+});

@@ -1,0 +1,22 @@
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { ZInviteMember, ZRemoveMember, ZUpdateRole } from "./schemas";
+import { inviteMember, listMembers, removeMember, updateMemberRole } from "./service";
+
+const actorOf = (ctx: { user: { id: string }; membership: { role: import("@/server/auth/roles").TRole } }) => ({
+  userId: ctx.user.id,
+  role: ctx.membership.role,
+});
+
+export const memberRouter = createTRPCRouter({
+  list: tenantProcedure("viewer").query(({ ctx }) => listMembers(ctx.db, ctx.tenant.id)),
+  invite: tenantProcedure("admin")
+    .input(ZInviteMember)
+    .mutation(({ ctx, input }) => inviteMember(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+  updateRole: tenantProcedure("admin")
+    .input(ZUpdateRole)
+    .mutation(({ ctx, input }) => updateMemberRole(ctx.db, ctx.tenant.id, actorOf(ctx), input.membershipId, input.role)),
+  remove: tenantProcedure("admin")
+    .input(ZRemoveMember)
+    .mutation(({ ctx, input }) => removeMember(ctx.db, ctx.tenant.id, actorOf(ctx), input.membershipId)),
+});

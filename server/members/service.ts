@@ -1,0 +1,98 @@
+// Members of a tenant. Owners are protected: only an owner may make or unmake
+// an owner, and a tenant always keeps at least one.
+import { recordAudit } from "@/server/audit/service";
+import type { TRole } from "@/server/auth/roles";
+import { normalizeEmail } from "@/server/auth/users";
+import type { TenantDb } from "@/server/db";
+import { AppError, notFound } from "@/server/errors";
+import { createInvitation } from "@/server/invitations/service";
+import type { TInviteMember } from "./schemas";
+
+export type TActor = { userId: string; role: TRole };
+
+export async function listMembers(db: TenantDb, tenantId: string) {
+  const rows = await db.membership.findMany({
+    where: { tenantId },
+    include: { user: { select: { id: true, email: true, name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((row) => ({ id: row.id, role: row.role, createdAt: row.createdAt, user: row.user }));
+}
+
+function assertMayManageOwners(actor: TActor, roles: TRole[]): void {
+  if (roles.includes("owner") && actor.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only an owner can grant, change or remove the owner role.");
+  }
+}
+
+async function assertNotLastOwner(db: TenantDb, tenantId: string, membership: { role: TRole }): Promise<void> {
+  if (membership.role !== "owner") return;
+  const owners = await db.membership.count({ where: { tenantId, role: "owner" } });
+  if (owners <= 1) throw new AppError("PRECONDITION_FAILED", "A tenant needs at least one owner: make someone else owner first.");
+}
+
+async function findMembership(db: TenantDb, tenantId: string, membershipId: string) {
+  const membership = await db.membership.findFirst({ where: { id: membershipId, tenantId }, include: { user: true } });
+  if (!membership) throw notFound("Member");
+  return membership;
+}
+
+export type TInviteResult =
+  | { kind: "added"; membershipId: string; email: string }
+  | { kind: "invited"; invitationId: string; email: string; token: string; expiresAt: Date };
+
+/** An existing user is added at once; anyone else gets a one-time invitation link. */
+export async function inviteMember(db: TenantDb, tenantId: string, actor: TActor, input: TInviteMember): Promise<TInviteResult> {
+  assertMayManageOwners(actor, [input.role]);
+  const email = normalizeEmail(input.email);
+  const user = await db.user.findUnique({ where: { email } });
+  if (user?.passwordHash) {
+    const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId, userId: user.id } } });
+    if (existing) throw new AppError("CONFLICT", `${email} is already a member of this tenant.`);
+    const membership = await db.membership.create({ data: { tenantId, userId: user.id, role: input.role } });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId: actor.userId,
+      action: "member.added",
+      targetType: "membership",
+      targetId: membership.id,
+      data: { email, role: input.role },
+    });
+    return { kind: "added", membershipId: membership.id, email };
+  }
+  const invitation = await createInvitation(db, tenantId, actor.userId, { email, role: input.role });
+  return { kind: "invited", invitationId: invitation.id, email, token: invitation.token, expiresAt: invitation.expiresAt };
+}
+
+export async function updateMemberRole(db: TenantDb, tenantId: string, actor: TActor, membershipId: string, role: TRole) {
+  const membership = await findMembership(db, tenantId, membershipId);
+  if (membership.role === role) return { id: membership.id, role };
+  assertMayManageOwners(actor, [membership.role, role]);
+  await assertNotLastOwner(db, tenantId, membership);
+  const updated = await db.membership.update({ where: { id: membership.id }, data: { role } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "member.role_changed",
+    targetType: "membership",
+    targetId: membership.id,
+    data: { email: membership.user.email, from: membership.role, to: role },
+  });
+  return { id: updated.id, role: updated.role };
+}
+
+export async function removeMember(db: TenantDb, tenantId: string, actor: TActor, membershipId: string) {
+  const membership = await findMembership(db, tenantId, membershipId);
+  assertMayManageOwners(actor, [membership.role]);
+  await assertNotLastOwner(db, tenantId, membership);
+  await db.membership.delete({ where: { id: membership.id } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "member.removed",
+    targetType: "membership",
+    targetId: membership.id,
+    data: { email: membership.user.email, role: membership.role },
+  });
+  return { id: membership.id };
+}

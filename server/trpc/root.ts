@@ -1,0 +1,23 @@
+// The application router: one key per domain, named as in the glossary.
+import { auditRouter } from "@/server/audit/router";
+import { invitationRouter } from "@/server/invitations/router";
+import { memberRouter } from "@/server/members/router";
+import { operatorRouter } from "@/server/operator/router";
+import { tenantRouter } from "@/server/tenants/router";
+import { createCallerFactory, createTRPCRouter } from "./init";
+import { authedProcedure } from "./init";
+
+export const appRouter = createTRPCRouter({
+  me: createTRPCRouter({
+    get: authedProcedure.query(({ ctx }) => ctx.user),
+  }),
+  tenant: tenantRouter,
+  member: memberRouter,
+  invitation: invitationRouter,
+  audit: auditRouter,
+  operator: operatorRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);
