@@ -8,7 +8,7 @@ import { withoutTenant } from "@/server/db";
 import { logger } from "@/server/logger";
 import { authenticate } from "./users";
 
-const ZCredentials = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(200) });
+const ZCredentials = z.object({ email: z.email().trim().max(320), password: z.string().min(1).max(200) });
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PASSWORD_MIN_LENGTH } from "@/server/auth/password";
+import { zText } from "@/server/validation";
 
 // `<tenant id>.<secret>`: the tenant part lets the accept flow open the right
 // tenant context (RLS) before looking the invitation up by the secret's hash.
@@ -10,11 +11,12 @@ export const ZInvitationToken = z
 
 export const ZAcceptInvitation = z.object({
   token: ZInvitationToken,
-  name: z.string().trim().min(1).max(120).optional(),
+  name: zText({ max: 120 }).optional(),
   password: z
     .string()
     .min(PASSWORD_MIN_LENGTH, { message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
     .max(200)
+    .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL characters" })
     .optional(),
 });
 

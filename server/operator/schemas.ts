@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZEmail } from "@/server/members/schemas";
+import { zText } from "@/server/validation";
 
 export const ZTenantSlug = z
   .string()
@@ -11,7 +12,7 @@ export const ZTenantSlug = z
 
 export const ZCreateTenant = z.object({
   slug: ZTenantSlug,
-  name: z.string().trim().min(1, { message: "is required" }).max(120),
+  name: zText({ max: 120 }),
   ownerEmail: ZEmail,
 });
 

@@ -13,7 +13,11 @@ import { authedProcedure } from "./init";
 
 export const ZTenantRef = z
   .object({
-    tenantSlug: z.string().trim().min(1).max(64).optional(),
+    tenantSlug: z
+      .string()
+      .max(64)
+      .regex(/^[a-z0-9-]+$/, { message: "tenantSlug is a lowercase slug" })
+      .optional(),
     tenantId: z.uuid().optional(),
   })
   .refine((value) => Boolean(value.tenantSlug ?? value.tenantId), { message: "tenantSlug or tenantId is required" });

@@ -1,0 +1,28 @@
+import { AuditList } from "@/components/audit/audit-list";
+import { Card, PageHeader } from "@/components/ui/card";
+import { requireTenantPage } from "@/server/auth/page-access";
+
+export default async function SettingsPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await requireTenantPage((await params).tenant, "settings");
+  const isAdmin = tenant.role === "owner" || tenant.role === "admin";
+  return (
+    <>
+      <PageHeader title="Settings" description={`${tenant.name} (${tenant.slug})`} />
+      <div className="space-y-6">
+        <Card title="Tenant">
+          <dl className="grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
+            <dt className="text-slate-500">Name</dt>
+            <dd>{tenant.name}</dd>
+            <dt className="text-slate-500">Slug</dt>
+            <dd className="font-mono">{tenant.slug}</dd>
+            <dt className="text-slate-500">Deployment mode</dt>
+            <dd className="font-mono">{tenant.deploymentMode}</dd>
+            <dt className="text-slate-500">Your role</dt>
+            <dd>{tenant.role}</dd>
+          </dl>
+        </Card>
+        {isAdmin ? <AuditList tenantSlug={tenant.slug} /> : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+// npm run dev: the whole app on http://localhost:3000 with nothing installed by
+// hand. Without DATABASE_URL it starts an embedded PostgreSQL (data in .data/),
+// applies migrations, seeds the demo and prints the demo logins.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { disconnect } from "@/server/db";
+import { resolveDatabase } from "./lib/database";
+import { localSecret } from "./lib/dev-secret";
+import { migrate } from "./lib/migrate";
+import { formatLogins, seedDemo } from "./lib/seed";
+
+async function main(): Promise<void> {
+  const port = process.env.PORT ?? "3000";
+  const hostname = process.env.HOSTNAME_BIND ?? "127.0.0.1";
+  const db = await resolveDatabase();
+  process.stdout.write(db.isEmbedded ? "Started the embedded PostgreSQL (.data/postgres).\n" : "Using DATABASE_URL.\n");
+  await migrate(db, { quiet: true });
+  process.env.DATABASE_URL = db.appUrl;
+  const logins = process.env.SEED_DEMO === "0" ? [] : await seedDemo();
+  await disconnect();
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.appUrl,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? localSecret("nextauth"),
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+  };
+  delete (env as Record<string, string | undefined>).DATABASE_OWNER_URL;
+  const next = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "dev", "--port", port, "--hostname", hostname], {
+    env,
+    stdio: "inherit",
+  });
+  if (logins.length > 0) process.stdout.write(`\n${formatLogins(logins)}\n\nOpen http://localhost:${port}\n\n`);
+
+  const shutdown = async (code: number) => {
+    next.kill("SIGTERM");
+    await db.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  next.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm run dev failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+// Shared factories for integration tests: every test makes its own tenants and
+// users with unique names, so test files run in parallel against one database.
+import { randomBytes, randomUUID } from "node:crypto";
+import { hashPassword } from "@/server/auth/password";
+import { ROLES, type TRole } from "@/server/auth/roles";
+import type { TSessionUser } from "@/server/auth/users";
+import { platform } from "@/server/db/platform";
+import { createInvitation } from "@/server/invitations/service";
+import { createCaller } from "@/server/trpc/root";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+let passwordHash: Promise<string> | null = null;
+
+export function uniqueSlug(prefix = "t"): string {
+  return `${prefix}-${randomBytes(5).toString("hex")}`;
+}
+
+export async function createUser(options: { email?: string; isOperator?: boolean } = {}): Promise<TSessionUser> {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  const email = options.email ?? `${uniqueSlug("user")}@example.test`;
+  const user = await platform.run(async (db) =>
+    db.user.create({ data: { email, name: email.split("@")[0] ?? email, passwordHash: await passwordHash, isOperator: options.isOperator ?? false } }),
+  );
+  return { id: user.id, email: user.email, name: user.name, isOperator: user.isOperator };
+}
+
+export type TTenantFixture = {
+  tenant: { id: string; slug: string; name: string };
+  users: Record<TRole, TSessionUser>;
+  memberships: Record<TRole, string>;
+};
+
+/** A tenant with one member per role, an audit row and a pending invitation. */
+export async function createTenantFixture(): Promise<TTenantFixture> {
+  const slug = uniqueSlug();
+  const tenantId = randomUUID();
+  const users = {} as Record<TRole, TSessionUser>;
+  for (const role of ROLES) users[role] = await createUser({ email: `${role}.${slug}@example.test` });
+  const memberships = {} as Record<TRole, string>;
+  await platform.inTenant(tenantId, async (db) => {
+    await db.tenant.create({ data: { id: tenantId, slug, name: `Tenant ${slug}` } });
+    for (const role of ROLES) {
+      const membership = await db.membership.create({ data: { tenantId, userId: users[role].id, role } });
+      memberships[role] = membership.id;
+    }
+    await createInvitation(db, tenantId, users.owner.id, { email: `invitee.${slug}@example.test`, role: "member" });
+  });
+  return { tenant: { id: tenantId, slug, name: `Tenant ${slug}` }, users, memberships };
+}
+
+/** Adds a disposable member (for tests that change or remove one). */
+export async function addMember(tenantId: string, role: TRole): Promise<{ user: TSessionUser; membershipId: string }> {
+  const user = await createUser();
+  const membership = await platform.inTenant(tenantId, (db) => db.membership.create({ data: { tenantId, userId: user.id, role } }));
+  return { user, membershipId: membership.id };
+}
+
+export async function addInvitation(tenantId: string, actorUserId: string, role: TRole = "member") {
+  const email = `${uniqueSlug("invitee")}@example.test`;
+  const invitation = await platform.inTenant(tenantId, (db) => createInvitation(db, tenantId, actorUserId, { email, role }));
+  return { ...invitation, email };
+}
+
+export function callerFor(user: TSessionUser | null) {
+  return createCaller({ user });
+}

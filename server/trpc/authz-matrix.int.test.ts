@@ -1,0 +1,133 @@
+// Who may call what: every procedure of the app router, for every kind of
+// principal. The procedure list comes from the router itself, so a new
+// procedure without a row here fails this test.
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROLES, hasRole, type TRole } from "@/server/auth/roles";
+import type { TSessionUser } from "@/server/auth/users";
+import { addInvitation, addMember, callerFor, createTenantFixture, createUser, uniqueSlug, type TTenantFixture } from "@/server/test/factories";
+import { appRouter } from "./root";
+
+type Fixtures = { a: TTenantFixture; b: TTenantFixture };
+type Access = "public" | "authed" | "operator" | { tenant: TRole };
+type Row = {
+  access: Access;
+  /** A valid input, made fresh per call (mutations consume their target). */
+  input: (fx: Fixtures) => Promise<unknown> | unknown;
+  /** The same call naming tenant A but an object of tenant B: must be NOT_FOUND. */
+  crossTenant: ((fx: Fixtures) => Promise<unknown>) | "takes no object id";
+};
+
+const tenantA = (fx: Fixtures) => ({ tenantSlug: fx.a.tenant.slug });
+
+const MATRIX: Record<string, Row> = {
+  "me.get": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
+  "tenant.list": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
+  "tenant.get": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "member.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "member.invite": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), email: `${uniqueSlug("new")}@example.test`, role: "member" }),
+    crossTenant: "takes no object id",
+  },
+  "member.updateRole": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), membershipId: (await addMember(fx.a.tenant.id, "viewer")).membershipId, role: "member" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), membershipId: (await addMember(fx.b.tenant.id, "viewer")).membershipId, role: "member" }),
+  },
+  "member.remove": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), membershipId: (await addMember(fx.a.tenant.id, "viewer")).membershipId }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), membershipId: (await addMember(fx.b.tenant.id, "viewer")).membershipId }),
+  },
+  "invitation.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "invitation.revoke": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), invitationId: (await addInvitation(fx.a.tenant.id, fx.a.users.owner.id)).id }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), invitationId: (await addInvitation(fx.b.tenant.id, fx.b.users.owner.id)).id }),
+  },
+  "invitation.get": {
+    access: "public",
+    input: async (fx) => ({ token: (await addInvitation(fx.a.tenant.id, fx.a.users.owner.id)).token }),
+    crossTenant: "takes no object id",
+  },
+  "invitation.accept": {
+    access: "public",
+    input: async (fx) => ({ token: (await addInvitation(fx.a.tenant.id, fx.a.users.owner.id)).token, name: "New Person", password: "a long enough password" }),
+    crossTenant: "takes no object id",
+  },
+  "audit.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "operator.tenant.list": { access: "operator", input: () => undefined, crossTenant: "takes no object id" },
+  "operator.tenant.create": {
+    access: "operator",
+    input: () => ({ slug: uniqueSlug("op"), name: "Created by test", ownerEmail: `${uniqueSlug("owner")}@example.test` }),
+    crossTenant: "takes no object id",
+  },
+};
+
+type Principal = { name: string; user: (fx: Fixtures) => TSessionUser | null; role?: TRole; isOperator?: boolean; isOtherTenant?: boolean };
+
+let operator: TSessionUser;
+const PRINCIPALS: Principal[] = [
+  { name: "anonymous", user: () => null },
+  ...ROLES.map((role) => ({ name: role, user: (fx: Fixtures) => fx.a.users[role], role })),
+  { name: "another tenant's owner", user: (fx) => fx.b.users.owner, isOtherTenant: true },
+  { name: "operator", user: () => operator, isOperator: true },
+];
+
+function expectedOutcome(access: Access, principal: Principal): "ok" | TRPCError["code"] {
+  if (access === "public") return "ok";
+  if (principal.name === "anonymous") return "UNAUTHORIZED";
+  if (access === "authed") return "ok";
+  if (access === "operator") return principal.isOperator ? "ok" : "FORBIDDEN";
+  if (principal.isOtherTenant || !principal.role) return "NOT_FOUND";
+  return hasRole(principal.role, access.tenant) ? "ok" : "FORBIDDEN";
+}
+
+async function call(user: TSessionUser | null, path: string, input: unknown): Promise<"ok" | TRPCError["code"]> {
+  const caller = callerFor(user) as unknown as Record<string, unknown>;
+  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+  try {
+    await procedure(input);
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+const procedures = Object.keys(appRouter._def.procedures).sort();
+let fx: Fixtures;
+
+beforeAll(async () => {
+  const [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
+  fx = { a, b };
+  operator = await createUser({ isOperator: true });
+});
+
+describe("authorization matrix", () => {
+  it("has a row for every procedure of the router, and none for a procedure that is gone", () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(procedures);
+  });
+
+  for (const path of procedures) {
+    describe(path, () => {
+      for (const principal of PRINCIPALS) {
+        it(`${principal.name}`, async () => {
+          const row = MATRIX[path];
+          if (!row) throw new Error(`no matrix row for ${path}`);
+          const input = await row.input(fx);
+          const outcome = await call(principal.user(fx), path, input);
+          expect(outcome).toBe(expectedOutcome(row.access, principal));
+        });
+      }
+
+      it("another tenant's object ids give NOT_FOUND, even to an owner", async () => {
+        const row = MATRIX[path];
+        if (!row || row.crossTenant === "takes no object id") return;
+        const outcome = await call(fx.a.users.owner, path, await row.crossTenant(fx));
+        expect(outcome).toBe("NOT_FOUND");
+      });
+    });
+  }
+});

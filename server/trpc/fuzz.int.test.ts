@@ -1,0 +1,90 @@
+// Bad input never becomes an internal error: arbitrary inputs to every
+// procedure, as the most privileged principal (so the deepest code runs) and as
+// nobody, must give a 4xx, never INTERNAL_SERVER_ERROR.
+import fc from "fast-check";
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TSessionUser } from "@/server/auth/users";
+import { platform } from "@/server/db/platform";
+import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { appRouter } from "./root";
+
+let fx: TTenantFixture;
+let superUser: TSessionUser;
+
+beforeAll(async () => {
+  fx = await createTenantFixture();
+  // The tenant's owner, made an operator too: every procedure is open to it.
+  await platform.run((db) => db.user.update({ where: { id: fx.users.owner.id }, data: { isOperator: true } }));
+  superUser = { ...fx.users.owner, isOperator: true };
+});
+
+const HOSTILE_STRINGS = ["", " ", "\u0000", "a\u0000b", "\u001b[31m", "a".repeat(5000), "../../etc/passwd", "' OR 1=1 --", "\ud800", "NaN", "-1"];
+const KEYS = ["tenantSlug", "tenantId", "membershipId", "invitationId", "token", "email", "ownerEmail", "role", "name", "slug", "password", "cursor", "limit"];
+
+/** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
+function examples(): [unknown, boolean][] {
+  const cases: [unknown, boolean][] = [];
+  for (const key of KEYS) {
+    for (const value of [...HOSTILE_STRINGS, 0, -1, 1e308, null, [], {}]) {
+      cases.push([{ [key]: value }, false]);
+      cases.push([{ tenantSlug: fx.tenant.slug, [key]: value }, false]);
+    }
+  }
+  return cases;
+}
+
+/** Values near the valid ones, and anything at all. */
+function inputs(): fc.Arbitrary<unknown> {
+  const text = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom(...HOSTILE_STRINGS));
+  const uuidish = fc.oneof(fc.uuid(), text);
+  const field = fc.oneof(text, uuidish, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.anything());
+  return fc.oneof(
+    fc.anything(),
+    fc.record(
+      {
+        tenantSlug: fc.oneof(fc.constant(fx.tenant.slug), text),
+        tenantId: fc.oneof(fc.constant(fx.tenant.id), uuidish),
+        membershipId: fc.oneof(fc.constant(fx.memberships.viewer), uuidish),
+        invitationId: uuidish,
+        token: fc.oneof(text, fc.constant(`${fx.tenant.id}.${"A".repeat(43)}`)),
+        email: fc.oneof(fc.emailAddress(), text),
+        ownerEmail: fc.oneof(fc.emailAddress(), text),
+        role: fc.oneof(fc.constantFrom("viewer", "member", "approver", "admin", "owner"), text),
+        name: text,
+        slug: text,
+        password: text,
+        cursor: uuidish,
+        limit: field,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+}
+
+async function codeOf(user: TSessionUser | null, path: string, input: unknown): Promise<string> {
+  const caller = callerFor(user) as unknown as Record<string, unknown>;
+  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+  try {
+    await procedure(input);
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    return `non-tRPC error: ${String(error)}`;
+  }
+}
+
+describe("fuzzed input", () => {
+  for (const path of Object.keys(appRouter._def.procedures).sort()) {
+    it(`${path} never answers INTERNAL_SERVER_ERROR`, async () => {
+      await fc.assert(
+        fc.asyncProperty(inputs(), fc.boolean(), async (input, isAnonymous) => {
+          const code = await codeOf(isAnonymous ? null : superUser, path, input);
+          expect(code).not.toBe("INTERNAL_SERVER_ERROR");
+          expect(code).not.toMatch(/^non-tRPC/);
+        }),
+        { numRuns: 60, examples: examples() },
+      );
+    });
+  }
+});

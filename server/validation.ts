@@ -1,0 +1,16 @@
+// Shared zod building blocks for free text. PostgreSQL refuses NUL in text, and
+// control characters in names only confuse people, so both are refused here,
+// as a clear 400, rather than at the database.
+import { z } from "zod";
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export function zText(options: { min?: number; max: number }) {
+  return z
+    .string()
+    .trim()
+    .min(options.min ?? 1, { message: "is required" })
+    .max(options.max, { message: `must be at most ${options.max} characters` })
+    .refine((value) => !CONTROL.test(value), { message: "must not contain control characters" });
+}
