@@ -3,7 +3,6 @@
 // as a clear 400, rather than at the database.
 import { z } from "zod";
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export function zText(options: { min?: number; max: number }) {

@@ -1,0 +1,70 @@
+// Lint: Next's recommended rules, TypeScript rules, and the import boundaries
+// that keep tenant isolation reviewable:
+//  - the raw Prisma client is for server/db/ only;
+//  - the platform client (acts across tenants) is for the operator domain, the
+//    seed script and tests only;
+//  - React components never import server code other than types.
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+const RAW_CLIENT = {
+  group: ["@/server/db/client", "**/server/db/client", "./client"],
+  message: "Use withTenant / withUser / withoutTenant from @/server/db: the raw client bypasses the tenant runners.",
+};
+const PLATFORM_CLIENT = {
+  group: ["@/server/db/platform", "**/server/db/platform"],
+  message: "The platform client acts across tenants: only server/operator/ may use it.",
+};
+
+export const boundaries = [
+  {
+    files: ["**/*.{ts,tsx}"],
+    ignores: ["server/db/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT, PLATFORM_CLIENT] }] },
+  },
+  {
+    files: ["server/operator/**", "scripts/**", "server/test/**", "**/*.test.ts", "e2e/**"],
+    ignores: ["server/db/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT] }] },
+  },
+  {
+    files: ["components/**/*.tsx", "components/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            RAW_CLIENT,
+            PLATFORM_CLIENT,
+            {
+              group: ["@/server/*", "!@/server/trpc", "@/server/trpc/*", "!@/server/trpc/root", "!@/server/auth", "@/server/auth/*", "!@/server/auth/roles", "!@/server/env"],
+              allowTypeImports: true,
+              message: "Components reach the server through tRPC; import types only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
+const config = [
+  ...nextVitals,
+  ...nextTs,
+  {
+    ignores: ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "server/db/generated/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+  },
+  {
+    rules: {
+      "no-console": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["scripts/**"],
+    rules: { "no-console": "off" },
+  },
+  ...boundaries,
+];
+
+export default config;

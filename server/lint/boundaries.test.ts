@@ -1,0 +1,39 @@
+// The import boundaries that keep tenant isolation reviewable are enforced by
+// lint; these tests prove the rules fire where they must and stay quiet where
+// imports are allowed.
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImportErrors(code: string, filePath: string): Promise<number> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result?.messages.filter((message) => message.ruleId === "no-restricted-imports").length ?? -1;
+}
+
+const PLATFORM = 'import { platform } from "@/server/db/platform";\nexport const p = platform;\n';
+const RAW = 'import { prisma } from "@/server/db/client";\nexport const p = prisma;\n';
+
+describe("import boundaries", () => {
+  it("forbids the platform client outside the operator domain", async () => {
+    expect(await restrictedImportErrors(PLATFORM, "server/members/router.ts")).toBe(1);
+    expect(await restrictedImportErrors(PLATFORM, "server/trpc/root.ts")).toBe(1);
+    expect(await restrictedImportErrors(PLATFORM, "app/(dashboard)/t/[tenant]/members/page.tsx")).toBe(1);
+  });
+
+  it("allows the platform client in the operator domain and the seed", async () => {
+    expect(await restrictedImportErrors(PLATFORM, "server/operator/service.ts")).toBe(0);
+    expect(await restrictedImportErrors(PLATFORM, "scripts/lib/seed.ts")).toBe(0);
+  });
+
+  it("forbids the raw Prisma client outside server/db, even to the operator", async () => {
+    expect(await restrictedImportErrors(RAW, "server/members/service.ts")).toBe(1);
+    expect(await restrictedImportErrors(RAW, "server/operator/service.ts")).toBe(1);
+    expect(await restrictedImportErrors(RAW, "server/db/scoped.ts")).toBe(0);
+  });
+
+  it("keeps components away from server code other than types", async () => {
+    expect(await restrictedImportErrors('import { withTenant } from "@/server/db";\nexport const w = withTenant;\n', "components/members/x.tsx")).toBe(1);
+    expect(await restrictedImportErrors('import type { AppRouter } from "@/server/trpc/root";\nexport type R = AppRouter;\n', "components/x.tsx")).toBe(0);
+  });
+});
