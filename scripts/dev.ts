@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { disconnect } from "@/server/db";
-import { resolveDatabase } from "./lib/database";
+import { DEV_DATA_DIR, resolveDatabase } from "./lib/database";
 import { localSecret } from "./lib/dev-secret";
 import { migrate } from "./lib/migrate";
 import { formatLogins, seedDemo } from "./lib/seed";
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const port = process.env.PORT ?? "3000";
   const hostname = process.env.HOSTNAME_BIND ?? "127.0.0.1";
   const db = await resolveDatabase();
-  process.stdout.write(db.isEmbedded ? "Started the embedded PostgreSQL (.data/postgres).\n" : "Using DATABASE_URL.\n");
+  process.stdout.write(db.isEmbedded ? `Started the embedded PostgreSQL (${path.relative(process.cwd(), DEV_DATA_DIR) || DEV_DATA_DIR}).\n` : "Using DATABASE_URL.\n");
   await migrate(db, { quiet: true });
   process.env.DATABASE_URL = db.appUrl;
   const logins = process.env.SEED_DEMO === "0" ? [] : await seedDemo();
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     DATABASE_URL: db.appUrl,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? localSecret("nextauth"),
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+    NEXT_TELEMETRY_DISABLED: "1",
   };
   delete (env as Record<string, string | undefined>).DATABASE_OWNER_URL;
   const next = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "dev", "--port", port, "--hostname", hostname], {

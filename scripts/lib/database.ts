@@ -4,7 +4,8 @@
 import path from "node:path";
 import { startEmbeddedDatabase, type DatabaseUrls } from "./embedded-db";
 
-export const DEV_DATA_DIR = path.join(process.cwd(), ".data", "postgres");
+// AGENT_FABRIC_DATA_DIR moves it (the end-to-end test of `npm run dev` uses a temporary one).
+export const DEV_DATA_DIR = path.join(process.env.AGENT_FABRIC_DATA_DIR ?? path.join(process.cwd(), ".data"), "postgres");
 const DEV_PORT = 54329;
 
 export type ResolvedDatabase = DatabaseUrls & { isEmbedded: boolean; stop: () => Promise<void> };

@@ -4,7 +4,7 @@ import path from "node:path";
 
 /** A session secret for local runs, generated once and kept in .data/ (git-ignored). */
 export function localSecret(name: string): string {
-  const dir = path.join(process.cwd(), ".data");
+  const dir = process.env.AGENT_FABRIC_DATA_DIR ?? path.join(process.cwd(), ".data");
   const file = path.join(dir, `${name}.secret`);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dir, { recursive: true });
