@@ -37,7 +37,16 @@ export const boundaries = [
             RAW_CLIENT,
             PLATFORM_CLIENT,
             {
-              group: ["@/server/*", "!@/server/trpc", "@/server/trpc/*", "!@/server/trpc/root", "!@/server/auth", "@/server/auth/*", "!@/server/auth/roles", "!@/server/env"],
+              group: [
+                "@/server/*",
+                "!@/server/trpc",
+                "@/server/trpc/*",
+                "!@/server/trpc/root",
+                "!@/server/auth",
+                "@/server/auth/*",
+                "!@/server/auth/roles",
+                "!@/server/env",
+              ],
               allowTypeImports: true,
               message: "Components reach the server through tRPC; import types only.",
             },
@@ -52,7 +61,16 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ["node_modules/**", ".next/**", ".data/**", ".tmp/**", "server/db/generated/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      ".data/**",
+      ".tmp/**",
+      "server/db/generated/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+    ],
   },
   {
     rules: {

@@ -15,7 +15,9 @@ export default async function HomePage() {
   return (
     <main className="mx-auto max-w-md px-6 py-24 text-center">
       <h1 className="text-xl font-semibold">No tenant yet</h1>
-      <p className="mt-2 text-sm text-slate-600">You are signed in as {user.email} but belong to no tenant. Ask a tenant admin to invite you.</p>
+      <p className="mt-2 text-sm text-slate-600">
+        You are signed in as {user.email} but belong to no tenant. Ask a tenant admin to invite you.
+      </p>
     </main>
   );
 }

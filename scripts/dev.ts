@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   const port = process.env.PORT ?? "3000";
   const hostname = process.env.HOSTNAME_BIND ?? "127.0.0.1";
   const db = await resolveDatabase();
-  process.stdout.write(db.isEmbedded ? `Started the embedded PostgreSQL (${path.relative(process.cwd(), DEV_DATA_DIR) || DEV_DATA_DIR}).\n` : "Using DATABASE_URL.\n");
+  process.stdout.write(
+    db.isEmbedded
+      ? `Started the embedded PostgreSQL (${path.relative(process.cwd(), DEV_DATA_DIR) || DEV_DATA_DIR}).\n`
+      : "Using DATABASE_URL.\n",
+  );
   await migrate(db, { quiet: true });
   process.env.DATABASE_URL = db.appUrl;
   const logins = process.env.SEED_DEMO === "0" ? [] : await seedDemo();
@@ -27,10 +31,14 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
   };
   delete (env as Record<string, string | undefined>).DATABASE_OWNER_URL;
-  const next = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "dev", "--port", port, "--hostname", hostname], {
-    env,
-    stdio: "inherit",
-  });
+  const next = spawn(
+    process.execPath,
+    [path.join("node_modules", "next", "dist", "bin", "next"), "dev", "--port", port, "--hostname", hostname],
+    {
+      env,
+      stdio: "inherit",
+    },
+  );
   if (logins.length > 0) process.stdout.write(`\n${formatLogins(logins)}\n\nOpen http://localhost:${port}\n\n`);
 
   const shutdown = async (code: number) => {

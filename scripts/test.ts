@@ -77,11 +77,19 @@ async function e2e(): Promise<Tally> {
   const db = await startEmbeddedDatabase({ dataDir: path.join(scratch, "app", "postgres"), quiet: true });
   try {
     await migrate(db, { quiet: true });
-    const seedCode = await run(process.execPath, [BIN("tsx", "dist", "cli.mjs"), "scripts/db-seed.ts"], { ...process.env, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl });
+    const seedCode = await run(process.execPath, [BIN("tsx", "dist", "cli.mjs"), "scripts/db-seed.ts"], {
+      ...process.env,
+      DATABASE_URL: db.appUrl,
+      DATABASE_OWNER_URL: db.ownerUrl,
+    });
     if (seedCode !== 0) return { suite: "e2e", passed: 0, failed: 1 };
 
     banner("production build");
-    const buildCode = await run(process.execPath, [BIN("next", "dist", "bin", "next"), "build"], { ...process.env, SKIP_ENV_VALIDATION: "1", NEXT_TELEMETRY_DISABLED: "1" });
+    const buildCode = await run(process.execPath, [BIN("next", "dist", "bin", "next"), "build"], {
+      ...process.env,
+      SKIP_ENV_VALIDATION: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+    });
     if (buildCode !== 0) return { suite: "e2e", passed: 0, failed: 1 };
 
     const report = path.join(RESULTS, "e2e.json");

@@ -1,7 +1,17 @@
 // The one logger. Secrets are redacted by key wherever they appear in a log object.
 import pino from "pino";
 
-export const REDACTED_KEYS = ["password", "passwordHash", "token", "secret", "authorization", "cookie", "apiKey", "accessToken", "refreshToken"];
+export const REDACTED_KEYS = [
+  "password",
+  "passwordHash",
+  "token",
+  "secret",
+  "authorization",
+  "cookie",
+  "apiKey",
+  "accessToken",
+  "refreshToken",
+];
 
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",

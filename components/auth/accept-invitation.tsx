@@ -53,7 +53,15 @@ export function AcceptInvitation({ token, signedInEmail }: { token: string; sign
               </div>
               <div>
                 <Label htmlFor="password">Choose a password (at least 10 characters)</Label>
-                <Input id="password" type="password" minLength={10} required value={password} onChange={(event) => setPassword(event.target.value)} autoComplete="new-password" />
+                <Input
+                  id="password"
+                  type="password"
+                  minLength={10}
+                  required
+                  value={password}
+                  onChange={(event) => setPassword(event.target.value)}
+                  autoComplete="new-password"
+                />
               </div>
             </>
           )}

@@ -28,7 +28,9 @@ export function SignInForm() {
     });
     setIsBusy(false);
     if (!result || result.error) {
-      setError(result?.status === 401 || result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Please try again.");
+      setError(
+        result?.status === 401 || result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Please try again.",
+      );
       return;
     }
     router.replace(safeNext(params.get("next")));

@@ -21,7 +21,7 @@ export function AppHeader({
         <Link href="/" className="font-semibold text-slate-900">
           Agent Fabric
         </Link>
-        <Badge tone={mode === "saas" ? "info" : "warning"} className="uppercase" >
+        <Badge tone={mode === "saas" ? "info" : "warning"} className="uppercase">
           <span data-testid="deployment-mode">{mode === "saas" ? "saas" : "self_hosted"}</span>
         </Badge>
         {currentTenant && tenants.length > 0 ? <TenantSwitcher tenants={tenants} current={currentTenant} /> : null}

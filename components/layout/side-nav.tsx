@@ -26,7 +26,10 @@ export function SideNav({ tenantSlug }: { tenantSlug: string }) {
             key={area.path}
             href={href}
             aria-current={isActive ? "page" : undefined}
-            className={cn("rounded-md px-3 py-1.5 text-sm", isActive ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-700 hover:bg-slate-100")}
+            className={cn(
+              "rounded-md px-3 py-1.5 text-sm",
+              isActive ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-700 hover:bg-slate-100",
+            )}
           >
             {area.label}
           </Link>

@@ -9,7 +9,15 @@ import { ErrorState } from "@/components/ui/states";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import type { TRole } from "@/server/auth/roles";
 
-export function InviteForm({ tenantSlug, assignableRoles, onDone }: { tenantSlug: string; assignableRoles: readonly TRole[]; onDone: () => void }) {
+export function InviteForm({
+  tenantSlug,
+  assignableRoles,
+  onDone,
+}: {
+  tenantSlug: string;
+  assignableRoles: readonly TRole[];
+  onDone: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [inviteLink, setInviteLink] = useState<string | null>(null);
@@ -20,7 +28,9 @@ export function InviteForm({ tenantSlug, assignableRoles, onDone }: { tenantSlug
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     setInviteLink(null);
-    const result = await invite.mutateAsync({ tenantSlug, email: String(form.get("email") ?? ""), role: String(form.get("role")) as TRole }).catch(() => null);
+    const result = await invite
+      .mutateAsync({ tenantSlug, email: String(form.get("email") ?? ""), role: String(form.get("role")) as TRole })
+      .catch(() => null);
     if (!result) return;
     formElement.reset();
     if (result.kind === "added") toast.success(`${result.email} was added.`);
@@ -60,7 +70,11 @@ export function InviteForm({ tenantSlug, assignableRoles, onDone }: { tenantSlug
           <p className="font-medium text-emerald-800">Invitation created. Send this link to the person; it is shown only once.</p>
           <div className="mt-2 flex gap-2">
             <Input readOnly value={inviteLink} aria-label="Invitation link" onFocus={(event) => event.currentTarget.select()} />
-            <Button type="button" variant="secondary" onClick={() => void navigator.clipboard?.writeText(inviteLink).then(() => toast.success("Link copied."))}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => void navigator.clipboard?.writeText(inviteLink).then(() => toast.success("Link copied."))}
+            >
               Copy
             </Button>
           </div>

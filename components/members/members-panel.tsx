@@ -6,7 +6,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Select } from "@/components/ui/field";
-import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { QueryStates } from "@/components/ui/states";
+import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import { InviteForm } from "./invite-form";
@@ -46,75 +47,70 @@ export function MembersPanel({ tenantSlug, myRole, myUserId }: { tenantSlug: str
     <div className="space-y-6">
       {canManage ? <InviteForm tenantSlug={tenantSlug} assignableRoles={assignable} onDone={invalidate} /> : null}
       <Card title="Members" description="People who can use this tenant, and what they may do.">
-        {members.isPending ? <Loading label="Loading members…" /> : null}
-        {members.isError ? <ErrorState message={errorMessage(members.error)} onRetry={() => void members.refetch()} /> : null}
-        {members.data && members.data.length === 0 ? <EmptyState title="No members yet." /> : null}
-        {members.data && members.data.length > 0 ? (
-          <table className="w-full text-sm" data-testid="members-table">
-            <thead>
-              <tr className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
-                <th className="py-2 font-medium">Name</th>
-                <th className="py-2 font-medium">Email</th>
-                <th className="py-2 font-medium">Role</th>
-                {canManage ? <th className="py-2 text-right font-medium">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((member) => {
-                const isLocked = member.role === "owner" && myRole !== "owner";
-                const isBusy = pendingId === member.id;
-                return (
-                  <tr key={member.id} className="border-b border-slate-50 last:border-0">
-                    <td className="py-2">
-                      {member.user.name} {member.user.id === myUserId ? <Badge>you</Badge> : null}
-                    </td>
-                    <td className="py-2 text-slate-600">{member.user.email}</td>
-                    <td className="py-2">
-                      {canManage && !isLocked ? (
-                        <Select
-                          aria-label={`Role of ${member.user.email}`}
-                          className="w-36"
-                          value={member.role}
+        <QueryStates query={members} isEmpty={members.data?.length === 0} emptyTitle="No members yet." errorText={errorMessage}>
+          <Table
+            testId="members-table"
+            columns={[
+              { label: "Name" },
+              { label: "Email" },
+              { label: "Role" },
+              ...(canManage ? [{ label: "Actions", align: "right" as const }] : []),
+            ]}
+          >
+            {members.data?.map((member) => {
+              const isLocked = member.role === "owner" && myRole !== "owner";
+              const isBusy = pendingId === member.id;
+              return (
+                <Row key={member.id}>
+                  <td className="py-2">
+                    {member.user.name} {member.user.id === myUserId ? <Badge>you</Badge> : null}
+                  </td>
+                  <td className="py-2 text-slate-600">{member.user.email}</td>
+                  <td className="py-2">
+                    {canManage && !isLocked ? (
+                      <Select
+                        aria-label={`Role of ${member.user.email}`}
+                        className="w-36"
+                        value={member.role}
+                        disabled={isBusy}
+                        onChange={(event) => {
+                          setPendingId(member.id);
+                          updateRole.mutate({ tenantSlug, membershipId: member.id, role: event.target.value as TRole });
+                        }}
+                      >
+                        {(assignable.includes(member.role) ? assignable : [member.role, ...assignable]).map((role) => (
+                          <option key={role} value={role}>
+                            {role}
+                          </option>
+                        ))}
+                      </Select>
+                    ) : (
+                      <Badge tone={member.role === "owner" ? "info" : "neutral"}>{member.role}</Badge>
+                    )}
+                  </td>
+                  {canManage ? (
+                    <td className="py-2 text-right">
+                      {isLocked ? null : (
+                        <Button
+                          variant="danger"
+                          isBusy={isBusy && remove.isPending}
                           disabled={isBusy}
-                          onChange={(event) => {
+                          onClick={() => {
+                            if (!window.confirm(`Remove ${member.user.email} from this tenant?`)) return;
                             setPendingId(member.id);
-                            updateRole.mutate({ tenantSlug, membershipId: member.id, role: event.target.value as TRole });
+                            remove.mutate({ tenantSlug, membershipId: member.id });
                           }}
                         >
-                          {(assignable.includes(member.role) ? assignable : [member.role, ...assignable]).map((role) => (
-                            <option key={role} value={role}>
-                              {role}
-                            </option>
-                          ))}
-                        </Select>
-                      ) : (
-                        <Badge tone={member.role === "owner" ? "info" : "neutral"}>{member.role}</Badge>
+                          Remove
+                        </Button>
                       )}
                     </td>
-                    {canManage ? (
-                      <td className="py-2 text-right">
-                        {isLocked ? null : (
-                          <Button
-                            variant="danger"
-                            isBusy={isBusy && remove.isPending}
-                            disabled={isBusy}
-                            onClick={() => {
-                              if (!window.confirm(`Remove ${member.user.email} from this tenant?`)) return;
-                              setPendingId(member.id);
-                              remove.mutate({ tenantSlug, membershipId: member.id });
-                            }}
-                          >
-                            Remove
-                          </Button>
-                        )}
-                      </td>
-                    ) : null}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        ) : null}
+                  ) : null}
+                </Row>
+              );
+            })}
+          </Table>
+        </QueryStates>
       </Card>
       {canManage ? <PendingInvitations tenantSlug={tenantSlug} /> : null}
     </div>

@@ -30,9 +30,16 @@ export function PendingInvitations({ tenantSlug }: { tenantSlug: string }) {
           {invitations.data.map((invitation) => (
             <li key={invitation.id} className="flex items-center justify-between py-2">
               <span>
-                {invitation.email} <span className="text-slate-500">as {invitation.role}, expires in {formatDistanceToNow(invitation.expiresAt)}</span>
+                {invitation.email}{" "}
+                <span className="text-slate-500">
+                  as {invitation.role}, expires in {formatDistanceToNow(invitation.expiresAt)}
+                </span>
               </span>
-              <Button variant="secondary" isBusy={revoke.isPending && revoke.variables?.invitationId === invitation.id} onClick={() => revoke.mutate({ tenantSlug, invitationId: invitation.id })}>
+              <Button
+                variant="secondary"
+                isBusy={revoke.isPending && revoke.variables?.invitationId === invitation.id}
+                onClick={() => revoke.mutate({ tenantSlug, invitationId: invitation.id })}
+              >
                 Revoke
               </Button>
             </li>

@@ -8,7 +8,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label } from "@/components/ui/field";
-import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { ErrorState, QueryStates } from "@/components/ui/states";
+import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
 
 export function TenantsPanel() {
@@ -24,7 +25,11 @@ export function TenantsPanel() {
     const form = new FormData(formElement);
     setInviteLink(null);
     const result = await create
-      .mutateAsync({ slug: String(form.get("slug") ?? ""), name: String(form.get("name") ?? ""), ownerEmail: String(form.get("ownerEmail") ?? "") })
+      .mutateAsync({
+        slug: String(form.get("slug") ?? ""),
+        name: String(form.get("name") ?? ""),
+        ownerEmail: String(form.get("ownerEmail") ?? ""),
+      })
       .catch(() => null);
     if (!result) return;
     formElement.reset();
@@ -35,7 +40,10 @@ export function TenantsPanel() {
 
   return (
     <div className="space-y-6">
-      <Card title="Create a tenant" description="With its first owner: an existing user becomes owner at once, anyone else gets an invitation link.">
+      <Card
+        title="Create a tenant"
+        description="With its first owner: an existing user becomes owner at once, anyone else gets an invitation link."
+      >
         <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 md:grid-cols-4 md:items-end">
           <div>
             <Label htmlFor="tenant-name">Name</Label>
@@ -61,40 +69,36 @@ export function TenantsPanel() {
         {inviteLink ? (
           <div className="mt-3 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm" role="status">
             <p className="font-medium text-emerald-800">Send this invitation link to the owner; it is shown only once.</p>
-            <Input className="mt-2" readOnly value={inviteLink} aria-label="Owner invitation link" onFocus={(event) => event.currentTarget.select()} />
+            <Input
+              className="mt-2"
+              readOnly
+              value={inviteLink}
+              aria-label="Owner invitation link"
+              onFocus={(event) => event.currentTarget.select()}
+            />
           </div>
         ) : null}
       </Card>
       <Card title="Tenants">
-        {tenants.isPending ? <Loading /> : null}
-        {tenants.isError ? <ErrorState message={errorMessage(tenants.error)} onRetry={() => void tenants.refetch()} /> : null}
-        {tenants.data?.length === 0 ? <EmptyState title="No tenants yet." /> : null}
-        {tenants.data && tenants.data.length > 0 ? (
-          <table className="w-full text-sm" data-testid="tenants-table">
-            <thead>
-              <tr className="border-b border-slate-100 text-left text-xs uppercase tracking-wide text-slate-500">
-                <th className="py-2 font-medium">Name</th>
-                <th className="py-2 font-medium">Slug</th>
-                <th className="py-2 font-medium">Status</th>
-                <th className="py-2 font-medium">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tenants.data.map((tenant) => (
-                <tr key={tenant.id} className="border-b border-slate-50 last:border-0">
-                  <td className="py-2">{tenant.name}</td>
-                  <td className="py-2 font-mono">{tenant.slug}</td>
-                  <td className="py-2">
-                    <Badge tone={tenant.status === "active" ? "success" : "warning"}>{tenant.status}</Badge>
-                  </td>
-                  <td className="py-2 text-slate-500">{format(tenant.createdAt, "yyyy-MM-dd")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <QueryStates query={tenants} isEmpty={tenants.data?.length === 0} emptyTitle="No tenants yet." errorText={errorMessage}>
+          <Table testId="tenants-table" columns={[{ label: "Name" }, { label: "Slug" }, { label: "Status" }, { label: "Created" }]}>
+            {tenants.data?.map((tenant) => (
+              <Row key={tenant.id}>
+                <td className="py-2">{tenant.name}</td>
+                <td className="py-2 font-mono">{tenant.slug}</td>
+                <td className="py-2">
+                  <Badge tone={tenant.status === "active" ? "success" : "warning"}>{tenant.status}</Badge>
+                </td>
+                <td className="py-2 text-slate-500">{format(tenant.createdAt, "yyyy-MM-dd")}</td>
+              </Row>
+            ))}
+          </Table>
+        </QueryStates>
         <p className="mt-3 text-xs text-slate-500">
-          Operators see tenants, not their data: to work inside a tenant, be invited to it. <Link href="/" className="underline">Back</Link>
+          Operators see tenants, not their data: to work inside a tenant, be invited to it.{" "}
+          <Link href="/" className="underline">
+            Back
+          </Link>
         </p>
       </Card>
     </div>

@@ -30,3 +30,25 @@ export function ErrorState({ message, onRetry }: { message: string; onRetry?: ()
     </div>
   );
 }
+
+type TQueryLike = { isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+
+/** Loading, error and empty states of a list query, in one place; renders children when there is data. */
+export function QueryStates({
+  query,
+  isEmpty,
+  emptyTitle,
+  errorText,
+  children,
+}: {
+  query: TQueryLike;
+  isEmpty: boolean;
+  emptyTitle: string;
+  errorText: (error: unknown) => string;
+  children: ReactNode;
+}) {
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <ErrorState message={errorText(query.error)} onRetry={() => void query.refetch()} />;
+  if (isEmpty) return <EmptyState title={emptyTitle} />;
+  return <>{children}</>;
+}

@@ -27,7 +27,10 @@ export function findChromium(): string {
   const own = playwrightOwn();
   if (own) return own;
   process.stdout.write("No Chromium found; trying `playwright install chromium`…\n");
-  const install = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "install", "chromium"], { stdio: "inherit", timeout: 300_000 });
+  const install = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "install", "chromium"], {
+    stdio: "inherit",
+    timeout: 300_000,
+  });
   const installed = install.status === 0 ? playwrightOwn() : null;
   if (installed) return installed;
   throw new Error(

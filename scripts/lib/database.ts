@@ -15,7 +15,9 @@ export async function resolveDatabase(): Promise<ResolvedDatabase> {
   if (appUrl) {
     const ownerUrl = process.env.DATABASE_OWNER_URL;
     if (!ownerUrl) {
-      throw new Error("DATABASE_OWNER_URL is not set: migrations run as the role that owns the tables, separate from the app role in DATABASE_URL.");
+      throw new Error(
+        "DATABASE_OWNER_URL is not set: migrations run as the role that owns the tables, separate from the app role in DATABASE_URL.",
+      );
     }
     return { appUrl, ownerUrl, isEmbedded: false, stop: async () => undefined };
   }

@@ -54,11 +54,7 @@ function secret(): string {
  * Start (and on first use, initialise) an embedded PostgreSQL in `dataDir`.
  * Credentials are generated once per data folder and kept beside it, git-ignored.
  */
-export async function startEmbeddedDatabase(options: {
-  dataDir: string;
-  port?: number;
-  quiet?: boolean;
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: { dataDir: string; port?: number; quiet?: boolean }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const parent = path.dirname(dataDir);
   mkdirSync(parent, { recursive: true });
@@ -134,12 +130,10 @@ async function ensureRole(client: pg.Client, role: string, password: string, att
   const found = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]);
   const verb = found.rowCount === 0 ? "CREATE" : "ALTER";
   // Role names are constants; the password is escaped by the server-side format().
-  const { rows } = await client.query<{ sql: string }>("SELECT format('%s ROLE %I WITH %s PASSWORD %L', $1::text, $2::text, $3::text, $4::text) AS sql", [
-    verb,
-    role,
-    attributes,
-    password,
-  ]);
+  const { rows } = await client.query<{ sql: string }>(
+    "SELECT format('%s ROLE %I WITH %s PASSWORD %L', $1::text, $2::text, $3::text, $4::text) AS sql",
+    [verb, role, attributes, password],
+  );
   const sql = rows[0]?.sql;
   if (!sql) throw new Error(`could not build the statement for role ${role}`);
   await client.query(sql);

@@ -19,7 +19,10 @@ const CACHE = path.join(ROOT, "node_modules", ".cache", "agent-fabric");
 function deriveSchema(): string {
   const source = readFileSync(path.join(ROOT, "prisma", "schema.prisma"), "utf8");
   const derived = source
-    .replace(/generator client \{[^}]*\}/, 'generator client {\n  provider   = "prisma-client"\n  output     = "./unused-client"\n  engineType = "client"\n}')
+    .replace(
+      /generator client \{[^}]*\}/,
+      'generator client {\n  provider   = "prisma-client"\n  output     = "./unused-client"\n  engineType = "client"\n}',
+    )
     .replace(/datasource db \{[^}]*\}/, 'datasource db {\n  provider = "postgresql"\n  url      = env("MIGRATE_DATABASE_URL")\n}');
   mkdirSync(CACHE, { recursive: true });
   const file = path.join(CACHE, "schema.prisma");
@@ -85,7 +88,9 @@ async function grantAppRole(urls: { ownerUrl: string; appUrl: string }): Promise
     const role = rows[0];
     if (!role) throw new Error(`The app role "${appUser}" from DATABASE_URL does not exist.`);
     if (role.rolsuper || role.rolbypassrls) {
-      throw new Error(`The app role "${appUser}" is a superuser or has BYPASSRLS; Row Level Security would not apply. Use a plain login role.`);
+      throw new Error(
+        `The app role "${appUser}" is a superuser or has BYPASSRLS; Row Level Security would not apply. Use a plain login role.`,
+      );
     }
     const owned = await owner.query(
       "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = $1",

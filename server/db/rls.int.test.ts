@@ -79,7 +79,12 @@ describe("catalog", () => {
   });
 
   it("every table with tenant_id has RLS enabled, forced, and a policy on app.tenant_id", async () => {
-    const { rows } = await owner.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: string[] | null }>(
+    const { rows } = await owner.query<{
+      relname: string;
+      relrowsecurity: boolean;
+      relforcerowsecurity: boolean;
+      policies: string[] | null;
+    }>(
       `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
               array_agg(pg_get_expr(p.polqual, p.polrelid)) FILTER (WHERE p.polname IS NOT NULL) AS policies
          FROM pg_class c
@@ -90,8 +95,15 @@ describe("catalog", () => {
     );
     expect(rows).toHaveLength(tenantTables.length);
     for (const row of rows) {
-      expect({ table: row.relname, enabled: row.relrowsecurity, forced: row.relforcerowsecurity }).toEqual({ table: row.relname, enabled: true, forced: true });
-      expect(row.policies?.some((policy) => policy.includes("current_tenant_id()")), `${row.relname} has a tenant policy`).toBe(true);
+      expect({ table: row.relname, enabled: row.relrowsecurity, forced: row.relforcerowsecurity }).toEqual({
+        table: row.relname,
+        enabled: true,
+        forced: true,
+      });
+      expect(
+        row.policies?.some((policy) => policy.includes("current_tenant_id()")),
+        `${row.relname} has a tenant policy`,
+      ).toBe(true);
     }
   });
 
@@ -128,7 +140,9 @@ describe("as the app role, with tenant A set", () => {
       for (const column of await uniqueTextColumns(table)) copy[column] = `copy-${crypto.randomUUID()}`;
       for (const column of await uniqueUuidColumns(table)) copy[column] = crypto.randomUUID();
       await inTransaction(app, a.tenant.id, async () => {
-        const isRefused = await refused(app, `INSERT INTO "${table}" SELECT * FROM json_populate_record(NULL::"${table}", $1)`, [JSON.stringify(copy)]);
+        const isRefused = await refused(app, `INSERT INTO "${table}" SELECT * FROM json_populate_record(NULL::"${table}", $1)`, [
+          JSON.stringify(copy),
+        ]);
         expect({ table, isRefused }).toEqual({ table, isRefused: true });
       });
     }
@@ -137,9 +151,18 @@ describe("as the app role, with tenant A set", () => {
   it("moving a row to tenant B, or changing or deleting B's rows, fails in every tenant table", async () => {
     await inTransaction(app, a.tenant.id, async () => {
       for (const table of tenantTables) {
-        expect({ table, move: await refused(app, `UPDATE "${table}" SET tenant_id = $1 WHERE tenant_id = $2`, [b.tenant.id, a.tenant.id]) }).toEqual({ table, move: true });
-        expect({ table, update: await refused(app, `UPDATE "${table}" SET tenant_id = tenant_id WHERE tenant_id = $1`, [b.tenant.id]) }).toEqual({ table, update: true });
-        expect({ table, remove: await refused(app, `DELETE FROM "${table}" WHERE tenant_id = $1`, [b.tenant.id]) }).toEqual({ table, remove: true });
+        expect({
+          table,
+          move: await refused(app, `UPDATE "${table}" SET tenant_id = $1 WHERE tenant_id = $2`, [b.tenant.id, a.tenant.id]),
+        }).toEqual({ table, move: true });
+        expect({
+          table,
+          update: await refused(app, `UPDATE "${table}" SET tenant_id = tenant_id WHERE tenant_id = $1`, [b.tenant.id]),
+        }).toEqual({ table, update: true });
+        expect({ table, remove: await refused(app, `DELETE FROM "${table}" WHERE tenant_id = $1`, [b.tenant.id]) }).toEqual({
+          table,
+          remove: true,
+        });
       }
     });
     // B's rows are all still there.

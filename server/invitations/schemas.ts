@@ -7,7 +7,9 @@ import { zText } from "@/server/validation";
 export const ZInvitationToken = z
   .string()
   .trim()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/, { message: "This invitation link is not valid." });
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/, {
+    message: "This invitation link is not valid.",
+  });
 
 export const ZAcceptInvitation = z.object({
   token: ZInvitationToken,

@@ -33,7 +33,14 @@ describe("import boundaries", () => {
   });
 
   it("keeps components away from server code other than types", async () => {
-    expect(await restrictedImportErrors('import { withTenant } from "@/server/db";\nexport const w = withTenant;\n', "components/members/x.tsx")).toBe(1);
-    expect(await restrictedImportErrors('import type { AppRouter } from "@/server/trpc/root";\nexport type R = AppRouter;\n', "components/x.tsx")).toBe(0);
+    expect(
+      await restrictedImportErrors('import { withTenant } from "@/server/db";\nexport const w = withTenant;\n', "components/members/x.tsx"),
+    ).toBe(1);
+    expect(
+      await restrictedImportErrors(
+        'import type { AppRouter } from "@/server/trpc/root";\nexport type R = AppRouter;\n',
+        "components/x.tsx",
+      ),
+    ).toBe(0);
   });
 });

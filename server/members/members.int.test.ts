@@ -17,7 +17,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 async function auditActions(): Promise<string[]> {
-  return withTenant(fx.tenant.id, async (db) => (await db.auditLog.findMany({ where: { tenantId: fx.tenant.id }, orderBy: { createdAt: "asc" } })).map((row) => row.action));
+  return withTenant(fx.tenant.id, async (db) =>
+    (await db.auditLog.findMany({ where: { tenantId: fx.tenant.id }, orderBy: { createdAt: "asc" } })).map((row) => row.action),
+  );
 }
 
 beforeAll(async () => {
@@ -35,14 +37,20 @@ describe("members", () => {
   });
 
   it("inviting a member twice is a conflict with a clear message", async () => {
-    const error = await callerFor(fx.users.admin).member.invite({ ...slug(), email: fx.users.member.email, role: "member" }).catch((e: unknown) => e);
+    const error = await callerFor(fx.users.admin)
+      .member.invite({ ...slug(), email: fx.users.member.email, role: "member" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("CONFLICT");
     expect((error as TRPCError).message).toContain("already a member");
   });
 
   it("a new person gets an invitation link, accepts it, and can then use the tenant", async () => {
-    const invite = await callerFor(fx.users.admin).member.invite({ ...slug(), email: "newcomer@example.test".replace("@", `.${fx.tenant.slug}@`), role: "approver" });
+    const invite = await callerFor(fx.users.admin).member.invite({
+      ...slug(),
+      email: "newcomer@example.test".replace("@", `.${fx.tenant.slug}@`),
+      role: "approver",
+    });
     if (invite.kind !== "invited") throw new Error("expected an invitation");
     const pending = await callerFor(fx.users.admin).invitation.list(slug());
     expect(pending.map((invitation) => invitation.email)).toContain(invite.email);
@@ -60,16 +68,26 @@ describe("members", () => {
   });
 
   it("a revoked invitation cannot be used", async () => {
-    const invite = await callerFor(fx.users.owner).member.invite({ ...slug(), email: `revoked.${fx.tenant.slug}@example.test`, role: "member" });
+    const invite = await callerFor(fx.users.owner).member.invite({
+      ...slug(),
+      email: `revoked.${fx.tenant.slug}@example.test`,
+      role: "member",
+    });
     if (invite.kind !== "invited") throw new Error("expected an invitation");
     await callerFor(fx.users.admin).invitation.revoke({ ...slug(), invitationId: invite.invitationId });
-    expect(await codeOf(callerFor(null).invitation.accept({ token: invite.token, name: "X", password: "a long enough password" }))).toBe("NOT_FOUND");
+    expect(await codeOf(callerFor(null).invitation.accept({ token: invite.token, name: "X", password: "a long enough password" }))).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("only an owner may grant or take the owner role", async () => {
     const target = await addMember(fx.tenant.id, "member");
-    expect(await codeOf(callerFor(fx.users.admin).member.updateRole({ ...slug(), membershipId: target.membershipId, role: "owner" }))).toBe("FORBIDDEN");
-    expect(await codeOf(callerFor(fx.users.admin).member.updateRole({ ...slug(), membershipId: fx.memberships.owner, role: "member" }))).toBe("FORBIDDEN");
+    expect(await codeOf(callerFor(fx.users.admin).member.updateRole({ ...slug(), membershipId: target.membershipId, role: "owner" }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(
+      await codeOf(callerFor(fx.users.admin).member.updateRole({ ...slug(), membershipId: fx.memberships.owner, role: "member" })),
+    ).toBe("FORBIDDEN");
     expect(await codeOf(callerFor(fx.users.admin).member.remove({ ...slug(), membershipId: fx.memberships.owner }))).toBe("FORBIDDEN");
     expect(await codeOf(callerFor(fx.users.admin).member.invite({ ...slug(), email: "x@example.test", role: "owner" }))).toBe("FORBIDDEN");
     await callerFor(fx.users.owner).member.updateRole({ ...slug(), membershipId: target.membershipId, role: "owner" });
@@ -80,8 +98,12 @@ describe("members", () => {
   it("the last owner can be neither demoted nor removed", async () => {
     const solo = await createTenantFixture();
     const owner = callerFor(solo.users.owner);
-    expect(await codeOf(owner.member.updateRole({ tenantSlug: solo.tenant.slug, membershipId: solo.memberships.owner, role: "admin" }))).toBe("PRECONDITION_FAILED");
-    expect(await codeOf(owner.member.remove({ tenantSlug: solo.tenant.slug, membershipId: solo.memberships.owner }))).toBe("PRECONDITION_FAILED");
+    expect(
+      await codeOf(owner.member.updateRole({ tenantSlug: solo.tenant.slug, membershipId: solo.memberships.owner, role: "admin" })),
+    ).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(owner.member.remove({ tenantSlug: solo.tenant.slug, membershipId: solo.memberships.owner }))).toBe(
+      "PRECONDITION_FAILED",
+    );
   });
 
   it("a removed member loses access at once", async () => {
@@ -110,11 +132,17 @@ describe("tenants and operators", () => {
   it("an operator creates a tenant whose first owner is an existing user", async () => {
     const operator = await createUser({ isOperator: true });
     const owner = await createUser();
-    const created = await callerFor(operator).operator.tenant.create({ slug: `op-${fx.tenant.slug}`, name: "Created", ownerEmail: owner.email });
+    const created = await callerFor(operator).operator.tenant.create({
+      slug: `op-${fx.tenant.slug}`,
+      name: "Created",
+      ownerEmail: owner.email,
+    });
     expect(created.owner.kind).toBe("added");
     const tenants = await callerFor(owner).tenant.list();
     expect(tenants.find((tenant) => tenant.slug === `op-${fx.tenant.slug}`)?.role).toBe("owner");
-    expect(await codeOf(callerFor(operator).operator.tenant.create({ slug: `op-${fx.tenant.slug}`, name: "Again", ownerEmail: owner.email }))).toBe("CONFLICT");
+    expect(
+      await codeOf(callerFor(operator).operator.tenant.create({ slug: `op-${fx.tenant.slug}`, name: "Again", ownerEmail: owner.email })),
+    ).toBe("CONFLICT");
     // The operator is not a member: the tenant's data stays closed to it.
     expect(await codeOf(callerFor(operator).member.list({ tenantSlug: `op-${fx.tenant.slug}` }))).toBe("NOT_FOUND");
   });

@@ -1,12 +1,10 @@
+import type { TRole } from "@/server/auth/roles";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { ZInviteMember, ZRemoveMember, ZUpdateRole } from "./schemas";
 import { inviteMember, listMembers, removeMember, updateMemberRole } from "./service";
 
-const actorOf = (ctx: { user: { id: string }; membership: { role: import("@/server/auth/roles").TRole } }) => ({
-  userId: ctx.user.id,
-  role: ctx.membership.role,
-});
+const actorOf = (ctx: { user: { id: string }; membership: { role: TRole } }) => ({ userId: ctx.user.id, role: ctx.membership.role });
 
 export const memberRouter = createTRPCRouter({
   list: tenantProcedure("viewer").query(({ ctx }) => listMembers(ctx.db, ctx.tenant.id)),

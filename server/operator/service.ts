@@ -16,7 +16,10 @@ export async function listAllTenants() {
  * Create a tenant and its first owner in one transaction: an existing user
  * becomes owner at once; a new email gets an invitation link.
  */
-export async function createTenant(operatorUserId: string, input: TCreateTenant): Promise<{ tenant: { id: string; slug: string; name: string }; owner: TInviteResult }> {
+export async function createTenant(
+  operatorUserId: string,
+  input: TCreateTenant,
+): Promise<{ tenant: { id: string; slug: string; name: string }; owner: TInviteResult }> {
   const taken = await platform.run((db) => db.tenant.findUnique({ where: { slug: input.slug } }));
   if (taken) throw new AppError("CONFLICT", `The slug "${input.slug}" is taken; choose another.`);
   const tenantId = randomUUID();

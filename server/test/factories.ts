@@ -6,6 +6,7 @@ import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform } from "@/server/db/platform";
 import { createInvitation } from "@/server/invitations/service";
+import { TRPCError } from "@trpc/server";
 import { createCaller } from "@/server/trpc/root";
 
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -19,7 +20,9 @@ export async function createUser(options: { email?: string; isOperator?: boolean
   passwordHash ??= hashPassword(TEST_PASSWORD);
   const email = options.email ?? `${uniqueSlug("user")}@example.test`;
   const user = await platform.run(async (db) =>
-    db.user.create({ data: { email, name: email.split("@")[0] ?? email, passwordHash: await passwordHash, isOperator: options.isOperator ?? false } }),
+    db.user.create({
+      data: { email, name: email.split("@")[0] ?? email, passwordHash: await passwordHash, isOperator: options.isOperator ?? false },
+    }),
   );
   return { id: user.id, email: user.email, name: user.name, isOperator: user.isOperator };
 }
@@ -63,4 +66,22 @@ export async function addInvitation(tenantId: string, actorUserId: string, role:
 
 export function callerFor(user: TSessionUser | null) {
   return createCaller({ user });
+}
+
+/**
+ * Calls a procedure by its dotted path ("member.invite") and answers "ok" or the
+ * tRPC error code. Anything that is not a TRPCError is a bug and is rethrown.
+ */
+export async function callPath(user: TSessionUser | null, path: string, input: unknown): Promise<"ok" | TRPCError["code"]> {
+  const caller = callerFor(user) as unknown as Record<string, unknown>;
+  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+    input: unknown,
+  ) => Promise<unknown>;
+  try {
+    await procedure(input);
+    return "ok";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
 }

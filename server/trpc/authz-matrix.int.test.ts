@@ -5,7 +5,15 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, hasRole, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
-import { addInvitation, addMember, callerFor, createTenantFixture, createUser, uniqueSlug, type TTenantFixture } from "@/server/test/factories";
+import {
+  addInvitation,
+  addMember,
+  callPath,
+  createTenantFixture,
+  createUser,
+  uniqueSlug,
+  type TTenantFixture,
+} from "@/server/test/factories";
 import { appRouter } from "./root";
 
 type Fixtures = { a: TTenantFixture; b: TTenantFixture };
@@ -53,7 +61,11 @@ const MATRIX: Record<string, Row> = {
   },
   "invitation.accept": {
     access: "public",
-    input: async (fx) => ({ token: (await addInvitation(fx.a.tenant.id, fx.a.users.owner.id)).token, name: "New Person", password: "a long enough password" }),
+    input: async (fx) => ({
+      token: (await addInvitation(fx.a.tenant.id, fx.a.users.owner.id)).token,
+      name: "New Person",
+      password: "a long enough password",
+    }),
     crossTenant: "takes no object id",
   },
   "audit.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
@@ -84,18 +96,6 @@ function expectedOutcome(access: Access, principal: Principal): "ok" | TRPCError
   return hasRole(principal.role, access.tenant) ? "ok" : "FORBIDDEN";
 }
 
-async function call(user: TSessionUser | null, path: string, input: unknown): Promise<"ok" | TRPCError["code"]> {
-  const caller = callerFor(user) as unknown as Record<string, unknown>;
-  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
-  try {
-    await procedure(input);
-    return "ok";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
-
 const procedures = Object.keys(appRouter._def.procedures).sort();
 let fx: Fixtures;
 
@@ -117,7 +117,7 @@ describe("authorization matrix", () => {
           const row = MATRIX[path];
           if (!row) throw new Error(`no matrix row for ${path}`);
           const input = await row.input(fx);
-          const outcome = await call(principal.user(fx), path, input);
+          const outcome = await callPath(principal.user(fx), path, input);
           expect(outcome).toBe(expectedOutcome(row.access, principal));
         });
       }
@@ -125,7 +125,7 @@ describe("authorization matrix", () => {
       it("another tenant's object ids give NOT_FOUND, even to an owner", async () => {
         const row = MATRIX[path];
         if (!row || row.crossTenant === "takes no object id") return;
-        const outcome = await call(fx.a.users.owner, path, await row.crossTenant(fx));
+        const outcome = await callPath(fx.a.users.owner, path, await row.crossTenant(fx));
         expect(outcome).toBe("NOT_FOUND");
       });
     });

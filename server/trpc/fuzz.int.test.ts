@@ -2,11 +2,10 @@
 // procedure, as the most privileged principal (so the deepest code runs) and as
 // nobody, must give a 4xx, never INTERNAL_SERVER_ERROR.
 import fc from "fast-check";
-import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform } from "@/server/db/platform";
-import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { callPath, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { appRouter } from "./root";
 
 let fx: TTenantFixture;
@@ -19,8 +18,34 @@ beforeAll(async () => {
   superUser = { ...fx.users.owner, isOperator: true };
 });
 
-const HOSTILE_STRINGS = ["", " ", "\u0000", "a\u0000b", "\u001b[31m", "a".repeat(5000), "../../etc/passwd", "' OR 1=1 --", "\ud800", "NaN", "-1"];
-const KEYS = ["tenantSlug", "tenantId", "membershipId", "invitationId", "token", "email", "ownerEmail", "role", "name", "slug", "password", "cursor", "limit"];
+const HOSTILE_STRINGS = [
+  "",
+  " ",
+  "\u0000",
+  "a\u0000b",
+  "\u001b[31m",
+  "a".repeat(5000),
+  "../../etc/passwd",
+  "' OR 1=1 --",
+  "\ud800",
+  "NaN",
+  "-1",
+];
+const KEYS = [
+  "tenantSlug",
+  "tenantId",
+  "membershipId",
+  "invitationId",
+  "token",
+  "email",
+  "ownerEmail",
+  "role",
+  "name",
+  "slug",
+  "password",
+  "cursor",
+  "limit",
+];
 
 /** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
 function examples(): [unknown, boolean][] {
@@ -63,15 +88,7 @@ function inputs(): fc.Arbitrary<unknown> {
 }
 
 async function codeOf(user: TSessionUser | null, path: string, input: unknown): Promise<string> {
-  const caller = callerFor(user) as unknown as Record<string, unknown>;
-  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
-  try {
-    await procedure(input);
-    return "ok";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    return `non-tRPC error: ${String(error)}`;
-  }
+  return callPath(user, path, input).catch((error: unknown) => `non-tRPC error: ${String(error)}`);
 }
 
 describe("fuzzed input", () => {

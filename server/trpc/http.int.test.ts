@@ -15,7 +15,12 @@ beforeAll(async () => {
   fx = await createTenantFixture();
 });
 
-async function post(router: typeof appRouter | ReturnType<typeof createTRPCRouter>, path: string, input: unknown, user: TSessionUser | null) {
+async function post(
+  router: typeof appRouter | ReturnType<typeof createTRPCRouter>,
+  path: string,
+  input: unknown,
+  user: TSessionUser | null,
+) {
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: new Request(`http://127.0.0.1/api/trpc/${path}`, {
@@ -32,14 +37,24 @@ async function post(router: typeof appRouter | ReturnType<typeof createTRPCRoute
 
 describe("over HTTP", () => {
   it("bad input is a 400 whose message names the field and what it must be", async () => {
-    const { status, error } = await post(appRouter, "member.invite", { tenantSlug: fx.tenant.slug, email: "not-an-email", role: "member" }, fx.users.admin);
+    const { status, error } = await post(
+      appRouter,
+      "member.invite",
+      { tenantSlug: fx.tenant.slug, email: "not-an-email", role: "member" },
+      fx.users.admin,
+    );
     expect(status).toBe(400);
     expect(error?.message).toBe("email: must be an email address");
     expect(JSON.stringify(error)).not.toMatch(/stack|at Object|node_modules/);
   });
 
   it("an unknown tenant is a 404 and says so", async () => {
-    const { status, error } = await post(appRouter, "member.invite", { tenantSlug: "no-such-tenant", email: "a@b.test", role: "member" }, fx.users.admin);
+    const { status, error } = await post(
+      appRouter,
+      "member.invite",
+      { tenantSlug: "no-such-tenant", email: "a@b.test", role: "member" },
+      fx.users.admin,
+    );
     expect(status).toBe(404);
     expect(error?.message).toBe("Tenant not found.");
   });

@@ -4,8 +4,7 @@ import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
 import { operatorRouter } from "@/server/operator/router";
 import { tenantRouter } from "@/server/tenants/router";
-import { createCallerFactory, createTRPCRouter } from "./init";
-import { authedProcedure } from "./init";
+import { authedProcedure, createCallerFactory, createTRPCRouter } from "./init";
 
 export const appRouter = createTRPCRouter({
   me: createTRPCRouter({
