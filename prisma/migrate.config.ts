@@ -4,6 +4,7 @@
 // air-gapped machines. Prisma 6.19's CLI ships a WebAssembly schema engine that
 // runs through a driver adapter instead. scripts/lib/migrate.ts derives the schema
 // it reads (MIGRATE_SCHEMA) and sets MIGRATE_DATABASE_URL to the owner role.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -71,8 +72,20 @@ class MigrationAdapter extends PrismaPg {
   override async connect() {
     return wholeScripts(await super.connect());
   }
+  // The adapter's own hook drops the shadow database before closing its pool to
+  // it, which PostgreSQL refuses. Close first, then drop.
   override async connectToShadowDb() {
-    return wholeScripts(await super.connectToShadowDb());
+    const main = await this.connect();
+    const database = `prisma_migrate_shadow_db_${randomUUID()}`;
+    await main.executeScript(`CREATE DATABASE "${database}"`);
+    const shadow = wholeScripts(await new PrismaPg({ ...connection(), database }).connect());
+    const closeShadow = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await closeShadow();
+      await main.executeScript(`DROP DATABASE "${database}"`);
+      await main.dispose();
+    };
+    return shadow;
   }
 }
 

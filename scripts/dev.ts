@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { disconnect } from "@/server/db";
 import { DEV_DATA_DIR, resolveDatabase } from "./lib/database";
-import { localSecret } from "./lib/dev-secret";
+import { localMasterKeys, localSecret } from "./lib/dev-secret";
 import { migrate } from "./lib/migrate";
 import { formatLogins, seedDemo } from "./lib/seed";
 
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   );
   await migrate(db, { quiet: true });
   process.env.DATABASE_URL = db.appUrl;
+  process.env.MASTER_KEYS ??= localMasterKeys();
   const logins = process.env.SEED_DEMO === "0" ? [] : await seedDemo();
   await disconnect();
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     DATABASE_URL: db.appUrl,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? localSecret("nextauth"),
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+    MASTER_KEYS: process.env.MASTER_KEYS ?? localMasterKeys(),
     NEXT_TELEMETRY_DISABLED: "1",
   };
   delete (env as Record<string, string | undefined>).DATABASE_OWNER_URL;

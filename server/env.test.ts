@@ -13,6 +13,7 @@ describe("environment validation", () => {
     vi.stubEnv("DATABASE_URL", "postgresql://app:pw@127.0.0.1:5432/agent_fabric");
     vi.stubEnv("NEXTAUTH_SECRET", "x".repeat(40));
     vi.stubEnv("DEPLOYMENT_MODE", "saas");
+    vi.stubEnv("MASTER_KEYS", `1:${Buffer.alloc(32, 7).toString("base64")}`);
   }
 
   it("accepts a valid environment", async () => {
@@ -37,6 +38,14 @@ describe("environment validation", () => {
     stubValid();
     vi.stubEnv("NEXTAUTH_SECRET", "short");
     await expect(loadEnv()).rejects.toThrow(/NEXTAUTH_SECRET/);
+  });
+
+  it("names malformed master keys without echoing them", async () => {
+    stubValid();
+    vi.stubEnv("MASTER_KEYS", "1:c2hvcnQ=");
+    const error = await loadEnv().catch((caught: unknown) => caught);
+    expect(String(error)).toMatch(/MASTER_KEYS/);
+    expect(String(error)).not.toContain("c2hvcnQ=");
   });
 
   it("defaults to the smaller capability set, saas", async () => {

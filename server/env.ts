@@ -2,6 +2,7 @@
 // with a message naming it (instrumentation.ts validates at server start).
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
+import { parseMasterKeys } from "./crypto/envelope";
 
 export const DEPLOYMENT_MODES = ["self_hosted", "saas"] as const;
 export type TDeploymentMode = (typeof DEPLOYMENT_MODES)[number];
@@ -14,6 +15,14 @@ export const env = createEnv({
     NEXTAUTH_URL: z.url().optional(),
     // Fail safe: without an explicit choice, run with the smaller capability set.
     DEPLOYMENT_MODE: z.enum(DEPLOYMENT_MODES, { message: 'must be "self_hosted" or "saas"' }).default("saas"),
+    // Master keys that wrap each tenant's data key: "version:base64key,…" (32-byte keys).
+    MASTER_KEYS: z.string().superRefine((value, context) => {
+      try {
+        parseMasterKeys(value);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is not valid" });
+      }
+    }),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   },
   client: {},

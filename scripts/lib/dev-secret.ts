@@ -12,3 +12,9 @@ export function localSecret(name: string): string {
   writeFileSync(file, value, { mode: 0o600 });
   return value;
 }
+
+/** A master key ring for local runs ("1:<base64 32 bytes>"), kept beside the data. */
+export function localMasterKeys(): string {
+  const key = localSecret("master-key");
+  return `1:${Buffer.from(key, "base64url").toString("base64")}`;
+}

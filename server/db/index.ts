@@ -1,2 +1,8 @@
 export { withTenant, withUser, withoutTenant, type TenantDb, type PlatformDb } from "./scoped";
-export { disconnect } from "./client";
+export { withTenantSql, type SqlClient } from "./sql";
+import { disconnect as disconnectPrisma } from "./client";
+import { closeSqlPool } from "./sql";
+
+export async function disconnect(): Promise<void> {
+  await Promise.all([disconnectPrisma(), closeSqlPool()]);
+}

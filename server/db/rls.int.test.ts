@@ -66,7 +66,7 @@ beforeAll(async () => {
     "SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'tenant_id' ORDER BY table_name",
   );
   tenantTables = rows.map((row) => row.table_name);
-  [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
+  [a, b] = await Promise.all([createTenantFixture({ withEventLog: true }), createTenantFixture({ withEventLog: true })]);
 });
 
 afterAll(async () => {
@@ -75,7 +75,9 @@ afterAll(async () => {
 
 describe("catalog", () => {
   it("finds the tenant tables", () => {
-    expect(tenantTables).toEqual(expect.arrayContaining(["memberships", "invitations", "audit_logs"]));
+    expect(tenantTables).toEqual(
+      expect.arrayContaining(["memberships", "invitations", "audit_logs", "events", "event_chains", "checkpoints", "signing_keys"]),
+    );
   });
 
   it("every table with tenant_id has RLS enabled, forced, and a policy on app.tenant_id", async () => {

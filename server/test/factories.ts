@@ -5,6 +5,9 @@ import { hashPassword } from "@/server/auth/password";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform } from "@/server/db/platform";
+import { withTenantSql } from "@/server/db";
+import { appendEvents } from "@/server/events/append";
+import { pruneExpired } from "@/server/events/retention";
 import { createInvitation } from "@/server/invitations/service";
 import { TRPCError } from "@trpc/server";
 import { createCaller } from "@/server/trpc/root";
@@ -33,8 +36,12 @@ export type TTenantFixture = {
   memberships: Record<TRole, string>;
 };
 
-/** A tenant with one member per role, an audit row and a pending invitation. */
-export async function createTenantFixture(): Promise<TTenantFixture> {
+/**
+ * A tenant with one member per role, an audit row and a pending invitation.
+ * `withEventLog` also fills every event-log table (events, a retention summary,
+ * a run, keys, a checkpoint, settings), for tests that need a row everywhere.
+ */
+export async function createTenantFixture(options: { withEventLog?: boolean } = {}): Promise<TTenantFixture> {
   const slug = uniqueSlug();
   const tenantId = randomUUID();
   const users = {} as Record<TRole, TSessionUser>;
@@ -48,6 +55,7 @@ export async function createTenantFixture(): Promise<TTenantFixture> {
     }
     await createInvitation(db, tenantId, users.owner.id, { email: `invitee.${slug}@example.test`, role: "member" });
   });
+  if (options.withEventLog) await fillEventLog(tenantId);
   return { tenant: { id: tenantId, slug, name: `Tenant ${slug}` }, users, memberships };
 }
 
@@ -84,4 +92,23 @@ export async function callPath(user: TSessionUser | null, path: string, input: u
     if (error instanceof TRPCError) return error.code;
     throw error;
   }
+}
+
+async function fillEventLog(tenantId: string): Promise<void> {
+  await withTenantSql(tenantId, async (client) => {
+    await client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 2)", [tenantId]);
+    await client.query("INSERT INTO retention_policies (tenant_id, event_class, days) VALUES ($1, 'tool_result', 30)", [tenantId]);
+    const run = await client.query<{ id: string }>(
+      "INSERT INTO runs (tenant_id, title, principal) VALUES ($1, 'fixture run', 'user:fixture') RETURNING id",
+      [tenantId],
+    );
+    const runId = run.rows[0]?.id ?? null;
+    const old = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    await appendEvents(client, tenantId, [
+      { runId, type: "tool.result", eventClass: "tool_result", payload: { ok: true }, at: old },
+      { runId, type: "message.user", eventClass: "message", payload: { text: "hello" } },
+      { runId, type: "message.agent", eventClass: "message", payload: { text: "hi" } },
+    ]);
+    await pruneExpired(client, tenantId);
+  });
 }

@@ -12,6 +12,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     ownerDatabaseUrl: string;
+    /** Full database access, for tests that play an attacker (falls back to the owner). */
+    superDatabaseUrl: string;
   }
 }
 
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await migrate({ appUrl: given, ownerUrl: owner }, { quiet: true });
     project.provide("databaseUrl", given);
     project.provide("ownerDatabaseUrl", owner);
+    project.provide("superDatabaseUrl", process.env.TEST_DATABASE_SUPER_URL ?? owner);
     return async () => undefined;
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "fabric-it-"));
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrate(db, { quiet: true });
   project.provide("databaseUrl", db.appUrl);
   project.provide("ownerDatabaseUrl", db.ownerUrl);
+  project.provide("superDatabaseUrl", db.superUrl);
   return async () => {
     await db.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,102 @@
+// Per-tenant keys: the data key (wraps the tenant's secrets, itself wrapped by
+// the master key) and the Ed25519 signing key (signs checkpoints and exports;
+// its private part is sealed with the data key). Rotation retires the signing
+// key and destroys its private part; the public part stays for verification.
+import {
+  createDataKey,
+  decryptSecret,
+  encryptSecret,
+  masterKeyRingFromEnv,
+  unwrapDataKey,
+  ZSealed,
+  ZWrappedKey,
+  type MasterKeyRing,
+} from "@/server/crypto/envelope";
+import { generateSigningKey, keyId } from "@/server/crypto/signing";
+import type { SqlClient } from "@/server/db";
+
+let ring: MasterKeyRing | null = null;
+function masterKeys(): MasterKeyRing {
+  ring ??= masterKeyRingFromEnv();
+  return ring;
+}
+
+const SIGNING_PURPOSE = "signing-key";
+
+export async function tenantDataKey(client: SqlClient, tenantId: string): Promise<Buffer> {
+  const found = await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId]);
+  let wrapped = found.rows[0]?.wrapped;
+  if (!wrapped) {
+    const created = createDataKey(masterKeys(), tenantId);
+    // Two first uses at once: the first insert wins, both read it back.
+    await client.query("INSERT INTO tenant_keys (tenant_id, wrapped) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING", [
+      tenantId,
+      created.wrapped,
+    ]);
+    wrapped = (await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId])).rows[0]
+      ?.wrapped;
+  }
+  return unwrapDataKey(masterKeys(), tenantId, ZWrappedKey.parse(wrapped));
+}
+
+export type TSigningKey = { id: string; publicKey: string; privateKey: Buffer };
+
+async function createSigningKey(client: SqlClient, tenantId: string): Promise<TSigningKey> {
+  const generated = generateSigningKey();
+  const id = keyId(generated.publicKey);
+  const dataKey = await tenantDataKey(client, tenantId);
+  const sealed = encryptSecret(dataKey, generated.privateKeyPkcs8, { tenantId, recordId: id, purpose: SIGNING_PURPOSE });
+  await client.query("INSERT INTO signing_keys (id, tenant_id, public_key, private_key_sealed, status) VALUES ($1, $2, $3, $4, 'active')", [
+    id,
+    tenantId,
+    generated.publicKey,
+    sealed,
+  ]);
+  return { id, publicKey: generated.publicKey, privateKey: generated.privateKeyPkcs8 };
+}
+
+/** The tenant's active signing key, created on first use. Call with the chain head locked. */
+export async function activeSigningKey(client: SqlClient, tenantId: string): Promise<TSigningKey> {
+  const { rows } = await client.query<{ id: string; public_key: string; private_key_sealed: unknown }>(
+    "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
+    [tenantId],
+  );
+  const row = rows[0];
+  if (!row) return createSigningKey(client, tenantId);
+  const dataKey = await tenantDataKey(client, tenantId);
+  const privateKey = decryptSecret(dataKey, ZSealed.parse(row.private_key_sealed), {
+    tenantId,
+    recordId: row.id,
+    purpose: SIGNING_PURPOSE,
+  });
+  return { id: row.id, publicKey: row.public_key, privateKey };
+}
+
+export async function rotateSigningKey(client: SqlClient, tenantId: string): Promise<{ id: string; publicKey: string }> {
+  await client.query("SELECT 1 FROM event_chains WHERE tenant_id = $1 FOR UPDATE", [tenantId]);
+  await client.query(
+    "UPDATE signing_keys SET status = 'retired', retired_at = now(), private_key_sealed = NULL WHERE tenant_id = $1 AND status = 'active'",
+    [tenantId],
+  );
+  const created = await createSigningKey(client, tenantId);
+  return { id: created.id, publicKey: created.publicKey };
+}
+
+export type TPublicKey = { keyId: string; publicKey: string; status: "active" | "retired"; createdAt: string; retiredAt: string | null };
+
+export async function publicKeys(client: SqlClient, tenantId: string): Promise<TPublicKey[]> {
+  const { rows } = await client.query<{
+    id: string;
+    public_key: string;
+    status: "active" | "retired";
+    created_at: Date;
+    retired_at: Date | null;
+  }>("SELECT id, public_key, status, created_at, retired_at FROM signing_keys WHERE tenant_id = $1 ORDER BY created_at", [tenantId]);
+  return rows.map((row) => ({
+    keyId: row.id,
+    publicKey: row.public_key,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    retiredAt: row.retired_at?.toISOString() ?? null,
+  }));
+}
