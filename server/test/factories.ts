@@ -34,6 +34,8 @@ export type TTenantFixture = {
   tenant: { id: string; slug: string; name: string };
   users: Record<TRole, TSessionUser>;
   memberships: Record<TRole, string>;
+  /** With `withEventLog`: a run with events in it. */
+  runId?: string;
 };
 
 /**
@@ -55,8 +57,8 @@ export async function createTenantFixture(options: { withEventLog?: boolean } = 
     }
     await createInvitation(db, tenantId, users.owner.id, { email: `invitee.${slug}@example.test`, role: "member" });
   });
-  if (options.withEventLog) await fillEventLog(tenantId);
-  return { tenant: { id: tenantId, slug, name: `Tenant ${slug}` }, users, memberships };
+  const runId = options.withEventLog ? await fillEventLog(tenantId) : undefined;
+  return { tenant: { id: tenantId, slug, name: `Tenant ${slug}` }, users, memberships, runId };
 }
 
 /** Adds a disposable member (for tests that change or remove one). */
@@ -94,8 +96,8 @@ export async function callPath(user: TSessionUser | null, path: string, input: u
   }
 }
 
-async function fillEventLog(tenantId: string): Promise<void> {
-  await withTenantSql(tenantId, async (client) => {
+async function fillEventLog(tenantId: string): Promise<string> {
+  return withTenantSql(tenantId, async (client) => {
     await client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 2)", [tenantId]);
     await client.query("INSERT INTO retention_policies (tenant_id, event_class, days) VALUES ($1, 'tool_result', 30)", [tenantId]);
     const run = await client.query<{ id: string }>(
@@ -110,5 +112,7 @@ async function fillEventLog(tenantId: string): Promise<void> {
       { runId, type: "message.agent", eventClass: "message", payload: { text: "hi" } },
     ]);
     await pruneExpired(client, tenantId);
+    if (!runId) throw new Error("the fixture run was not created");
+    return runId;
   });
 }

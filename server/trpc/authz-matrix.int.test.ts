@@ -69,6 +69,31 @@ const MATRIX: Record<string, Row> = {
     crossTenant: "takes no object id",
   },
   "audit.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "run.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "run.get": {
+    access: { tenant: "viewer" },
+    input: (fx) => ({ ...tenantA(fx), runId: fx.a.runId }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), runId: fx.b.runId }),
+  },
+  "trace.verify": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "trace.settings": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "trace.updateSettings": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), checkpointEvery: 2, checkpointMinutes: 10, anchoring: "builtin", retention: { tool_result: 30 } }),
+    crossTenant: "takes no object id",
+  },
+  "trace.applyRetention": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "trace.exportCount": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "checkpoint.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "checkpoint.proof": { access: { tenant: "viewer" }, input: (fx) => ({ ...tenantA(fx), seq: "3" }), crossTenant: "takes no object id" },
+  "checkpoint.consistency": {
+    access: { tenant: "viewer" },
+    input: (fx) => ({ ...tenantA(fx), oldSize: 0 }),
+    crossTenant: "takes no object id",
+  },
+  "checkpoint.treeHead": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "signingKey.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "signingKey.rotate": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
   "operator.tenant.list": { access: "operator", input: () => undefined, crossTenant: "takes no object id" },
   "operator.tenant.create": {
     access: "operator",
@@ -100,7 +125,7 @@ const procedures = Object.keys(appRouter._def.procedures).sort();
 let fx: Fixtures;
 
 beforeAll(async () => {
-  const [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
+  const [a, b] = await Promise.all([createTenantFixture({ withEventLog: true }), createTenantFixture({ withEventLog: true })]);
   fx = { a, b };
   operator = await createUser({ isOperator: true });
 });

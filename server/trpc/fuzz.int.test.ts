@@ -12,7 +12,7 @@ let fx: TTenantFixture;
 let superUser: TSessionUser;
 
 beforeAll(async () => {
-  fx = await createTenantFixture();
+  fx = await createTenantFixture({ withEventLog: true });
   // The tenant's owner, made an operator too: every procedure is open to it.
   await platform.run((db) => db.user.update({ where: { id: fx.users.owner.id }, data: { isOperator: true } }));
   superUser = { ...fx.users.owner, isOperator: true };
@@ -81,6 +81,21 @@ function inputs(): fc.Arbitrary<unknown> {
         password: text,
         cursor: uuidish,
         limit: field,
+        runId: fc.oneof(fc.constant(fx.runId ?? ""), uuidish),
+        seq: fc.oneof(fc.constantFrom("1", "2", "4", "99999999999999999999"), text, fc.integer()),
+        oldSize: field,
+        newSize: field,
+        status: fc.oneof(fc.constantFrom("running", "completed"), text),
+        principal: text,
+        tool: text,
+        from: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
+        to: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
+        checkpointEvery: field,
+        checkpointMinutes: field,
+        anchoring: fc.oneof(fc.constantFrom("off", "builtin"), text),
+        retention: fc.oneof(fc.dictionary(fc.constantFrom("tool_result", "message", "nope"), field), field),
+        classes: fc.oneof(fc.array(fc.constantFrom("message", "tool_result", "nope")), field),
+        runIds: fc.oneof(fc.array(uuidish), field),
       },
       { requiredKeys: [] },
     ),

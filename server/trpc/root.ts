@@ -1,5 +1,6 @@
 // The application router: one key per domain, named as in the glossary.
 import { auditRouter } from "@/server/audit/router";
+import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
 import { operatorRouter } from "@/server/operator/router";
@@ -14,6 +15,10 @@ export const appRouter = createTRPCRouter({
   member: memberRouter,
   invitation: invitationRouter,
   audit: auditRouter,
+  run: runRouter,
+  trace: traceRouter,
+  checkpoint: checkpointRouter,
+  signingKey: signingKeyRouter,
   operator: operatorRouter,
 });
 

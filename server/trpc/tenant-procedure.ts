@@ -59,3 +59,28 @@ export function tenantProcedure(least: TRole) {
     return outcome;
   });
 }
+
+/**
+ * For procedures that manage their own short transactions (the event log's
+ * bulk reads and appends): membership and role are checked as above, in a short
+ * tenant transaction, and the procedure gets the tenant but no open transaction.
+ */
+export function tenantAccessProcedure(least: TRole) {
+  return authedProcedure.input(ZTenantRef).use(async ({ ctx, input, next }) => {
+    const tenant = await withoutTenant((db) =>
+      db.tenant.findFirst({ where: input.tenantId ? { id: input.tenantId } : { slug: input.tenantSlug } }),
+    );
+    if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: TENANT_NOT_FOUND });
+    const membership = await withTenant(tenant.id, (db) =>
+      db.membership.findUnique({ where: { tenantId_userId: { tenantId: tenant.id, userId: ctx.user.id } } }),
+    );
+    if (!membership) throw new TRPCError({ code: "NOT_FOUND", message: TENANT_NOT_FOUND });
+    if (tenant.status !== "active") throw new TRPCError({ code: "FORBIDDEN", message: "This tenant is suspended." });
+    if (!hasRole(membership.role, least)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${least} role or higher; you are ${membership.role}.` });
+    }
+    return next({
+      ctx: { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, membership: { id: membership.id, role: membership.role } },
+    });
+  });
+}
