@@ -13,7 +13,7 @@ const RAW_CLIENT = {
 };
 const PLATFORM_CLIENT = {
   group: ["@/server/db/platform", "**/server/db/platform"],
-  message: "The platform client acts across tenants: only server/operator/ may use it.",
+  message: "The platform client acts across tenants: only server/operator/ and server/jobs/ may use it.",
 };
 
 export const boundaries = [
@@ -23,7 +23,7 @@ export const boundaries = [
     rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT, PLATFORM_CLIENT] }] },
   },
   {
-    files: ["server/operator/**", "scripts/**", "server/test/**", "**/*.test.ts", "e2e/**"],
+    files: ["server/operator/**", "server/jobs/**", "scripts/**", "server/test/**", "**/*.test.ts", "e2e/**"],
     ignores: ["server/db/**"],
     rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT] }] },
   },

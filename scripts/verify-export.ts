@@ -8,7 +8,7 @@ import { verifyExport } from "@/server/events/export-verify";
 const args = process.argv.slice(2);
 const keyFlag = args.indexOf("--public-key");
 const pinnedPublicKey = keyFlag >= 0 ? args[keyFlag + 1] : undefined;
-const file = args.find((arg, index) => !arg.startsWith("--") && index !== keyFlag + 1);
+const file = args.find((arg, index) => !arg.startsWith("--") && (keyFlag < 0 || index !== keyFlag + 1));
 
 if (!file) {
   process.stderr.write("usage: npm run verify-export -- FILE [--public-key KEY]\n");

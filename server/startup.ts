@@ -7,4 +7,13 @@ export async function onServerStart(): Promise<void> {
     process.stderr.write(`\nAgent Fabric cannot start.\n${error instanceof Error ? error.message : String(error)}\n\n`);
     process.exit(1);
   }
+  // The durable worker (retention, checkpoints) runs in the app process unless
+  // WORKER=off, e.g. for instances that should only serve requests.
+  if (process.env.WORKER !== "off" && process.env.SKIP_ENV_VALIDATION !== "1") {
+    const { ensureWorker } = await import("./jobs/worker");
+    const { logger } = await import("./logger");
+    ensureWorker().catch((error: unknown) =>
+      logger.error({ err: error }, "the job worker could not start; retention and timed checkpoints are paused"),
+    );
+  }
 }

@@ -5,6 +5,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import PgBoss from "pg-boss";
+import { JOB_SCHEMA, QUEUE_NAMES } from "../../server/jobs/queues";
 
 /** The NOLOGIN role the migrations grant table privileges to (see the first migration). */
 export const APP_GROUP_ROLE = "agent_fabric_app";
@@ -73,7 +75,36 @@ export async function runPrisma6(args: string[], ownerUrl: string, options: { qu
 /** Apply every pending migration and connect the app role to the granted privileges. */
 export async function migrate(urls: { ownerUrl: string; appUrl: string }, options: { quiet?: boolean } = {}): Promise<void> {
   await runPrisma6(["migrate", "deploy"], urls.ownerUrl, options);
+  await ensureJobQueues(urls.ownerUrl);
   await grantAppRole(urls);
+}
+
+/**
+ * pg-boss's schema and queues, created as the owner (queues are partitions,
+ * which only a table owner may create). The app role then gets row privileges
+ * only: it runs the worker but owns none of it.
+ */
+async function ensureJobQueues(ownerUrl: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: ownerUrl, schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: true });
+  boss.on("error", () => undefined);
+  await boss.start();
+  try {
+    for (const name of QUEUE_NAMES) {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: "singleton" });
+    }
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    await owner.query(`GRANT USAGE ON SCHEMA ${JOB_SCHEMA} TO ${APP_GROUP_ROLE}`);
+    await owner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${JOB_SCHEMA} TO ${APP_GROUP_ROLE}`);
+    await owner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${JOB_SCHEMA} TO ${APP_GROUP_ROLE}`);
+    await owner.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${JOB_SCHEMA} TO ${APP_GROUP_ROLE}`);
+  } finally {
+    await owner.end();
+  }
 }
 
 async function grantAppRole(urls: { ownerUrl: string; appUrl: string }): Promise<void> {

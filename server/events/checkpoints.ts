@@ -141,3 +141,27 @@ export async function listCheckpoints(client: SqlClient, tenantId: string, optio
     createdAt: row.created_at.toISOString(),
   }));
 }
+
+/**
+ * The time-based checkpoint: if the chain has grown since the last checkpoint
+ * and that one is older than the tenant's interval, checkpoint the head now.
+ */
+export async function checkpointIfDue(client: SqlClient, tenantId: string, now = new Date()): Promise<TCheckpoint | null> {
+  const head = (
+    await client.query<{ last_seq: string; last_hash: string }>(
+      "SELECT last_seq::text, last_hash FROM event_chains WHERE tenant_id = $1 FOR UPDATE",
+      [tenantId],
+    )
+  ).rows[0];
+  if (!head || head.last_seq === "0") return null;
+  const last = (
+    await client.query<{ seq: string; created_at: Date }>(
+      "SELECT c.seq::text, c.created_at FROM checkpoints c WHERE c.tenant_id = $1 ORDER BY c.seq DESC LIMIT 1",
+      [tenantId],
+    )
+  ).rows[0];
+  if (last && last.seq === head.last_seq) return null;
+  const settings = await loadSettings(client, tenantId);
+  if (last && now.getTime() - last.created_at.getTime() < settings.checkpointMinutes * 60_000) return null;
+  return createCheckpoint(client, tenantId, { seq: head.last_seq, hash: head.last_hash }, settings);
+}

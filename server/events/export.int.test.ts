@@ -1,0 +1,97 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { withTenantSql } from "@/server/db";
+import { createTenantFixture } from "@/server/test/factories";
+import { recordEvents } from "./append";
+import { exportLines } from "./export";
+import { verifyExport } from "./export-verify";
+import { publicKeys } from "./keys";
+
+async function exportText(tenant: { id: string; slug: string }, filters = {}): Promise<string> {
+  let text = "";
+  for await (const line of exportLines(tenant, filters)) text += line;
+  return text;
+}
+
+async function tenantWithEvents() {
+  const fx = await createTenantFixture({ withEventLog: true });
+  await recordEvents(
+    fx.tenant.id,
+    Array.from({ length: 30 }, (_, i) => ({
+      runId: fx.runId,
+      type: "message.user",
+      eventClass: "message" as const,
+      payload: { text: `line ${i}`, amount: i * 10 },
+    })),
+  );
+  return fx;
+}
+
+describe("export", () => {
+  it("an export verifies offline, with and without a pinned public key", async () => {
+    const fx = await tenantWithEvents();
+    const text = await exportText(fx.tenant);
+    const result = verifyExport(text);
+    expect(result).toMatchObject({ isValid: true, tenantSlug: fx.tenant.slug });
+    if (!result.isValid) return;
+    expect(result.events).toBe(33);
+    expect(result.checkpoints).toBeGreaterThan(0);
+    const [key] = await withTenantSql(fx.tenant.id, (client) => publicKeys(client, fx.tenant.id));
+    expect(verifyExport(text, { pinnedPublicKey: key?.publicKey })).toMatchObject({ isValid: true });
+    expect(verifyExport(text, { pinnedPublicKey: "A".repeat(43) })).toMatchObject({
+      isValid: false,
+      message: "The export is not signed by the public key you gave.",
+    });
+  });
+
+  it("one edited byte anywhere fails verification with a clear message", async () => {
+    const fx = await tenantWithEvents();
+    const text = await exportText(fx.tenant);
+    // An event's content.
+    const edited = text.replace('"line 7"', '"line 8"');
+    expect(edited).not.toBe(text);
+    const eventResult = verifyExport(edited);
+    expect(eventResult).toMatchObject({ isValid: false });
+    if (!eventResult.isValid) expect(eventResult.message).toMatch(/event \d+\): the event was changed after it was recorded/);
+    // Every single-byte change to a digit in the file is caught.
+    for (let position = 0; position < text.length; position += 97) {
+      const char = text[position];
+      if (!char || !/[0-9a-f]/.test(char)) continue;
+      const flipped = text.slice(0, position) + (char === "0" ? "1" : "0") + text.slice(position + 1);
+      expect(verifyExport(flipped).isValid, `byte ${position}`).toBe(false);
+    }
+  });
+
+  it("a filtered export holds only the matching events, and still verifies", async () => {
+    const fx = await tenantWithEvents();
+    const text = await exportText(fx.tenant, { classes: ["tool_result", "admin"] });
+    const result = verifyExport(text);
+    expect(result).toMatchObject({ isValid: true });
+    const kinds = text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { kind: string; eventClass?: string });
+    expect(new Set(kinds.filter((line) => line.kind === "event").map((line) => line.eventClass))).toEqual(new Set(["admin"]));
+  });
+
+  it("npm run verify-export checks a file and says what is wrong", async () => {
+    const fx = await tenantWithEvents();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "fabric-export-"));
+    const good = path.join(dir, "good.ndjson");
+    const bad = path.join(dir, "bad.ndjson");
+    const text = await exportText(fx.tenant);
+    writeFileSync(good, text);
+    writeFileSync(bad, text.replace('"line 3"', '"line X"'));
+    const run = (file: string) =>
+      promisify(execFile)(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/verify-export.ts", file]).then(
+        (out) => ({ code: 0, out: out.stdout }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
+      );
+    expect(await run(good)).toMatchObject({ code: 0, out: expect.stringContaining("verified. 33 events") });
+    expect(await run(bad)).toMatchObject({ code: 1, out: expect.stringContaining("NOT verified. Line") });
+  }, 60_000);
+});

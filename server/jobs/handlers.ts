@@ -1,0 +1,41 @@
+// What the durable jobs do. Each job walks the active tenants (platform work,
+// hence the platform client) and does each tenant's part in that tenant's own
+// scoped transaction; one tenant's failure does not stop the others.
+import { withTenantSql } from "@/server/db";
+import { platform } from "@/server/db/platform";
+import { checkpointIfDue } from "@/server/events/checkpoints";
+import { applyRetention } from "@/server/events/retention";
+import { logger } from "@/server/logger";
+
+async function activeTenantIds(): Promise<string[]> {
+  const tenants = await platform.run((db) => db.tenant.findMany({ where: { status: "active" }, select: { id: true } }));
+  return tenants.map((tenant) => tenant.id);
+}
+
+async function forEachTenant(
+  job: string,
+  work: (tenantId: string) => Promise<number>,
+): Promise<{ tenants: number; affected: number; failed: number }> {
+  let affected = 0;
+  let failed = 0;
+  const ids = await activeTenantIds();
+  for (const tenantId of ids) {
+    try {
+      affected += await work(tenantId);
+    } catch (error) {
+      failed += 1;
+      logger.error({ err: error, tenantId, job }, "job failed for a tenant");
+    }
+  }
+  return { tenants: ids.length, affected, failed };
+}
+
+export async function runRetention(): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("retention", async (tenantId) => (await applyRetention(tenantId)).reduce((sum, range) => sum + range.removed, 0));
+}
+
+export async function runCheckpointSweep(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("checkpoint-sweep", async (tenantId) =>
+    (await withTenantSql(tenantId, (client) => checkpointIfDue(client, tenantId, now))) ? 1 : 0,
+  );
+}
