@@ -48,6 +48,7 @@ export default defineConfig({
       env: {
         DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
         NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+        MASTER_KEYS: `1:${randomBytes(32).toString("base64")}`,
         NEXTAUTH_URL: APP_URL,
         DEPLOYMENT_MODE: "saas",
         LOG_LEVEL: "warn",

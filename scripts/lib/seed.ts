@@ -3,7 +3,9 @@
 // demo users' roles and passwords and changes nothing else.
 import { hashPassword } from "@/server/auth/password";
 import type { TRole } from "@/server/auth/roles";
+import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
+import { appendEvents } from "@/server/events/append";
 
 export const DEMO_PASSWORD = "agent-fabric-demo";
 export const DEMO_OPERATOR = "operator@agent-fabric.test";
@@ -49,8 +51,86 @@ export async function seedDemo(): Promise<DemoLogin[]> {
         logins.push({ email, tenant: demo.slug, role });
       }
     });
+    await seedDemoRun(tenant.id, demo);
   }
   return logins;
+}
+
+export const DEMO_RUN_TITLE = "Pay invoice INV-1042";
+
+/** One recorded run per tenant, so the run viewer has something real to show. */
+async function seedDemoRun(tenantId: string, demo: (typeof DEMO_TENANTS)[number]): Promise<void> {
+  await withTenantSql(tenantId, async (client) => {
+    const existing = await client.query("SELECT 1 FROM runs WHERE tenant_id = $1 AND title = $2", [tenantId, DEMO_RUN_TITLE]);
+    if ((existing.rowCount ?? 0) > 0) return;
+    const principal = `user:member@${demo.domain}`;
+    const started = new Date(Date.now() - 60 * 60 * 1000);
+    const at = (minutes: number) => new Date(started.getTime() + minutes * 60_000);
+    const run = await client.query<{ id: string }>(
+      "INSERT INTO runs (tenant_id, title, status, principal, tools, started_at, ended_at) VALUES ($1, $2, 'completed', $3, $4, $5, $6) RETURNING id",
+      [tenantId, DEMO_RUN_TITLE, principal, ["payments.transfer"], started, at(9)],
+    );
+    const runId = run.rows[0]?.id;
+    const call = {
+      tool: "payments.transfer",
+      args: { amount: 4200, currency: "EUR", counterparty: "Northwind Supplies", reference: "INV-1042" },
+    };
+    await appendEvents(client, tenantId, [
+      { runId, type: "run.started", eventClass: "run", payload: { principal, title: DEMO_RUN_TITLE }, at: at(0) },
+      {
+        runId,
+        type: "message.user",
+        eventClass: "message",
+        payload: { text: "Pay invoice INV-1042 from Northwind Supplies, 4,200 EUR." },
+        at: at(0),
+      },
+      { runId, type: "plan.tool_call", eventClass: "tool_call", payload: { ...call, planner: "scripted (demo)" }, at: at(1) },
+      {
+        runId,
+        type: "policy.decision",
+        eventClass: "policy_decision",
+        payload: {
+          ...call,
+          decision: "require_approval",
+          pack: "treasury",
+          version: 1,
+          policy: "treasury/large-transfer",
+          reason: "transfers above 1,000 EUR need approval",
+        },
+        at: at(1),
+      },
+      {
+        runId,
+        type: "approval.requested",
+        eventClass: "approval",
+        payload: { route: "finance", tier: 1, approvers: ["role:approver"] },
+        at: at(1),
+      },
+      {
+        runId,
+        type: "approval.decided",
+        eventClass: "approval",
+        payload: { outcome: "approved", by: `approver@${demo.domain}`, comment: "Matches the PO." },
+        at: at(7),
+      },
+      { runId, type: "tool.call", eventClass: "tool_call", payload: { ...call, delivery: "sandbox outbox" }, at: at(8) },
+      {
+        runId,
+        type: "tool.result",
+        eventClass: "tool_result",
+        payload: { ok: true, transferId: "demo-tr-0001", status: "queued" },
+        at: at(8),
+      },
+      {
+        runId,
+        type: "message.agent",
+        eventClass: "message",
+        payload: { text: "Done: 4,200 EUR to Northwind Supplies is queued (transfer demo-tr-0001)." },
+        at: at(9),
+      },
+      { runId, type: "run.completed", eventClass: "run", payload: { status: "completed" }, at: at(9) },
+    ]);
+  });
 }
 
 export function formatLogins(logins: DemoLogin[]): string {

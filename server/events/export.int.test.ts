@@ -95,3 +95,11 @@ describe("export", () => {
     expect(await run(bad)).toMatchObject({ code: 1, out: expect.stringContaining("NOT verified. Line") });
   }, 60_000);
 });
+
+describe("export of a tenant that never signed anything", () => {
+  it("creates the signing key first, so the header lists the key that signs the trailer", async () => {
+    const fx = await createTenantFixture();
+    await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { text: "first" } }]);
+    expect(verifyExport(await exportText(fx.tenant))).toMatchObject({ isValid: true, events: 1, checkpoints: 0 });
+  });
+});

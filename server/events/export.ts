@@ -65,6 +65,8 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
   const start = await withTenantSql(tenant.id, async (client) => {
     const head = (await client.query<{ last_seq: string }>("SELECT last_seq::text FROM event_chains WHERE tenant_id = $1", [tenant.id]))
       .rows[0];
+    // Make sure the key that will sign the trailer exists, so the header lists it.
+    await activeSigningKey(client, tenant.id);
     return { headSeq: BigInt(head?.last_seq ?? "0"), keys: await publicKeys(client, tenant.id) };
   });
   const total = await countExport(tenant.id, filters);

@@ -61,8 +61,18 @@ export async function activeSigningKey(client: SqlClient, tenantId: string): Pro
     "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
     [tenantId],
   );
-  const row = rows[0];
-  if (!row) return createSigningKey(client, tenantId);
+  let row = rows[0];
+  if (!row) {
+    // First use: serialize key creation per tenant, then look again.
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7244))", [tenantId]);
+    row = (
+      await client.query<{ id: string; public_key: string; private_key_sealed: unknown }>(
+        "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
+        [tenantId],
+      )
+    ).rows[0];
+    if (!row) return createSigningKey(client, tenantId);
+  }
   const dataKey = await tenantDataKey(client, tenantId);
   const privateKey = decryptSecret(dataKey, ZSealed.parse(row.private_key_sealed), {
     tenantId,

@@ -1,4 +1,7 @@
 import { AuditList } from "@/components/audit/audit-list";
+import { EventLogSettings } from "@/components/trace/event-log-settings";
+import { ExportPanel } from "@/components/trace/export-panel";
+import { SigningKeys } from "@/components/trace/signing-keys";
 import { Card, PageHeader } from "@/components/ui/card";
 import { requireTenantPage } from "@/server/auth/page-access";
 
@@ -21,6 +24,9 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
             <dd>{tenant.role}</dd>
           </dl>
         </Card>
+        <SigningKeys tenantSlug={tenant.slug} canRotate={isAdmin} />
+        {isAdmin ? <EventLogSettings tenantSlug={tenant.slug} /> : null}
+        {isAdmin ? <ExportPanel tenantSlug={tenant.slug} /> : null}
         {isAdmin ? <AuditList tenantSlug={tenant.slug} /> : null}
       </div>
     </>

@@ -1,0 +1,25 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { RunTimeline } from "@/components/runs/run-timeline";
+import { VerificationBadge } from "@/components/trace/verification-badge";
+import { requireTenantPage } from "@/server/auth/page-access";
+import { orNull } from "@/server/trpc/server";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function RunPage({ params }: { params: Promise<{ tenant: string; runId: string }> }) {
+  const { tenant: tenantSlug, runId } = await params;
+  const { tenant, caller } = await requireTenantPage(tenantSlug, `runs/${runId}`);
+  if (!UUID.test(runId) || !(await orNull(caller.run.get({ tenantSlug, runId })))) notFound();
+  return (
+    <>
+      <div className="mb-4 flex items-center justify-between">
+        <Link href={`/t/${tenant.slug}/runs`} className="text-sm text-indigo-700 hover:underline">
+          ← All runs
+        </Link>
+        <VerificationBadge tenantSlug={tenant.slug} />
+      </div>
+      <RunTimeline tenantSlug={tenant.slug} runId={runId} />
+    </>
+  );
+}
