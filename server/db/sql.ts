@@ -8,6 +8,7 @@ export type SqlClient = pg.PoolClient;
 
 const globalForPool = globalThis as unknown as { agentFabricPool?: pg.Pool };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 // bigint columns (seq) come back as strings; numeric ids in this app fit in a
 // double only up to 2^53, so callers convert explicitly where they need numbers.
@@ -26,15 +27,47 @@ function pool(): pg.Pool {
 export async function withTenantSql<T>(
   tenantId: string,
   work: (client: SqlClient) => Promise<T>,
-  options: { isolation?: "read committed" | "repeatable read"; readOnly?: boolean } = {},
+  options: { isolation?: "read committed" | "repeatable read"; readOnly?: boolean; snapshot?: string } = {},
+): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  if (options.snapshot !== undefined && !SNAPSHOT.test(options.snapshot)) throw new Error("snapshot must be an exported snapshot id");
+  const client = await pool().connect();
+  try {
+    const mode = `${options.isolation === "repeatable read" || options.snapshot ? " ISOLATION LEVEL REPEATABLE READ" : ""}${options.readOnly ? " READ ONLY" : ""}`;
+    // Several readers can share one consistent view (pg_export_snapshot()).
+    const snapshot = options.snapshot ? ` SET TRANSACTION SNAPSHOT '${options.snapshot}';` : "";
+    // One round trip: the id is a validated UUID, so it is safe to inline.
+    await client.query(`BEGIN${mode};${snapshot} SELECT set_config('app.tenant_id', '${tenantId}', true)`);
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Like withTenantSql, but the transaction's first statement (fixed SQL, no
+ * parameters; values inlined by the caller must be validated) travels in the
+ * same round trip as BEGIN and set_config. For the event log's hot path.
+ */
+export async function withTenantSqlLead<T>(
+  tenantId: string,
+  leadSql: string,
+  work: (client: SqlClient, lead: pg.QueryResult) => Promise<T>,
 ): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
   const client = await pool().connect();
   try {
-    const mode = `${options.isolation === "repeatable read" ? " ISOLATION LEVEL REPEATABLE READ" : ""}${options.readOnly ? " READ ONLY" : ""}`;
-    // One round trip: the id is a validated UUID, so it is safe to inline.
-    await client.query(`BEGIN${mode}; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
-    const result = await work(client);
+    const results = (await client.query(
+      `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true); ${leadSql}`,
+    )) as unknown as pg.QueryResult[];
+    const lead = results[2];
+    if (!lead) throw new Error("the leading statement returned nothing");
+    const result = await work(client, lead);
     await client.query("COMMIT");
     return result;
   } catch (error) {

@@ -1,9 +1,11 @@
 // Appending to a tenant's chain. The chain head row (event_chains) is taken with
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
-import { withTenantSql, type SqlClient } from "@/server/db";
-import { createCheckpoint, loadSettings } from "./checkpoints";
-import { eventHash, GENESIS_HASH, normalizePayload, type TEventClass } from "./hash";
+import { withTenantSqlLead, type SqlClient } from "@/server/db";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { createCheckpoint, DEFAULT_SETTINGS, loadSettings } from "./checkpoints";
+import { canonicalJson, eventHash, GENESIS_HASH, normalizePayload, type TEventClass } from "./hash";
 
 export type TNewEvent = {
   runId?: string | null;
@@ -26,21 +28,32 @@ export type TStoredEvent = {
   hash: string;
 };
 
+type THeadRow = { last_seq: string; last_hash: string; checkpoint_every: number | null };
+
+function takeHeadSql(tenantId: string, count: number): string {
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error("count must be a positive integer");
+  // Inlined values: a UUID checked by the caller's runner, an integer, a constant.
+  return `INSERT INTO event_chains (tenant_id, last_seq, last_hash) VALUES ('${tenantId}', ${count}, '${GENESIS_HASH}')
+     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_chains.last_seq + EXCLUDED.last_seq
+     RETURNING last_seq::text, last_hash, (SELECT s.checkpoint_every FROM event_log_settings s WHERE s.tenant_id = '${tenantId}') AS checkpoint_every`;
+}
+
 /** Append events in one transaction the caller opened with withTenantSql. */
 export async function appendEvents(client: SqlClient, tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   if (events.length === 0) return [];
-  const count = events.length;
-  const head = await client.query<{ last_seq: string; last_hash: string }>(
-    `INSERT INTO event_chains (tenant_id, last_seq, last_hash) VALUES ($1, $2, $3)
-     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_chains.last_seq + EXCLUDED.last_seq
-     RETURNING last_seq::text, last_hash`,
-    [tenantId, count, GENESIS_HASH],
-  );
-  const row = head.rows[0];
+  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  // One round trip takes the head (and its lock) and reads the checkpoint interval.
+  const head = await client.query<THeadRow>(takeHeadSql(tenantId, events.length));
+  return writeEvents(client, tenantId, events, head.rows[0]);
+}
+
+async function writeEvents(client: SqlClient, tenantId: string, events: TNewEvent[], row: THeadRow | undefined): Promise<TStoredEvent[]> {
   if (!row) throw new Error("the chain head could not be taken");
+  const count = events.length;
   const lastSeq = BigInt(row.last_seq);
   let prevHash = row.last_hash;
   const stored: TStoredEvent[] = [];
+  const texts: string[] = [];
   for (const [offset, event] of events.entries()) {
     const draft = {
       tenantId,
@@ -49,16 +62,20 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
       type: event.type,
       eventClass: event.eventClass,
       payload: normalizePayload(event.payload),
+      payloadText: "",
       createdAt: (event.at ?? new Date()).toISOString(),
     };
+    draft.payloadText = canonicalJson(draft.payload);
     const hash = eventHash(prevHash, draft);
-    stored.push({ ...draft, prevHash, hash });
+    const { payloadText: _text, ...visible } = draft;
+    stored.push({ ...visible, prevHash, hash });
+    texts.push(draft.payloadText);
     prevHash = hash;
   }
   await client.query(
     `WITH inserted AS (
        INSERT INTO events (tenant_id, seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
-       SELECT $1::uuid, u.seq, u.run_id, u.type, u.event_class, u.payload::jsonb, u.created_at, u.prev_hash, u.hash
+       SELECT $1::uuid, u.seq, u.run_id, u.type, u.event_class, u.payload, u.created_at, u.prev_hash, u.hash
          FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
               AS u(seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
      )
@@ -69,25 +86,71 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
       stored.map((event) => event.runId),
       stored.map((event) => event.type),
       stored.map((event) => event.eventClass),
-      stored.map((event) => JSON.stringify(event.payload)),
+      texts,
       stored.map((event) => event.createdAt),
       stored.map((event) => event.prevHash),
       stored.map((event) => event.hash),
       prevHash,
     ],
   );
-  await maybeCheckpoint(client, tenantId, lastSeq - BigInt(count), lastSeq, prevHash);
+  // A checkpoint each time the chain crosses a multiple of the tenant's interval.
+  const every = BigInt(row.checkpoint_every ?? DEFAULT_SETTINGS.checkpointEvery);
+  if (lastSeq / every > (lastSeq - BigInt(count)) / every) {
+    await createCheckpoint(client, tenantId, { seq: lastSeq.toString(), hash: prevHash }, await loadSettings(client, tenantId));
+  }
   return stored;
 }
 
-/** A checkpoint each time the chain crosses a multiple of the tenant's interval. */
-async function maybeCheckpoint(client: SqlClient, tenantId: string, before: bigint, after: bigint, hash: string): Promise<void> {
-  const settings = await loadSettings(client, tenantId);
-  const every = BigInt(settings.checkpointEvery);
-  if (after / every > before / every) await createCheckpoint(client, tenantId, { seq: after.toString(), hash }, settings);
+type TPending = { events: TNewEvent[]; resolve: (stored: TStoredEvent[]) => void; reject: (error: unknown) => void };
+const globalForQueues = globalThis as unknown as { agentFabricAppendQueues?: Map<string, TPending[]> };
+const queues = (globalForQueues.agentFabricAppendQueues ??= new Map());
+const MAX_BATCH = 500;
+
+/**
+ * Append in a transaction of its own. Appends of one tenant are serialized by
+ * the chain lock anyway, so callers that arrive while one is in flight are
+ * committed together in the next transaction (group commit): same chain, same
+ * durability, far fewer transactions under load. Each caller gets its own events
+ * back once they are committed, or the error if that transaction failed.
+ */
+export function recordEvents(tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
+  return new Promise((resolve, reject) => {
+    const queue = queues.get(tenantId);
+    if (queue) {
+      queue.push({ events, resolve, reject });
+      return;
+    }
+    queues.set(tenantId, [{ events, resolve, reject }]);
+    void drain(tenantId);
+  });
 }
 
-/** Append in a transaction of its own. */
-export async function recordEvents(tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
-  return withTenantSql(tenantId, (client) => appendEvents(client, tenantId, events));
+async function drain(tenantId: string): Promise<void> {
+  for (;;) {
+    const queue = queues.get(tenantId) ?? [];
+    if (queue.length === 0) {
+      queues.delete(tenantId);
+      return;
+    }
+    const batch: TPending[] = [];
+    let size = 0;
+    while (queue.length > 0 && (batch.length === 0 || size + (queue[0]?.events.length ?? 0) <= MAX_BATCH)) {
+      const next = queue.shift() as TPending;
+      batch.push(next);
+      size += next.events.length;
+    }
+    try {
+      const events = batch.flatMap((pending) => pending.events);
+      const stored = await withTenantSqlLead(tenantId, takeHeadSql(tenantId, events.length), (client, head) =>
+        writeEvents(client, tenantId, events, head.rows[0] as THeadRow | undefined),
+      );
+      let offset = 0;
+      for (const pending of batch) {
+        pending.resolve(stored.slice(offset, offset + pending.events.length));
+        offset += pending.events.length;
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
+  }
 }

@@ -14,11 +14,14 @@ type TEventRow = {
   run_id: string | null;
   type: string;
   event_class: string;
-  payload: unknown;
-  created_at: Date;
+  payload: string;
+  created_at: Date | string;
   prev_hash: string;
   hash: string;
 };
+
+/** created_at in JavaScript's toISOString() form, formatted by the database (cheaper than parsing dates). */
+export const CREATED_AT_ISO = `to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`;
 
 export async function summaries(client: SqlClient, tenantId: string, range: { fromSeq: bigint; toSeq: bigint }): Promise<TChainEntry[]> {
   const { rows } = await client.query<TSummaryRow>(
@@ -43,47 +46,100 @@ export function toEntry(tenantId: string, row: TEventRow): TChainEntry {
     runId: row.run_id,
     type: row.type,
     eventClass: row.event_class,
-    payload: row.payload,
-    createdAt: row.created_at.toISOString(),
+    // The stored canonical text is what was hashed; it is parsed only when shown or exported.
+    payload: undefined,
+    payloadText: row.payload,
+    createdAt: typeof row.created_at === "string" ? row.created_at : row.created_at.toISOString(),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
 }
 
-/** Events and retention summaries in sequence order, a page at a time. */
+/**
+ * Events and retention summaries in sequence order, a page at a time. The next
+ * page is requested before the current one is handed out, so the database
+ * reads while the caller hashes.
+ */
 export async function* chainEntries(
   client: SqlClient,
   tenantId: string,
   range: { fromSeq: bigint; toSeq: bigint },
 ): AsyncGenerator<TChainEntry> {
   const pending = await summaries(client, tenantId, range);
-  let cursor = range.fromSeq - 1n;
-  for (;;) {
-    const { rows } = await client.query<TEventRow>(
+  const page = (after: string) => {
+    const request = client.query<TEventRow>(
       // Order by the bigint column (e.seq), not the text alias.
-      `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, e.created_at, e.prev_hash, e.hash FROM events e
+      `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
         WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT ${PAGE}`,
-      [tenantId, cursor.toString(), range.toSeq.toString()],
+      [tenantId, after, range.toSeq.toString()],
     );
+    // If the caller stops early, a prefetched page nobody awaits must not become an unhandled rejection.
+    request.catch(() => undefined);
+    return request;
+  };
+  let next: ReturnType<typeof page> | null = page((range.fromSeq - 1n).toString());
+  while (next) {
+    const { rows }: { rows: TEventRow[] } = await next;
+    const last = rows[rows.length - 1];
+    next = rows.length === PAGE && last ? page(last.seq) : null;
     for (const row of rows) {
       while (pending[0] && pending[0].kind === "summary" && BigInt(pending[0].firstSeq) < BigInt(row.seq))
         yield pending.shift() as TChainEntry;
       yield toEntry(tenantId, row);
     }
-    if (rows.length < PAGE) break;
-    cursor = BigInt(rows[rows.length - 1]?.seq ?? cursor.toString());
   }
   yield* pending;
 }
 
 export type TVerification = TVerifyResult & { headSeq: string; checkpointsChecked: number };
 
+type TCheckpointRow = { seq: string; hash: string; key_id: string; signature: string };
+
+/** Chains longer than this are verified in parallel ranges over one consistent snapshot. */
+const PARALLEL_FROM = 50_000;
+const RANGES = Math.max(1, Number(process.env.VERIFY_PARALLELISM ?? 2));
+
+type TRangeResult = { verifier: ChainVerifier; startHash: string | null; fromSeq: bigint };
+
+/** Verify one range, trusting its first entry's previous hash; the caller stitches ranges together. */
+async function verifyRange(
+  client: SqlClient,
+  tenantId: string,
+  range: { fromSeq: bigint; toSeq: bigint },
+  checkpointHashes: Map<string, string>,
+  isFirst: boolean,
+): Promise<TRangeResult> {
+  let verifier: ChainVerifier | null = isFirst ? new ChainVerifier() : null;
+  let startHash: string | null = isFirst ? GENESIS_HASH : null;
+  for await (const entry of chainEntries(client, tenantId, range)) {
+    if (!verifier) {
+      startHash = entry.kind === "event" ? entry.prevHash : entry.firstPrevHash;
+      verifier = new ChainVerifier({ afterSeq: (range.fromSeq - 1n).toString(), hash: startHash });
+    }
+    if (verifier.push(entry)) break;
+    const at = verifier.head;
+    const expected = checkpointHashes.get(at.seq);
+    if (expected && expected !== at.hash) {
+      verifier.reject({ seq: at.seq, reason: "checkpoint_mismatch", message: `the chain at ${at.seq} differs from its signed checkpoint` });
+      break;
+    }
+  }
+  return {
+    verifier: verifier ?? new ChainVerifier({ afterSeq: (range.fromSeq - 1n).toString(), hash: GENESIS_HASH }),
+    startHash,
+    fromSeq: range.fromSeq,
+  };
+}
+
 /**
  * Verify the whole chain from genesis: every hash, every link, no gap, every
  * checkpoint's signature and hash, and that it ends at the recorded head (so a
- * deleted tail is caught too).
+ * deleted tail is caught too). Long chains are read as parallel ranges of one
+ * snapshot; each range must start exactly where the previous one ended.
  */
-export async function verifyChain(tenantId: string): Promise<TVerification> {
+export async function verifyChain(tenantId: string, options: { parallelFrom?: number; ranges?: number } = {}): Promise<TVerification> {
+  const parallelFrom = options.parallelFrom ?? PARALLEL_FROM;
+  const rangeCount = options.ranges ?? RANGES;
   return withTenantSql(
     tenantId,
     async (client) => {
@@ -94,51 +150,117 @@ export async function verifyChain(tenantId: string): Promise<TVerification> {
         )
       ).rows[0];
       const head = headRow ?? { last_seq: "0", last_hash: GENESIS_HASH };
+      const headSeq = BigInt(head.last_seq);
       const keys = new Map((await publicKeys(client, tenantId)).map((key) => [key.keyId, key.publicKey]));
       const checkpoints = (
-        await client.query<{ seq: string; hash: string; key_id: string; signature: string }>(
+        await client.query<TCheckpointRow>(
           "SELECT c.seq::text, c.hash, c.key_id, c.signature FROM checkpoints c WHERE c.tenant_id = $1 ORDER BY c.seq",
           [tenantId],
         )
       ).rows;
-      const verifier = new ChainVerifier();
-      for (const checkpoint of checkpoints) {
+      const badSignature = checkpoints.find((checkpoint) => {
         const publicKey = keys.get(checkpoint.key_id);
-        if (
+        return (
           !publicKey ||
           !verify(publicKey, checkpointMessage({ tenantId, seq: checkpoint.seq, hash: checkpoint.hash }), checkpoint.signature)
-        ) {
-          verifier.reject({
-            seq: checkpoint.seq,
-            reason: "checkpoint_mismatch",
-            message: `the checkpoint at ${checkpoint.seq} has no valid signature`,
-          });
+        );
+      });
+      const checkpointHashes = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint.hash]));
+
+      // Range boundaries fall on existing events, never inside a retention summary.
+      const bounds = [1n];
+      if (headSeq >= BigInt(parallelFrom) && rangeCount > 1) {
+        for (let part = 1; part < rangeCount; part += 1) {
+          const target = (headSeq * BigInt(part)) / BigInt(rangeCount);
+          const found = await client.query<{ seq: string }>(
+            "SELECT e.seq::text FROM events e WHERE e.tenant_id = $1 AND e.seq >= $2 ORDER BY e.seq LIMIT 1",
+            [tenantId, target.toString()],
+          );
+          const seq = found.rows[0]?.seq;
+          if (seq && BigInt(seq) > (bounds[bounds.length - 1] ?? 1n)) bounds.push(BigInt(seq));
         }
       }
-      const bySeq = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint.hash]));
-      for await (const entry of chainEntries(client, tenantId, { fromSeq: 1n, toSeq: BigInt(head.last_seq) })) {
-        if (verifier.push(entry)) break;
-        const at = verifier.head;
-        const expected = bySeq.get(at.seq);
-        if (expected && expected !== at.hash) {
-          verifier.reject({
-            seq: at.seq,
-            reason: "checkpoint_mismatch",
-            message: `the chain at ${at.seq} differs from its signed checkpoint`,
-          });
+      const ranges = bounds.map((fromSeq, index) => ({ fromSeq, toSeq: (bounds[index + 1] ?? headSeq + 1n) - 1n }));
+      const snapshot =
+        ranges.length > 1 ? (await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id")).rows[0]?.id : undefined;
+      const results = await Promise.all(
+        ranges.map((range, index) =>
+          index === 0
+            ? verifyRange(client, tenantId, range, checkpointHashes, true)
+            : withTenantSql(tenantId, (other) => verifyRange(other, tenantId, range, checkpointHashes, false), {
+                readOnly: true,
+                snapshot,
+              }),
+        ),
+      );
+
+      // Stitch: the first failure in chain order wins; each range must begin where the last ended.
+      const first = results[0];
+      if (!first) throw new Error("no range was verified");
+      let checked = 0;
+      let previous: ChainVerifier | null = null;
+      let outcome: TVerifyResult | null = null;
+      for (const [index, result] of results.entries()) {
+        if (index > 0 && result.startHash === null) {
+          outcome = {
+            isValid: false,
+            checked,
+            failure: { seq: result.fromSeq.toString(), reason: "gap", message: `events from ${result.fromSeq} on are missing` },
+          };
           break;
         }
+        if (previous && result.startHash !== null) {
+          const end = previous.head;
+          if (end.hash !== result.startHash) {
+            outcome = {
+              isValid: false,
+              checked,
+              failure: {
+                seq: result.fromSeq.toString(),
+                reason: "broken_link",
+                message: `event ${result.fromSeq} does not link to the event before it (previous hash differs)`,
+              },
+            };
+            break;
+          }
+        }
+        const own = result.verifier.result();
+        checked += own.checked;
+        if (!own.isValid) {
+          outcome = { ...own, checked };
+          break;
+        }
+        if (result.startHash !== null) previous = result.verifier;
       }
-      const end = verifier.head;
-      const beyond = checkpoints.find((checkpoint) => BigInt(checkpoint.seq) > BigInt(end.seq));
-      if (end.seq !== head.last_seq || end.hash !== head.last_hash || beyond) {
-        verifier.reject({
-          seq: (BigInt(end.seq) + 1n).toString(),
-          reason: "truncated",
-          message: `the chain ends at ${end.seq} but its head or a signed checkpoint says ${beyond?.seq ?? head.last_seq}: events after ${end.seq} were removed`,
-        });
+      const last = previous ?? first.verifier;
+      if (!outcome) {
+        const end = last.head;
+        const beyond = checkpoints.find((checkpoint) => BigInt(checkpoint.seq) > BigInt(end.seq));
+        if (badSignature) {
+          outcome = {
+            isValid: false,
+            checked,
+            failure: {
+              seq: badSignature.seq,
+              reason: "checkpoint_mismatch",
+              message: `the checkpoint at ${badSignature.seq} has no valid signature`,
+            },
+          };
+        } else if (end.seq !== head.last_seq || end.hash !== head.last_hash || beyond) {
+          outcome = {
+            isValid: false,
+            checked,
+            failure: {
+              seq: (BigInt(end.seq) + 1n).toString(),
+              reason: "truncated",
+              message: `the chain ends at ${end.seq} but its head or a signed checkpoint says ${beyond?.seq ?? head.last_seq}: events after ${end.seq} were removed`,
+            },
+          };
+        } else {
+          outcome = { isValid: true, checked, lastSeq: end.seq, lastHash: end.hash };
+        }
       }
-      return { ...verifier.result(), headSeq: head.last_seq, checkpointsChecked: checkpoints.length };
+      return { ...outcome, headSeq: head.last_seq, checkpointsChecked: checkpoints.length };
     },
     { isolation: "repeatable read", readOnly: true },
   );

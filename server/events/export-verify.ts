@@ -13,12 +13,32 @@ export type TExportVerification =
 
 type TKey = { keyId: string; publicKey: string };
 
+function isWellFormedEvent(event: Record<string, unknown>): boolean {
+  const strings = ["tenantId", "seq", "type", "eventClass", "createdAt", "prevHash", "hash"];
+  return (
+    strings.every((field) => typeof event[field] === "string") &&
+    (event.runId === null || typeof event.runId === "string") &&
+    "payload" in event &&
+    event.payload !== undefined &&
+    /^[0-9]+$/.test(String(event.seq))
+  );
+}
+
 function fail(line: number, message: string): TExportVerification {
   return { isValid: false, line, message };
 }
 
 /** `pinnedPublicKey`: the tenant's key obtained out of band; without it, the header's keys are trusted. */
 export function verifyExport(text: string, options: { pinnedPublicKey?: string } = {}): TExportVerification {
+  try {
+    return verifyLines(text, options);
+  } catch {
+    // A file altered in a way no check above anticipated is still just "not verified".
+    return { isValid: false, line: 0, message: "The file is malformed: it was altered or is not an Agent Fabric export." };
+  }
+}
+
+function verifyLines(text: string, options: { pinnedPublicKey?: string }): TExportVerification {
   const rawLines = text.split("\n");
   if (rawLines[rawLines.length - 1] === "") rawLines.pop();
   if (rawLines.length < 2) return fail(1, "The file is empty or truncated: no header and trailer.");
@@ -59,6 +79,7 @@ export function verifyExport(text: string, options: { pinnedPublicKey?: string }
       return { isValid: true, tenantSlug, events, checkpoints, keyId: String(record.keyId) };
     } else if (record.kind === "event") {
       const event = record as unknown as THashedEvent & { prevHash: string; hash: string };
+      if (!isWellFormedEvent(record)) return fail(lineNo, `Line ${lineNo} is not a well-formed event: the file was altered.`);
       if (event.tenantId !== tenantId) return fail(lineNo, `Line ${lineNo} holds an event of another tenant.`);
       if (eventHash(event.prevHash, event) !== event.hash) {
         return fail(lineNo, `Line ${lineNo} (event ${event.seq}): the event was changed after it was recorded (hash mismatch).`);

@@ -103,3 +103,15 @@ describe("export of a tenant that never signed anything", () => {
     expect(verifyExport(await exportText(fx.tenant))).toMatchObject({ isValid: true, events: 1, checkpoints: 0 });
   });
 });
+
+describe("export verification never throws", () => {
+  it("answers 'not verified' for any mangled file", async () => {
+    const fx = await tenantWithEvents();
+    const text = await exportText(fx.tenant);
+    for (let position = 0; position < text.length; position += 31) {
+      const mangled = text.slice(0, position) + "\u0001" + text.slice(position + 1);
+      expect(() => verifyExport(mangled)).not.toThrow();
+      expect(verifyExport(mangled).isValid).toBe(false);
+    }
+  });
+});

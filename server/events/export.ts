@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { sign } from "@/server/crypto/signing";
 import { withTenantSql } from "@/server/db";
-import { summaries, toEntry } from "./chain";
+import { CREATED_AT_ISO, summaries, toEntry } from "./chain";
 import { listCheckpoints } from "./checkpoints";
 import { EVENT_CLASSES } from "./hash";
 import { activeSigningKey, publicKeys } from "./keys";
@@ -88,16 +88,16 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
     const rows = await withTenantSql(tenant.id, async (client) => {
       const params: unknown[] = [tenant.id, cursor.toString(), start.headSeq.toString()];
       const result = await client.query(
-        `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, e.created_at, e.prev_hash, e.hash FROM events e
+        `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
           WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3${where(filters, params)} ORDER BY e.seq LIMIT ${PAGE}`,
         params,
       );
       return result.rows;
     });
     for (const row of rows) {
-      const { kind: _kind, ...event } = toEntry(tenant.id, row) as Extract<ReturnType<typeof toEntry>, { kind: "event" }>;
+      const { kind: _kind, payloadText, ...event } = toEntry(tenant.id, row) as Extract<ReturnType<typeof toEntry>, { kind: "event" }>;
       exported += 1;
-      yield emit({ kind: "event", ...event });
+      yield emit({ kind: "event", ...event, payload: JSON.parse(payloadText ?? "null") as unknown });
     }
     if (rows.length < PAGE) break;
     cursor = BigInt(rows[rows.length - 1]?.seq ?? "0");

@@ -20,6 +20,8 @@ export type THashedEvent = {
   type: string;
   eventClass: string;
   payload: unknown;
+  /** The payload's canonical JSON, when already known (as stored): hashed as is. */
+  payloadText?: string;
   createdAt: string;
 };
 
@@ -29,21 +31,22 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/**
+ * RFC 8785 form of the event. The outer object has fixed keys, written here in
+ * RFC 8785 order (UTF-16 code units: createdAt, eventClass, payload, runId,
+ * seq, tenantId, type) with JSON.stringify for the strings, which is exactly
+ * RFC 8785's string form; only the payload goes through the general
+ * canonicalizer. hash.test.ts checks this equals canonicalize() of the whole.
+ */
+export function canonicalEvent(event: THashedEvent): string {
+  return (
+    `{"createdAt":${JSON.stringify(event.createdAt)},"eventClass":${JSON.stringify(event.eventClass)},"payload":${event.payloadText ?? canonicalJson(event.payload)},` +
+    `"runId":${JSON.stringify(event.runId)},"seq":${JSON.stringify(event.seq)},"tenantId":${JSON.stringify(event.tenantId)},"type":${JSON.stringify(event.type)}}`
+  );
+}
+
 export function eventHash(prevHash: string, event: THashedEvent): string {
-  return createHash("sha256")
-    .update(prevHash)
-    .update(
-      canonicalJson({
-        tenantId: event.tenantId,
-        seq: event.seq,
-        runId: event.runId,
-        type: event.type,
-        eventClass: event.eventClass,
-        payload: event.payload,
-        createdAt: event.createdAt,
-      }),
-    )
-    .digest("hex");
+  return createHash("sha256").update(prevHash).update(canonicalEvent(event)).digest("hex");
 }
 
 /**

@@ -55,7 +55,7 @@ export async function getRun(db: TenantDb, tenantId: string, runId: string) {
     eventClass: event.eventClass,
     kind: kindOf(event.type, event.eventClass),
     createdAt: event.createdAt,
-    payload: redactSecrets(event.payload),
+    payload: redactSecrets(JSON.parse(event.payload) as unknown),
     hash: event.hash,
   }));
   return { run, steps };

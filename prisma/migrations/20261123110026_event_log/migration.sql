@@ -24,7 +24,7 @@ CREATE TABLE "events" (
     "run_id" UUID,
     "type" TEXT NOT NULL,
     "event_class" TEXT NOT NULL,
-    "payload" JSONB NOT NULL,
+    "payload" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "prev_hash" TEXT NOT NULL,
     "hash" TEXT NOT NULL,
