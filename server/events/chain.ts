@@ -1,4 +1,5 @@
 // Reading and verifying a tenant's chain from the database.
+import { randomBytes } from "node:crypto";
 import { verify } from "@/server/crypto/signing";
 import { withTenantSql, type SqlClient } from "@/server/db";
 import { checkpointMessage } from "./checkpoints";
@@ -56,9 +57,10 @@ export function toEntry(tenantId: string, row: TEventRow): TChainEntry {
 }
 
 /**
- * Events and retention summaries in sequence order, a page at a time. The next
- * page is requested before the current one is handed out, so the database
- * reads while the caller hashes.
+ * Events and retention summaries in sequence order. One server-side cursor
+ * streams the range (one plan, one index scan, whatever the table statistics
+ * say), a page at a time; the next page is requested before the current one is
+ * handed out, so the database reads while the caller hashes. Needs a transaction.
  */
 export async function* chainEntries(
   client: SqlClient,
@@ -66,29 +68,35 @@ export async function* chainEntries(
   range: { fromSeq: bigint; toSeq: bigint },
 ): AsyncGenerator<TChainEntry> {
   const pending = await summaries(client, tenantId, range);
-  const page = (after: string) => {
-    const request = client.query<TEventRow>(
-      // Order by the bigint column (e.seq), not the text alias.
-      `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
-        WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT ${PAGE}`,
-      [tenantId, after, range.toSeq.toString()],
-    );
+  const cursor = `chain_${randomBytes(8).toString("hex")}`;
+  await client.query(
+    // Order by the bigint column (e.seq), not the text alias.
+    `DECLARE ${cursor} NO SCROLL CURSOR FOR
+       SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
+        WHERE e.tenant_id = $1 AND e.seq >= $2 AND e.seq <= $3 ORDER BY e.seq`,
+    [tenantId, range.fromSeq.toString(), range.toSeq.toString()],
+  );
+  const fetchPage = () => {
+    const request = client.query<TEventRow>(`FETCH ${PAGE} FROM ${cursor}`);
     // If the caller stops early, a prefetched page nobody awaits must not become an unhandled rejection.
     request.catch(() => undefined);
     return request;
   };
-  let next: ReturnType<typeof page> | null = page((range.fromSeq - 1n).toString());
-  while (next) {
-    const { rows }: { rows: TEventRow[] } = await next;
-    const last = rows[rows.length - 1];
-    next = rows.length === PAGE && last ? page(last.seq) : null;
-    for (const row of rows) {
-      while (pending[0] && pending[0].kind === "summary" && BigInt(pending[0].firstSeq) < BigInt(row.seq))
-        yield pending.shift() as TChainEntry;
-      yield toEntry(tenantId, row);
+  try {
+    let next: ReturnType<typeof fetchPage> | null = fetchPage();
+    while (next) {
+      const { rows }: { rows: TEventRow[] } = await next;
+      next = rows.length === PAGE ? fetchPage() : null;
+      for (const row of rows) {
+        while (pending[0] && pending[0].kind === "summary" && BigInt(pending[0].firstSeq) < BigInt(row.seq))
+          yield pending.shift() as TChainEntry;
+        yield toEntry(tenantId, row);
+      }
     }
+    yield* pending;
+  } finally {
+    await client.query(`CLOSE ${cursor}`).catch(() => undefined);
   }
-  yield* pending;
 }
 
 export type TVerification = TVerifyResult & { headSeq: string; checkpointsChecked: number };

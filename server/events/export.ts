@@ -82,14 +82,16 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
     publicKeys: start.keys,
   });
 
-  let cursor = 0n;
+  // Windows of PAGE sequence numbers: each page reads a bounded range whatever
+  // the table statistics say, and no transaction stays open between pages.
   let exported = 0;
-  for (;;) {
+  for (let from = 1n; from <= start.headSeq; from += BigInt(PAGE)) {
+    const to = from + BigInt(PAGE) - 1n < start.headSeq ? from + BigInt(PAGE) - 1n : start.headSeq;
     const rows = await withTenantSql(tenant.id, async (client) => {
-      const params: unknown[] = [tenant.id, cursor.toString(), start.headSeq.toString()];
+      const params: unknown[] = [tenant.id, from.toString(), to.toString()];
       const result = await client.query(
         `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
-          WHERE e.tenant_id = $1 AND e.seq > $2 AND e.seq <= $3${where(filters, params)} ORDER BY e.seq LIMIT ${PAGE}`,
+          WHERE e.tenant_id = $1 AND e.seq >= $2 AND e.seq <= $3${where(filters, params)} ORDER BY e.seq`,
         params,
       );
       return result.rows;
@@ -99,8 +101,6 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
       exported += 1;
       yield emit({ kind: "event", ...event, payload: JSON.parse(payloadText ?? "null") as unknown });
     }
-    if (rows.length < PAGE) break;
-    cursor = BigInt(rows[rows.length - 1]?.seq ?? "0");
   }
 
   const tail = await withTenantSql(tenant.id, async (client) => ({
