@@ -49,3 +49,16 @@ test("an admin exports the event log with progress, and the file verifies offlin
   expect(verifyExport(text)).toMatchObject({ isValid: true, tenantSlug: "acme" });
   expect(verifyExport(text.replace("Northwind", "Northwynd")).isValid).toBe(false);
 });
+
+test("another tenant's export, runs and verification are not there for you", async ({ page }) => {
+  await signIn(page, "admin@acme.test");
+  const exportResponse = await page.request.get("/api/v1/tenants/globex/events/export");
+  expect(exportResponse.status()).toBe(404);
+  expect(await exportResponse.text()).not.toContain('"kind":"event"');
+  const runs = await page.goto("/t/globex/runs");
+  expect(runs?.status()).toBe(404);
+  // A member of acme who is not an admin cannot export acme either.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "member@acme.test");
+  expect((await page.request.get("/api/v1/tenants/acme/events/export")).status()).toBe(403);
+});

@@ -72,15 +72,17 @@ async function writeEvents(client: SqlClient, tenantId: string, events: TNewEven
     texts.push(draft.payloadText);
     prevHash = hash;
   }
-  await client.query(
-    `WITH inserted AS (
+  // A named statement: parsed and planned once per connection (RLS still applies per execution).
+  await client.query({
+    name: "events-append-v1",
+    text: `WITH inserted AS (
        INSERT INTO events (tenant_id, seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
        SELECT $1::uuid, u.seq, u.run_id, u.type, u.event_class, u.payload, u.created_at, u.prev_hash, u.hash
          FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
               AS u(seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
      )
      UPDATE event_chains SET last_hash = $10, updated_at = now() WHERE tenant_id = $1`,
-    [
+    values: [
       tenantId,
       stored.map((event) => event.seq),
       stored.map((event) => event.runId),
@@ -92,7 +94,7 @@ async function writeEvents(client: SqlClient, tenantId: string, events: TNewEven
       stored.map((event) => event.hash),
       prevHash,
     ],
-  );
+  });
   // A checkpoint each time the chain crosses a multiple of the tenant's interval.
   const every = BigInt(row.checkpoint_every ?? DEFAULT_SETTINGS.checkpointEvery);
   if (lastSeq / every > (lastSeq - BigInt(count)) / every) {

@@ -273,3 +273,35 @@ export async function verifyChain(tenantId: string, options: { parallelFrom?: nu
     { isolation: "repeatable read", readOnly: true },
   );
 }
+
+/**
+ * Verify a range [fromSeq, toSeq]: every hash and link inside it, and its
+ * checkpoints. It starts from the previous hash its first entry records, so it
+ * proves the range is intact and consistent with its checkpoints; only a
+ * verification from genesis (verifyChain) proves nothing before it changed.
+ */
+export async function verifyChainRange(
+  tenantId: string,
+  range: { fromSeq: bigint; toSeq: bigint },
+): Promise<TVerifyResult & { startHash: string | null }> {
+  return withTenantSql(
+    tenantId,
+    async (client) => {
+      const checkpoints = (
+        await client.query<TCheckpointRow>(
+          "SELECT c.seq::text, c.hash, c.key_id, c.signature FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq >= $2 AND c.seq <= $3",
+          [tenantId, range.fromSeq.toString(), range.toSeq.toString()],
+        )
+      ).rows;
+      const result = await verifyRange(
+        client,
+        tenantId,
+        range,
+        new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint.hash])),
+        range.fromSeq === 1n,
+      );
+      return { ...result.verifier.result(), startHash: result.startHash };
+    },
+    { isolation: "repeatable read", readOnly: true },
+  );
+}

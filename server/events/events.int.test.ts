@@ -6,7 +6,7 @@ import { publicKeyToPem } from "@/server/crypto/signing";
 import { withTenantSql } from "@/server/db";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { appendEvents, recordEvents, type TNewEvent } from "./append";
-import { verifyChain } from "./chain";
+import { verifyChain, verifyChainRange } from "./chain";
 import { listCheckpoints, verifyCheckpointSignature } from "./checkpoints";
 import { publicKeys, rotateSigningKey } from "./keys";
 import { verifyConsistency, verifyInclusion } from "./merkle";
@@ -382,5 +382,19 @@ describe("parallel verification of long chains", () => {
     const sequential = await verifyChain(fx.tenant.id, { ranges: 1 });
     expect(sequential.isValid).toBe(true);
     expect(await verifyChain(fx.tenant.id, parallel)).toMatchObject({ isValid: true, checked: sequential.checked });
+  });
+});
+
+describe("range verification", () => {
+  it("verifies a range from the hash its first event records, and finds a change inside it", async () => {
+    const fx = await createTenantFixture();
+    await recordEvents(
+      fx.tenant.id,
+      Array.from({ length: 20 }, (_, i) => message(i + 1)),
+    );
+    expect(await verifyChainRange(fx.tenant.id, { fromSeq: 5n, toSeq: 12n })).toMatchObject({ isValid: true, checked: 8, lastSeq: "12" });
+    await asSuperuser(fx.tenant.id, "UPDATE events SET type = 'forged' WHERE tenant_id = $1 AND seq = 9");
+    expect(await verifyChainRange(fx.tenant.id, { fromSeq: 5n, toSeq: 12n })).toMatchObject({ isValid: false, failure: { seq: "9" } });
+    expect(await verifyChainRange(fx.tenant.id, { fromSeq: 10n, toSeq: 20n })).toMatchObject({ isValid: true });
   });
 });

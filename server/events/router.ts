@@ -6,7 +6,7 @@ import { recordAudit } from "@/server/audit/service";
 import { withTenant, withTenantSql } from "@/server/db";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
-import { verifyChain } from "./chain";
+import { verifyChain, verifyChainRange } from "./chain";
 import { listCheckpoints } from "./checkpoints";
 import { countExport, ZExportFilters } from "./export";
 import { publicKeys, rotateSigningKey } from "./keys";
@@ -27,6 +27,13 @@ export const runRouter = createTRPCRouter({
 
 export const traceRouter = createTRPCRouter({
   verify: tenantAccessProcedure("viewer").query(({ ctx }) => verifyChain(ctx.tenant.id)),
+  verifyRange: tenantAccessProcedure("viewer")
+    .input(
+      z
+        .object({ fromSeq: z.string().regex(/^[1-9][0-9]{0,17}$/), toSeq: z.string().regex(/^[1-9][0-9]{0,17}$/) })
+        .refine((range) => BigInt(range.fromSeq) <= BigInt(range.toSeq), { message: "fromSeq must not be after toSeq" }),
+    )
+    .query(({ ctx, input }) => verifyChainRange(ctx.tenant.id, { fromSeq: BigInt(input.fromSeq), toSeq: BigInt(input.toSeq) })),
   settings: tenantProcedure("admin").query(({ ctx }) => getEventLogSettings(ctx.db, ctx.tenant.id)),
   updateSettings: tenantProcedure("admin")
     .input(ZEventLogSettings)

@@ -76,6 +76,11 @@ const MATRIX: Record<string, Row> = {
     crossTenant: async (fx) => ({ ...tenantA(fx), runId: fx.b.runId }),
   },
   "trace.verify": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "trace.verifyRange": {
+    access: { tenant: "viewer" },
+    input: (fx) => ({ ...tenantA(fx), fromSeq: "2", toSeq: "4" }),
+    crossTenant: "takes no object id",
+  },
   "trace.settings": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
   "trace.updateSettings": {
     access: { tenant: "admin" },

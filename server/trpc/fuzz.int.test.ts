@@ -96,6 +96,8 @@ function inputs(): fc.Arbitrary<unknown> {
         retention: fc.oneof(fc.dictionary(fc.constantFrom("tool_result", "message", "nope"), field), field),
         classes: fc.oneof(fc.array(fc.constantFrom("message", "tool_result", "nope")), field),
         runIds: fc.oneof(fc.array(uuidish), field),
+        fromSeq: fc.oneof(fc.constantFrom("1", "2", "999999999999999999"), text),
+        toSeq: fc.oneof(fc.constantFrom("1", "4", "999999999999999999"), text),
       },
       { requiredKeys: [] },
     ),
