@@ -37,7 +37,8 @@ export default defineConfig({
   },
   projects: [
     { name: "app", testIgnore: /dev-command/ },
-    { name: "dev-command", testMatch: /dev-command/, use: { baseURL: DEV_URL } },
+    // `next dev` compiles each route on its first request, which takes a while on two busy cores.
+    { name: "dev-command", testMatch: /dev-command/, use: { baseURL: DEV_URL }, timeout: 240_000, expect: { timeout: 90_000 } },
   ],
   webServer: [
     {
