@@ -6,6 +6,7 @@ import type { TRole } from "@/server/auth/roles";
 import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { appendEvents } from "@/server/events/append";
+import { DEFAULT_PACKS } from "@/server/gate/composition";
 
 export const DEMO_PASSWORD = "agent-fabric-demo";
 export const DEMO_OPERATOR = "operator@agent-fabric.test";
@@ -52,9 +53,27 @@ export async function seedDemo(): Promise<DemoLogin[]> {
       }
     });
     await seedDemoRun(tenant.id, demo);
+    await seedComposition(tenant.id);
   }
   return logins;
 }
+
+/**
+ * The demo tenants run every catalog pack, and hold memory.delete for approval:
+ * deleting its own state is the one destructive thing a saas agent can do.
+ */
+async function seedComposition(tenantId: string): Promise<void> {
+  await platform.inTenant(tenantId, (db) =>
+    db.policyComposition.upsert({
+      where: { tenantId },
+      create: { tenantId, packs: DEFAULT_PACKS, tenantPolicies: HOLD_MEMORY_DELETE },
+      update: {},
+    }),
+  );
+}
+
+export const HOLD_MEMORY_DELETE =
+  '@id("hold-memory-delete")\n@effect("require_approval")\n@tags("destructive")\n@reason("deleting the agent\'s memory needs approval")\nforbid (principal, action == Action::"memory.delete", resource);';
 
 export const DEMO_RUN_TITLE = "Pay invoice INV-1042";
 

@@ -54,7 +54,14 @@ export function eventHash(prevHash: string, event: THashedEvent): string {
  * dates into strings and -0 into 0, exactly as the database will keep it.
  */
 export function normalizePayload(payload: unknown): unknown {
-  const text = JSON.stringify(payload ?? null);
-  if (text.includes("\\u0000")) throw new Error("event payloads cannot contain NUL characters");
-  return JSON.parse(text) as unknown;
+  const value = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
+  if (hasNul(value)) throw new Error("event payloads cannot contain NUL characters");
+  return value;
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === "object") return Object.entries(value).some(([key, item]) => key.includes("\u0000") || hasNul(item));
+  return false;
 }

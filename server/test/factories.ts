@@ -113,6 +113,21 @@ async function fillEventLog(tenantId: string): Promise<string> {
     ]);
     await pruneExpired(client, tenantId);
     if (!runId) throw new Error("the fixture run was not created");
+    // The gate's tables.
+    await client.query('INSERT INTO policy_compositions (tenant_id, packs) VALUES ($1, \'[{"name":"baseline","version":1}]\')', [tenantId]);
+    await client.query("INSERT INTO tenant_tool_settings (tenant_id, tool, is_enabled) VALUES ($1, 'memory.search', false)", [tenantId]);
+    await client.query(
+      "INSERT INTO approval_requests (tenant_id, run_id, tool, args, digest, decision, requested_by) VALUES ($1, $2, 'memory.delete', '{}', 'fixture', '{}', 'user:fixture')",
+      [tenantId, runId],
+    );
+    const entry = await client.query<{ id: string }>(
+      "INSERT INTO memory_entries (tenant_id, key, value, updated_by) VALUES ($1, 'launch', 'Friday', 'user:fixture') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO memory_versions (tenant_id, entry_id, key, value, version, actor) VALUES ($1, $2, 'launch', 'Friday', 1, 'user:fixture')",
+      [tenantId, entry.rows[0]?.id],
+    );
     return runId;
   });
 }

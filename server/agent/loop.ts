@@ -1,0 +1,84 @@
+// The agent loop: a planner proposes, the gate decides, results feed back.
+// Every tool the planner can name executes only through runGate. The tenant
+// transaction is never held across a planner (LLM) call or a tool call.
+import { withTenant } from "@/server/db";
+import { recordEvents } from "@/server/events/append";
+import type { TPlanner, TRecordedCall } from "@/server/events/replay";
+import { runGate } from "@/server/gate/pipeline";
+import type { TGateOutcome } from "@/server/gate/types";
+import type { TPrincipal } from "@/server/policy/evaluate";
+import type { ToolRegistry } from "@/server/tools/registry";
+
+export type TAgentTurn = { tenantId: string; principal: TPrincipal & { label: string }; message: string; title?: string };
+export type TAgentStep = { tool: string; args: unknown; outcome: TGateOutcome };
+export type TAgentResult = { runId: string; steps: TAgentStep[]; reply: string; status: "completed" | "waiting_approval" | "failed" };
+
+const MAX_STEPS = 6;
+
+function describe(step: TAgentStep): string {
+  const { outcome } = step;
+  if (outcome.status === "executed") return `${step.tool} done.`;
+  if (outcome.status === "held")
+    return `${step.tool} is waiting for approval (${outcome.decision.explanation.replace(/^Waiting for approval: /, "")}).`;
+  if (outcome.status === "denied") return `${step.tool} was refused: ${outcome.decision.explanation}`;
+  return `${step.tool} failed: ${outcome.error}`;
+}
+
+export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, turn: TAgentTurn): Promise<TAgentResult> {
+  const run = await withTenant(turn.tenantId, (db) =>
+    db.run.create({
+      data: { tenantId: turn.tenantId, title: (turn.title ?? turn.message).slice(0, 120), principal: turn.principal.label },
+    }),
+  );
+  await recordEvents(turn.tenantId, [
+    { runId: run.id, type: "run.started", eventClass: "run", payload: { principal: turn.principal.label } },
+    { runId: run.id, type: "message.user", eventClass: "message", payload: { text: turn.message } },
+  ]);
+  const steps: TAgentStep[] = [];
+  const results: TRecordedCall[] = [];
+  let reply = "";
+  let status: TAgentResult["status"] = "completed";
+  for (let index = 0; index < MAX_STEPS; index += 1) {
+    const plan = await planner({ message: turn.message, results });
+    if ("final" in plan) {
+      reply = plan.final;
+      break;
+    }
+    await recordEvents(turn.tenantId, [
+      { runId: run.id, type: "plan.tool_call", eventClass: "tool_call", payload: { tool: plan.call.tool, args: plan.call.args } },
+    ]);
+    const outcome = await runGate(registry, {
+      tenantId: turn.tenantId,
+      runId: run.id,
+      principal: turn.principal,
+      tool: plan.call.tool,
+      args: plan.call.args,
+    });
+    const step = { tool: plan.call.tool, args: plan.call.args, outcome };
+    steps.push(step);
+    if (outcome.status !== "executed") {
+      reply = describe(step);
+      status = outcome.status === "held" ? "waiting_approval" : outcome.status === "failed" ? "failed" : "completed";
+      break;
+    }
+    results.push({ tool: plan.call.tool, args: plan.call.args, result: outcome.result });
+  }
+  if (!reply) reply = steps.map(describe).join(" ") || "Done.";
+  if (steps.length > 0 && steps.every((step) => step.outcome.status === "executed") && reply === "Done.")
+    reply = steps.map(describe).join(" ");
+  await recordEvents(turn.tenantId, [
+    { runId: run.id, type: "message.agent", eventClass: "message", payload: { text: reply } },
+    ...(status === "waiting_approval" ? [] : [{ runId: run.id, type: "run.completed", eventClass: "run" as const, payload: { status } }]),
+  ]);
+  await withTenant(turn.tenantId, (db) =>
+    db.run.update({
+      where: { id: run.id },
+      data: {
+        status: status === "waiting_approval" ? "waiting_approval" : status,
+        endedAt: status === "waiting_approval" ? null : new Date(),
+        tools: [...new Set(steps.map((step) => step.tool))],
+      },
+    }),
+  );
+  return { runId: run.id, steps, reply, status };
+}

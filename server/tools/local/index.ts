@@ -1,0 +1,5 @@
+// Local tools (shell, file system) for self_hosted deployments only. This module
+// is imported by the registry in self_hosted mode and nowhere else.
+import type { TAnyTool } from "../types";
+
+export const LOCAL_TOOLS: TAnyTool[] = [];

@@ -1,0 +1,124 @@
+// memory.get / set / search / delete: the agent's notes, as rows of the tenant.
+// Every change writes a version; delete is soft (the Trash can bring it back).
+import { z } from "zod";
+import { withTenant } from "@/server/db";
+import type { TToolContext, TToolDefinition } from "./types";
+
+const ZKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((value) => !/[\u0000-\u001f]/.test(value), { message: "must not contain control characters" });
+const ZValue = z
+  .string()
+  .max(10_000)
+  .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL" });
+
+async function setEntry(context: TToolContext, key: string, value: string) {
+  return withTenant(context.tenantId, async (db) => {
+    const existing = await db.memoryEntry.findUnique({ where: { tenantId_key: { tenantId: context.tenantId, key } } });
+    const entry = existing
+      ? await db.memoryEntry.update({
+          where: { id: existing.id },
+          data: { value, version: existing.version + 1, deletedAt: null, updatedBy: context.principal, updatedAt: new Date() },
+        })
+      : await db.memoryEntry.create({ data: { tenantId: context.tenantId, key, value, updatedBy: context.principal } });
+    await db.memoryVersion.create({
+      data: { tenantId: context.tenantId, entryId: entry.id, key, value, version: entry.version, actor: context.principal },
+    });
+    return { key, version: entry.version };
+  });
+}
+
+export const memoryGet: TToolDefinition<{ key: string }> = {
+  name: "memory.get",
+  description: "Read what you remembered under a key.",
+  input: z.object({ key: ZKey }).strict(),
+  safetyClass: "read_only",
+  capability: "api",
+  execute: (context, args) =>
+    withTenant(context.tenantId, async (db) => {
+      const entry = await db.memoryEntry.findFirst({ where: { tenantId: context.tenantId, key: args.key, deletedAt: null } });
+      return entry ? { key: entry.key, value: entry.value, version: entry.version } : { key: args.key, found: false };
+    }),
+};
+
+export const memorySet: TToolDefinition<{ key: string; value: string }> = {
+  name: "memory.set",
+  description: "Remember a value under a key (a new version if the key exists).",
+  input: z.object({ key: ZKey, value: ZValue }).strict(),
+  safetyClass: "write_internal",
+  capability: "api",
+  execute: (context, args) => setEntry(context, args.key, args.value),
+};
+
+export const memorySearch: TToolDefinition<{ query: string }> = {
+  name: "memory.search",
+  description: "Find remembered entries whose key or value contains the text (empty text lists everything).",
+  input: z
+    .object({
+      query: z
+        .string()
+        .max(200)
+        .refine((value) => !value.includes("\u0000")),
+    })
+    .strict(),
+  safetyClass: "read_only",
+  capability: "api",
+  execute: (context, args) =>
+    withTenant(context.tenantId, async (db) => {
+      const entries = await db.memoryEntry.findMany({
+        where: {
+          tenantId: context.tenantId,
+          deletedAt: null,
+          OR: [
+            { key: { contains: args.query.trim(), mode: "insensitive" } },
+            { value: { contains: args.query.trim(), mode: "insensitive" } },
+          ],
+        },
+        orderBy: { updatedAt: "desc" },
+        take: 20,
+      });
+      return { entries: entries.map((entry) => ({ key: entry.key, value: entry.value })) };
+    }),
+};
+
+export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {
+  name: "memory.delete",
+  description: "Forget one key, or everything (all: true). Deleted entries stay restorable.",
+  input: z
+    .object({ key: ZKey.optional(), all: z.boolean().optional() })
+    .strict()
+    .refine((args) => Boolean(args.key) !== Boolean(args.all), { message: "give either a key or all: true" }),
+  safetyClass: "destructive",
+  capability: "api",
+  execute: (context, args) =>
+    withTenant(context.tenantId, async (db) => {
+      const entries = await db.memoryEntry.findMany({
+        where: { tenantId: context.tenantId, deletedAt: null, ...(args.key ? { key: args.key } : {}) },
+      });
+      const now = new Date();
+      for (const entry of entries) {
+        const version = entry.version + 1;
+        await db.memoryEntry.update({
+          where: { id: entry.id },
+          data: { deletedAt: now, version, updatedBy: context.principal, updatedAt: now },
+        });
+        await db.memoryVersion.create({
+          data: {
+            tenantId: context.tenantId,
+            entryId: entry.id,
+            key: entry.key,
+            value: entry.value,
+            version,
+            isDeleted: true,
+            actor: context.principal,
+          },
+        });
+      }
+      return { forgotten: entries.map((entry) => entry.key), restorable: true };
+    }),
+};
+
+export const MEMORY_TOOLS = [memoryGet, memorySet, memorySearch, memoryDelete];

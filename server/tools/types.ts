@@ -1,0 +1,26 @@
+import type { z } from "zod";
+import type { TPolicyContext, TSafetyClass } from "@/server/policy/schema";
+
+/** What a tool sees of the call. The tenant comes from the gate, never from the arguments. */
+export type TToolContext = { tenantId: string; runId: string; principal: string; signal: AbortSignal };
+
+export type TCapability = "api" | "local";
+
+export type TToolDefinition<TInput = unknown> = {
+  name: string;
+  description: string;
+  input: z.ZodType<TInput>;
+  safetyClass: TSafetyClass;
+  /** `local` tools touch the host (shell, files, processes): they cannot exist in saas. */
+  capability: TCapability;
+  /** Results come from outside (web, inbound messages, sheets): the run becomes tainted. */
+  readsUntrustedContent?: boolean;
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+  /** Fields policies route on (amount, counterparty, path…), taken from the validated arguments. */
+  policyFields?: (args: TInput) => Partial<TPolicyContext>;
+  execute: (context: TToolContext, args: TInput) => Promise<unknown>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tools of every input type
+export type TAnyTool = TToolDefinition<any>;
