@@ -9,7 +9,13 @@ import type { TGateOutcome } from "@/server/gate/types";
 import type { TPrincipal } from "@/server/policy/evaluate";
 import type { ToolRegistry } from "@/server/tools/registry";
 
-export type TAgentTurn = { tenantId: string; principal: TPrincipal & { label: string }; message: string; title?: string };
+export type TAgentTurn = {
+  tenantId: string;
+  principal: TPrincipal & { label: string };
+  message: string;
+  title?: string;
+  conversationId?: string;
+};
 export type TAgentStep = { tool: string; args: unknown; outcome: TGateOutcome };
 export type TAgentResult = { runId: string; steps: TAgentStep[]; reply: string; status: "completed" | "waiting_approval" | "failed" };
 
@@ -27,7 +33,12 @@ function describe(step: TAgentStep): string {
 export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, turn: TAgentTurn): Promise<TAgentResult> {
   const run = await withTenant(turn.tenantId, (db) =>
     db.run.create({
-      data: { tenantId: turn.tenantId, title: (turn.title ?? turn.message).slice(0, 120), principal: turn.principal.label },
+      data: {
+        tenantId: turn.tenantId,
+        title: (turn.title ?? turn.message).slice(0, 120),
+        principal: turn.principal.label,
+        conversationId: turn.conversationId ?? null,
+      },
     }),
   );
   await recordEvents(turn.tenantId, [

@@ -113,7 +113,11 @@ async function fillEventLog(tenantId: string): Promise<string> {
     ]);
     await pruneExpired(client, tenantId);
     if (!runId) throw new Error("the fixture run was not created");
-    // The gate's tables.
+    // The gate's and the chat's tables.
+    await client.query(
+      "INSERT INTO conversations (tenant_id, user_id, title) SELECT $1, m.user_id, 'fixture chat' FROM memberships m WHERE m.tenant_id = $1 LIMIT 1",
+      [tenantId],
+    );
     await client.query('INSERT INTO policy_compositions (tenant_id, packs) VALUES ($1, \'[{"name":"baseline","version":1}]\')', [tenantId]);
     await client.query("INSERT INTO tenant_tool_settings (tenant_id, tool, is_enabled) VALUES ($1, 'memory.search', false)", [tenantId]);
     await client.query(

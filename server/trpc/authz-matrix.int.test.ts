@@ -14,6 +14,7 @@ import {
   uniqueSlug,
   type TTenantFixture,
 } from "@/server/test/factories";
+import { withTenant } from "@/server/db";
 import { appRouter } from "./root";
 
 type Fixtures = { a: TTenantFixture; b: TTenantFixture };
@@ -21,12 +22,22 @@ type Access = "public" | "authed" | "operator" | { tenant: TRole };
 type Row = {
   access: Access;
   /** A valid input, made fresh per call (mutations consume their target). */
-  input: (fx: Fixtures) => Promise<unknown> | unknown;
+  input: (fx: Fixtures, caller: TSessionUser | null) => Promise<unknown> | unknown;
   /** The same call naming tenant A but an object of tenant B: must be NOT_FOUND. */
   crossTenant: ((fx: Fixtures) => Promise<unknown>) | "takes no object id";
 };
 
 const tenantA = (fx: Fixtures) => ({ tenantSlug: fx.a.tenant.slug });
+
+async function conversationOf(tenantId: string, userId: string): Promise<string> {
+  return withTenant(tenantId, async (db) => (await db.conversation.create({ data: { tenantId, userId, title: "matrix" } })).id);
+}
+
+/** A conversation of the caller's own in tenant A (or of A's owner, for callers who are not members). */
+async function ownConversation(fx: Fixtures, caller: TSessionUser | null): Promise<string> {
+  const isMember = caller && Object.values(fx.a.users).some((user) => user.id === caller.id);
+  return conversationOf(fx.a.tenant.id, isMember ? caller.id : fx.a.users.owner.id);
+}
 
 const MATRIX: Record<string, Row> = {
   "me.get": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
@@ -99,6 +110,27 @@ const MATRIX: Record<string, Row> = {
   "checkpoint.treeHead": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "signingKey.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "signingKey.rotate": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "conversation.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "conversation.create": {
+    access: { tenant: "member" },
+    input: (fx) => ({ ...tenantA(fx), title: "Matrix chat" }),
+    crossTenant: "takes no object id",
+  },
+  "conversation.get": {
+    access: { tenant: "member" },
+    // Conversations are private: each principal opens one of its own.
+    input: async (fx, caller) => ({ ...tenantA(fx), conversationId: await ownConversation(fx, caller) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), conversationId: await conversationOf(fx.b.tenant.id, fx.b.users.owner.id) }),
+  },
+  "conversation.send": {
+    access: { tenant: "member" },
+    input: async (fx, caller) => ({ ...tenantA(fx), conversationId: await ownConversation(fx, caller), message: "what do you remember?" }),
+    crossTenant: async (fx) => ({
+      ...tenantA(fx),
+      conversationId: await conversationOf(fx.b.tenant.id, fx.b.users.owner.id),
+      message: "what do you remember?",
+    }),
+  },
   "operator.tenant.list": { access: "operator", input: () => undefined, crossTenant: "takes no object id" },
   "operator.tenant.create": {
     access: "operator",
@@ -146,7 +178,7 @@ describe("authorization matrix", () => {
         it(`${principal.name}`, async () => {
           const row = MATRIX[path];
           if (!row) throw new Error(`no matrix row for ${path}`);
-          const input = await row.input(fx);
+          const input = await row.input(fx, principal.user(fx));
           const outcome = await callPath(principal.user(fx), path, input);
           expect(outcome).toBe(expectedOutcome(row.access, principal));
         });

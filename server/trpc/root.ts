@@ -1,4 +1,5 @@
 // The application router: one key per domain, named as in the glossary.
+import { conversationRouter } from "@/server/agent/router";
 import { auditRouter } from "@/server/audit/router";
 import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   trace: traceRouter,
   checkpoint: checkpointRouter,
   signingKey: signingKeyRouter,
+  conversation: conversationRouter,
   operator: operatorRouter,
 });
 

@@ -1,0 +1,151 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { errorMessage, useTRPC } from "@/components/trpc";
+import { ToolCard, type TToolCard } from "./tool-card";
+
+export function ChatView({ tenantSlug }: { tenantSlug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const selected = params.get("c");
+  const conversations = useQuery(trpc.conversation.list.queryOptions({ tenantSlug }));
+  const create = useMutation(
+    trpc.conversation.create.mutationOptions({
+      onSuccess: (conversation) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.conversation.list.queryKey({ tenantSlug }) });
+        router.push(`${pathname}?c=${conversation.id}`);
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+
+  return (
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-[16rem_1fr]">
+      <aside className="space-y-2">
+        <Button className="w-full" isBusy={create.isPending} onClick={() => create.mutate({ tenantSlug })}>
+          New conversation
+        </Button>
+        {conversations.isPending ? <Loading /> : null}
+        {conversations.isError ? (
+          <ErrorState message={errorMessage(conversations.error)} onRetry={() => void conversations.refetch()} />
+        ) : null}
+        <ul aria-label="Conversations" className="space-y-1">
+          {conversations.data?.map((conversation) => (
+            <li key={conversation.id}>
+              <button
+                type="button"
+                onClick={() => router.push(`${pathname}?c=${conversation.id}`)}
+                className={cn(
+                  "w-full truncate rounded-md px-3 py-2 text-left text-sm",
+                  conversation.id === selected ? "bg-indigo-50 text-indigo-800" : "hover:bg-slate-100",
+                )}
+              >
+                {conversation.title}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      {selected ? (
+        <Conversation key={selected} tenantSlug={tenantSlug} conversationId={selected} />
+      ) : (
+        <EmptyState title="Start a conversation">
+          Ask the agent to remember something, run a command or make a transfer: every tool call passes the Tool Policy Gate.
+        </EmptyState>
+      )}
+    </div>
+  );
+}
+
+function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conversationId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState("");
+  const [pending, setPending] = useState<string | null>(null);
+  const conversation = useQuery(
+    trpc.conversation.get.queryOptions(
+      { tenantSlug, conversationId },
+      // While a call waits for approval, keep watching for the decision.
+      { refetchInterval: (query) => (query.state.data?.turns.some((turn) => turn.status === "waiting_approval") ? 3_000 : false) },
+    ),
+  );
+  const send = useMutation(
+    trpc.conversation.send.mutationOptions({
+      onSettled: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.conversation.get.queryKey({ tenantSlug, conversationId }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.conversation.list.queryKey({ tenantSlug }) });
+        setPending(null);
+      },
+      onError: (error) => toast.error(errorMessage(error)),
+    }),
+  );
+
+  function submit(event?: FormEvent) {
+    event?.preventDefault();
+    const message = draft.trim();
+    if (!message || send.isPending) return;
+    setPending(message);
+    setDraft("");
+    send.mutate({ tenantSlug, conversationId, message });
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Enter" && !event.shiftKey) submit(event);
+  }
+
+  if (conversation.isPending) return <Loading label="Loading the conversation…" />;
+  if (conversation.isError) return <ErrorState message={errorMessage(conversation.error)} onRetry={() => void conversation.refetch()} />;
+  const { turns, planner } = conversation.data;
+
+  return (
+    <section className="flex min-h-[32rem] flex-col rounded-lg border border-slate-200 bg-white">
+      <div className="border-b border-slate-100 px-4 py-2 text-xs text-slate-500">
+        Planner: <span data-testid="planner-label">{planner}</span>
+      </div>
+      <ol className="flex-1 space-y-6 p-4" aria-label="Messages">
+        {turns.length === 0 && !pending ? <li className="text-sm text-slate-500">No messages yet.</li> : null}
+        {turns.map((turn) => (
+          <li key={turn.runId} className="space-y-3">
+            <p className="ml-auto w-fit max-w-[80%] rounded-lg bg-indigo-600 px-3 py-2 text-sm text-white">{turn.userMessage}</p>
+            {turn.tools.map((card) => (
+              <ToolCard key={card.seq} card={card as TToolCard} traceHref={`/t/${tenantSlug}/runs/${turn.runId}`} />
+            ))}
+            {turn.reply ? (
+              <p className="w-fit max-w-[80%] rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid="agent-reply">
+                {turn.reply}
+              </p>
+            ) : null}
+          </li>
+        ))}
+        {pending ? (
+          <li className="space-y-3">
+            <p className="ml-auto w-fit max-w-[80%] rounded-lg bg-indigo-400 px-3 py-2 text-sm text-white">{pending}</p>
+            <Loading label="The agent is working…" />
+          </li>
+        ) : null}
+      </ol>
+      <form onSubmit={submit} className="flex gap-2 border-t border-slate-100 p-3">
+        <textarea
+          aria-label="Message"
+          className="min-h-[2.5rem] flex-1 resize-none rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none"
+          placeholder='Try "remember that the launch is on Friday" or "run rm -rf /"'
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          onKeyDown={onKeyDown}
+          maxLength={4000}
+        />
+        <Button type="submit" isBusy={send.isPending} disabled={!draft.trim()}>
+          Send
+        </Button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+// Chat: a conversation is a user's sequence of agent turns; each turn is a run
+// in the event log, so what the chat shows is what the trace proves.
+import { env } from "@/server/env";
+import { withTenant, type TenantDb } from "@/server/db";
+import { notFound } from "@/server/errors";
+import type { TRole } from "@/server/auth/roles";
+import { registryFor } from "@/server/tools/registry";
+import { runAgentTurn } from "./loop";
+import { SCRIPTED_PLANNER_LABEL, scriptedPlan } from "./scripted-planner";
+
+export async function listConversations(db: TenantDb, tenantId: string, userId: string) {
+  return db.conversation.findMany({ where: { tenantId, userId }, orderBy: { updatedAt: "desc" }, take: 50 });
+}
+
+export async function createConversation(db: TenantDb, tenantId: string, userId: string, title?: string) {
+  return db.conversation.create({ data: { tenantId, userId, title: title ?? "New conversation" } });
+}
+
+type TDecisionPayload = {
+  tool: string;
+  args: unknown;
+  status: "executed" | "denied" | "held" | "failed";
+  effect: string;
+  step: string;
+  explanation: string;
+  policies: { id: string }[];
+};
+
+export type TChatToolCard = TDecisionPayload & { seq: string; approvalRequestId: string | null; result: unknown };
+export type TChatTurn = {
+  runId: string;
+  status: string;
+  userMessage: string;
+  reply: string | null;
+  tools: TChatToolCard[];
+  startedAt: Date;
+};
+
+export async function getConversation(db: TenantDb, tenantId: string, userId: string, conversationId: string) {
+  const conversation = await db.conversation.findFirst({ where: { id: conversationId, tenantId, userId } });
+  if (!conversation) throw notFound("Conversation");
+  const runs = await db.run.findMany({ where: { tenantId, conversationId }, orderBy: { startedAt: "asc" }, take: 200 });
+  const events = await db.event.findMany({
+    where: {
+      tenantId,
+      runId: { in: runs.map((run) => run.id) },
+      type: { in: ["message.user", "message.agent", "policy.decision", "approval.requested", "tool.result"] },
+    },
+    orderBy: { seq: "asc" },
+  });
+  const turns: TChatTurn[] = runs.map((run) => ({
+    runId: run.id,
+    status: run.status,
+    userMessage: "",
+    reply: null,
+    tools: [],
+    startedAt: run.startedAt,
+  }));
+  const byRun = new Map(turns.map((turn) => [turn.runId, turn]));
+  for (const event of events) {
+    const turn = event.runId ? byRun.get(event.runId) : undefined;
+    if (!turn) continue;
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    if (event.type === "message.user") turn.userMessage = String(payload.text ?? "");
+    else if (event.type === "message.agent") turn.reply = String(payload.text ?? "");
+    else if (event.type === "policy.decision")
+      turn.tools.push({ ...(payload as TDecisionPayload), seq: event.seq.toString(), approvalRequestId: null, result: null });
+    else if (event.type === "approval.requested") {
+      const card = turn.tools[turn.tools.length - 1];
+      if (card) card.approvalRequestId = String(payload.approvalRequestId ?? "");
+    } else if (event.type === "tool.result") {
+      const card = turn.tools[turn.tools.length - 1];
+      if (card) card.result = payload.ok ? payload.result : { error: payload.error };
+    }
+  }
+  return { conversation, turns, planner: SCRIPTED_PLANNER_LABEL, deploymentMode: env.DEPLOYMENT_MODE };
+}
+
+/** One turn: the planner proposes, the gate decides. No transaction is held while it runs. */
+export async function sendMessage(
+  tenantId: string,
+  user: { id: string; email: string; role: TRole },
+  conversationId: string,
+  message: string,
+) {
+  const conversation = await withTenant(tenantId, (db) =>
+    db.conversation.findFirst({ where: { id: conversationId, tenantId, userId: user.id } }),
+  );
+  if (!conversation) throw notFound("Conversation");
+  const registry = await registryFor(env.DEPLOYMENT_MODE);
+  const result = await runAgentTurn(registry, async ({ message: text, results }) => scriptedPlan(text, results.length), {
+    tenantId,
+    principal: { type: "User", id: user.id, role: user.role, label: `user:${user.email}` },
+    message,
+    conversationId,
+  });
+  await withTenant(tenantId, (db) =>
+    db.conversation.update({
+      where: { id: conversationId },
+      data: { updatedAt: new Date(), ...(conversation.title === "New conversation" ? { title: message.slice(0, 60) } : {}) },
+    }),
+  );
+  return { runId: result.runId, status: result.status, reply: result.reply };
+}

@@ -1,0 +1,25 @@
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { createConversation, getConversation, listConversations, sendMessage } from "./chat";
+import { ZConversationRef, ZCreateConversation, ZSendMessage } from "./schemas";
+
+export const conversationRouter = createTRPCRouter({
+  list: tenantProcedure("member").query(({ ctx }) => listConversations(ctx.db, ctx.tenant.id, ctx.user.id)),
+  create: tenantProcedure("member")
+    .input(ZCreateConversation)
+    .mutation(({ ctx, input }) => createConversation(ctx.db, ctx.tenant.id, ctx.user.id, input.title)),
+  get: tenantProcedure("member")
+    .input(ZConversationRef)
+    .query(({ ctx, input }) => getConversation(ctx.db, ctx.tenant.id, ctx.user.id, input.conversationId)),
+  // No tenant transaction around the turn: the planner and tools run outside it.
+  send: tenantAccessProcedure("member")
+    .input(ZSendMessage)
+    .mutation(({ ctx, input }) =>
+      sendMessage(
+        ctx.tenant.id,
+        { id: ctx.user.id, email: ctx.user.email, role: ctx.membership.role },
+        input.conversationId,
+        input.message,
+      ),
+    ),
+});
