@@ -2,6 +2,7 @@
 // with a message naming it (instrumentation.ts validates at server start).
 import { createEnv } from "@t3-oss/env-nextjs";
 import { z } from "zod";
+import { LLM_PROVIDERS } from "./agent/providers";
 import { parseMasterKeys } from "./crypto/envelope";
 
 export const DEPLOYMENT_MODES = ["self_hosted", "saas"] as const;
@@ -24,6 +25,13 @@ export const env = createEnv({
       }
     }),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // The agent's model when a tenant has not chosen one. "scripted" needs no model (offline demo).
+    LLM_PROVIDER: z.enum(LLM_PROVIDERS, { message: `must be one of ${LLM_PROVIDERS.join(", ")}` }).default("scripted"),
+    LLM_BASE_URL: z.url({ message: "must be the provider's base URL, e.g. http://127.0.0.1:11434/v1" }).optional(),
+    LLM_MODEL: z.string().min(1).optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    // saas: the model endpoints a tenant may choose (comma-separated base URLs); self_hosted: any.
+    LLM_ALLOWED_BASE_URLS: z.string().default("https://api.openai.com/v1,https://api.anthropic.com/v1"),
   },
   client: {},
   experimental__runtimeEnv: {},

@@ -73,8 +73,12 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
   const conversation = useQuery(
     trpc.conversation.get.queryOptions(
       { tenantSlug, conversationId },
-      // While a call waits for approval, keep watching for the decision.
-      { refetchInterval: (query) => (query.state.data?.turns.some((turn) => turn.status === "waiting_approval") ? 3_000 : false) },
+      {
+        // While the agent works, show each call as the gate records it; while a call
+        // waits for approval, keep watching for the decision.
+        refetchInterval: (query) =>
+          pending !== null ? 1_000 : query.state.data?.turns.some((turn) => turn.status === "waiting_approval") ? 3_000 : false,
+      },
     ),
   );
   const send = useMutation(
@@ -103,12 +107,15 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
 
   if (conversation.isPending) return <Loading label="Loading the conversation…" />;
   if (conversation.isError) return <ErrorState message={errorMessage(conversation.error)} onRetry={() => void conversation.refetch()} />;
-  const { turns, planner } = conversation.data;
+  const { turns, planner, isScripted } = conversation.data;
+  // Once the run of the message being sent shows up, it replaces the placeholder.
+  const isRunVisible = pending !== null && turns.some((turn) => turn.status === "running" && turn.userMessage === pending);
 
   return (
     <section className="flex min-h-[32rem] flex-col rounded-lg border border-slate-200 bg-white">
       <div className="border-b border-slate-100 px-4 py-2 text-xs text-slate-500">
         Planner: <span data-testid="planner-label">{planner}</span>
+        {isScripted ? <span> · the offline demo; an admin can choose a model in Settings → Model.</span> : null}
       </div>
       <ol className="flex-1 space-y-6 p-4" aria-label="Messages">
         {turns.length === 0 && !pending ? <li className="text-sm text-slate-500">No messages yet.</li> : null}
@@ -119,13 +126,22 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
               <ToolCard key={card.seq} card={card as TToolCard} traceHref={`/t/${tenantSlug}/runs/${turn.runId}`} />
             ))}
             {turn.reply ? (
-              <p className="w-fit max-w-[80%] rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid="agent-reply">
-                {turn.reply}
-              </p>
+              <div className="space-y-1">
+                <p className="w-fit max-w-[80%] rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-800" data-testid="agent-reply">
+                  {turn.reply}
+                </p>
+                {turn.planner !== "scripted" ? (
+                  <p className="text-xs text-slate-400" data-testid="turn-usage">
+                    {turn.planner} · {turn.inputTokens.toLocaleString()} input / {turn.outputTokens.toLocaleString()} output tokens
+                  </p>
+                ) : null}
+              </div>
+            ) : turn.status === "running" ? (
+              <Loading label="The agent is working…" />
             ) : null}
           </li>
         ))}
-        {pending ? (
+        {pending && !isRunVisible ? (
           <li className="space-y-3">
             <p className="ml-auto w-fit max-w-[80%] rounded-lg bg-indigo-400 px-3 py-2 text-sm text-white">{pending}</p>
             <Loading label="The agent is working…" />

@@ -5,7 +5,11 @@ import { withTenant, type TenantDb } from "@/server/db";
 import { notFound } from "@/server/errors";
 import type { TRole } from "@/server/auth/roles";
 import { registryFor } from "@/server/tools/registry";
+import type { TPlanner } from "@/server/events/replay";
 import { runAgentTurn } from "./loop";
+import { createModelPlanner } from "./model-planner";
+import { deploymentModel, languageModelFor, modelConfigFor, plannerName } from "./models";
+import type { TLlmProvider } from "./providers";
 import { SCRIPTED_PLANNER_LABEL, scriptedPlan } from "./scripted-planner";
 
 export async function listConversations(db: TenantDb, tenantId: string, userId: string) {
@@ -34,6 +38,10 @@ export type TChatTurn = {
   reply: string | null;
   tools: TChatToolCard[];
   startedAt: Date;
+  /** "scripted" or "<provider>:<model>" */
+  planner: string;
+  inputTokens: number;
+  outputTokens: number;
 };
 
 export async function getConversation(db: TenantDb, tenantId: string, userId: string, conversationId: string) {
@@ -55,6 +63,9 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
     reply: null,
     tools: [],
     startedAt: run.startedAt,
+    planner: run.planner,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
   }));
   const byRun = new Map(turns.map((turn) => [turn.runId, turn]));
   for (const event of events) {
@@ -73,7 +84,38 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
       if (card) card.result = payload.ok ? payload.result : { error: payload.error };
     }
   }
-  return { conversation, turns, planner: SCRIPTED_PLANNER_LABEL, deploymentMode: env.DEPLOYMENT_MODE };
+  const setting = await db.tenantModelSetting.findUnique({ where: { tenantId } });
+  const planner = setting ? plannerName({ ...setting, provider: setting.provider as TLlmProvider }) : plannerName(deploymentModel());
+  return {
+    conversation,
+    turns,
+    planner: planner === "scripted" ? SCRIPTED_PLANNER_LABEL : planner,
+    isScripted: planner === "scripted",
+    deploymentMode: env.DEPLOYMENT_MODE,
+  };
+}
+
+const HISTORY_TURNS = 10;
+
+/** The conversation's last turns as text, for a model planner's context. */
+async function conversationHistory(tenantId: string, conversationId: string) {
+  return withTenant(tenantId, async (db) => {
+    const runs = await db.run.findMany({
+      where: { tenantId, conversationId },
+      orderBy: { startedAt: "desc" },
+      take: HISTORY_TURNS,
+      select: { id: true },
+    });
+    const events = await db.event.findMany({
+      where: { tenantId, runId: { in: runs.map((run) => run.id) }, type: { in: ["message.user", "message.agent"] } },
+      orderBy: { seq: "asc" },
+      select: { type: true, payload: true },
+    });
+    return events.map((event) => ({
+      role: event.type === "message.user" ? ("user" as const) : ("assistant" as const),
+      text: String((JSON.parse(event.payload) as { text?: unknown }).text ?? ""),
+    }));
+  });
 }
 
 /** One turn: the planner proposes, the gate decides. No transaction is held while it runs. */
@@ -88,11 +130,17 @@ export async function sendMessage(
   );
   if (!conversation) throw notFound("Conversation");
   const registry = await registryFor(env.DEPLOYMENT_MODE);
-  const result = await runAgentTurn(registry, async ({ message: text, results }) => scriptedPlan(text, results.length), {
+  const config = await modelConfigFor(tenantId);
+  const model = languageModelFor(config);
+  const planner: TPlanner = model
+    ? createModelPlanner(model, registry, { history: await conversationHistory(tenantId, conversationId) })
+    : async ({ message: text, results }) => scriptedPlan(text, results.length);
+  const result = await runAgentTurn(registry, planner, {
     tenantId,
     principal: { type: "User", id: user.id, role: user.role, label: `user:${user.email}` },
     message,
     conversationId,
+    plannerName: plannerName(config),
   });
   await withTenant(tenantId, (db) =>
     db.conversation.update({

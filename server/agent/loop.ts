@@ -1,9 +1,10 @@
 // The agent loop: a planner proposes, the gate decides, results feed back.
 // Every tool the planner can name executes only through runGate. The tenant
 // transaction is never held across a planner (LLM) call or a tool call.
+import { APICallError, RetryError } from "ai";
 import { withTenant } from "@/server/db";
 import { recordEvents } from "@/server/events/append";
-import type { TPlanner, TRecordedCall } from "@/server/events/replay";
+import type { TPlanner, TPlannerStep, TPlannerUsage, TRecordedCall } from "@/server/events/replay";
 import { runGate } from "@/server/gate/pipeline";
 import type { TGateOutcome } from "@/server/gate/types";
 import type { TPrincipal } from "@/server/policy/evaluate";
@@ -15,9 +16,17 @@ export type TAgentTurn = {
   message: string;
   title?: string;
   conversationId?: string;
+  /** "scripted" or "<provider>:<model>", kept on the run. */
+  plannerName?: string;
 };
 export type TAgentStep = { tool: string; args: unknown; outcome: TGateOutcome };
-export type TAgentResult = { runId: string; steps: TAgentStep[]; reply: string; status: "completed" | "waiting_approval" | "failed" };
+export type TAgentResult = {
+  runId: string;
+  steps: TAgentStep[];
+  reply: string;
+  status: "completed" | "waiting_approval" | "failed";
+  usage: TPlannerUsage;
+};
 
 const MAX_STEPS = 6;
 
@@ -30,6 +39,14 @@ function describe(step: TAgentStep): string {
   return `${step.tool} failed: ${outcome.error}`;
 }
 
+function plannerErrorMessage(error: unknown): string {
+  // After retries, the SDK wraps the last failure; report that one.
+  const last = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(last)) return `${last.message.slice(0, 300)}${last.statusCode ? ` (HTTP ${last.statusCode})` : ""}`;
+  if (last instanceof Error) return last.message.slice(0, 300);
+  return "unknown error";
+}
+
 export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, turn: TAgentTurn): Promise<TAgentResult> {
   const run = await withTenant(turn.tenantId, (db) =>
     db.run.create({
@@ -38,6 +55,7 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
         title: (turn.title ?? turn.message).slice(0, 120),
         principal: turn.principal.label,
         conversationId: turn.conversationId ?? null,
+        planner: turn.plannerName ?? "scripted",
       },
     }),
   );
@@ -49,8 +67,26 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
   const results: TRecordedCall[] = [];
   let reply = "";
   let status: TAgentResult["status"] = "completed";
+  const usage: TPlannerUsage = { inputTokens: 0, outputTokens: 0 };
   for (let index = 0; index < MAX_STEPS; index += 1) {
-    const plan = await planner({ message: turn.message, results });
+    let plan: TPlannerStep;
+    try {
+      plan = await planner({ message: turn.message, results });
+    } catch (error) {
+      // A model that is down, slow or refuses our key: the run fails with the reason, nothing executes.
+      const reason = plannerErrorMessage(error);
+      await recordEvents(turn.tenantId, [{ runId: run.id, type: "planner.error", eventClass: "run", payload: { error: reason } }]);
+      reply = `The model could not plan this request: ${reason}`;
+      status = "failed";
+      break;
+    }
+    if (plan.usage) {
+      usage.inputTokens += plan.usage.inputTokens;
+      usage.outputTokens += plan.usage.outputTokens;
+      await recordEvents(turn.tenantId, [
+        { runId: run.id, type: "model.usage", eventClass: "run", payload: { planner: turn.plannerName ?? "scripted", ...plan.usage } },
+      ]);
+    }
     if ("final" in plan) {
       reply = plan.final;
       break;
@@ -88,8 +124,10 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
         status: status === "waiting_approval" ? "waiting_approval" : status,
         endedAt: status === "waiting_approval" ? null : new Date(),
         tools: [...new Set(steps.map((step) => step.tool))],
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
       },
     }),
   );
-  return { runId: run.id, steps, reply, status };
+  return { runId: run.id, steps, reply, status, usage };
 }

@@ -1,7 +1,8 @@
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { createConversation, getConversation, listConversations, sendMessage } from "./chat";
-import { ZConversationRef, ZCreateConversation, ZSendMessage } from "./schemas";
+import { getModelSettings, resetModelSettings, saveModelSettings } from "./models";
+import { ZConversationRef, ZCreateConversation, ZModelSettingsInput, ZSendMessage } from "./schemas";
 
 export const conversationRouter = createTRPCRouter({
   list: tenantProcedure("member").query(({ ctx }) => listConversations(ctx.db, ctx.tenant.id, ctx.user.id)),
@@ -22,4 +23,14 @@ export const conversationRouter = createTRPCRouter({
         input.message,
       ),
     ),
+});
+
+// The tenant's model for its agent. Reading shows no secret (the key's last four
+// at most), so every member may see which model plans their turns.
+export const modelRouter = createTRPCRouter({
+  get: tenantAccessProcedure("member").query(({ ctx }) => getModelSettings(ctx.tenant.id)),
+  save: tenantAccessProcedure("admin")
+    .input(ZModelSettingsInput)
+    .mutation(({ ctx, input }) => saveModelSettings(ctx.tenant.id, ctx.user.id, input)),
+  reset: tenantAccessProcedure("admin").mutation(({ ctx }) => resetModelSettings(ctx.tenant.id, ctx.user.id)),
 });

@@ -9,7 +9,9 @@ export type TRecordedEvent = { type: string; payload: unknown };
 export type TToolCall = { tool: string; args: unknown };
 export type TRecordedCall = TToolCall & { result: unknown };
 export type TPlannerInput = { message: string; results: TRecordedCall[] };
-export type TPlannerStep = { call: TToolCall } | { final: string };
+/** Model tokens a planner step used (absent for planners without a model). */
+export type TPlannerUsage = { inputTokens: number; outputTokens: number };
+export type TPlannerStep = ({ call: TToolCall } | { final: string }) & { usage?: TPlannerUsage };
 export type TPlanner = (input: TPlannerInput) => Promise<TPlannerStep>;
 
 export type TReplayStep = { index: number; recorded: TToolCall | null; replayed: TPlannerStep; isSame: boolean };

@@ -120,6 +120,9 @@ async function fillEventLog(tenantId: string): Promise<string> {
     );
     await client.query('INSERT INTO policy_compositions (tenant_id, packs) VALUES ($1, \'[{"name":"baseline","version":1}]\')', [tenantId]);
     await client.query("INSERT INTO tenant_tool_settings (tenant_id, tool, is_enabled) VALUES ($1, 'memory.search', false)", [tenantId]);
+    await client.query("INSERT INTO tenant_model_settings (tenant_id, provider, updated_by) VALUES ($1, 'scripted', 'user:fixture')", [
+      tenantId,
+    ]);
     await client.query(
       "INSERT INTO approval_requests (tenant_id, run_id, tool, args, digest, decision, requested_by) VALUES ($1, $2, 'memory.delete', '{}', 'fixture', '{}', 'user:fixture')",
       [tenantId, runId],

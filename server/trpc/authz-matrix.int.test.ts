@@ -131,6 +131,21 @@ const MATRIX: Record<string, Row> = {
       message: "what do you remember?",
     }),
   },
+  "model.get": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  // The scripted planner keeps the other rows' chat turns offline.
+  "model.save": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), provider: "scripted" }),
+    crossTenant: "takes no object id",
+  },
+  "model.reset": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "tool.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "tool.setEnabled": {
+    access: { tenant: "admin" },
+    // Turning a tool on is harmless to the other rows of the matrix.
+    input: (fx) => ({ ...tenantA(fx), tool: "memory.get", isEnabled: true }),
+    crossTenant: "takes no object id",
+  },
   "operator.tenant.list": { access: "operator", input: () => undefined, crossTenant: "takes no object id" },
   "operator.tenant.create": {
     access: "operator",

@@ -45,6 +45,13 @@ const KEYS = [
   "password",
   "cursor",
   "limit",
+  "tool",
+  "isEnabled",
+  "provider",
+  "baseUrl",
+  "model",
+  "apiKey",
+  "clearApiKey",
 ];
 
 /** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
@@ -87,7 +94,13 @@ function inputs(): fc.Arbitrary<unknown> {
         newSize: field,
         status: fc.oneof(fc.constantFrom("running", "completed"), text),
         principal: text,
-        tool: text,
+        tool: fc.oneof(fc.constantFrom("memory.get", "memory.search", "shell.exec"), text),
+        isEnabled: fc.oneof(fc.boolean(), field),
+        provider: fc.oneof(fc.constant("scripted"), text),
+        baseUrl: fc.oneof(fc.constantFrom("http://127.0.0.1:1/v1", "https://api.openai.com/v1"), text),
+        model: text,
+        apiKey: text,
+        clearApiKey: fc.oneof(fc.boolean(), field),
         from: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
         to: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
         checkpointEvery: field,

@@ -1,11 +1,12 @@
 // The application router: one key per domain, named as in the glossary.
-import { conversationRouter } from "@/server/agent/router";
+import { conversationRouter, modelRouter } from "@/server/agent/router";
 import { auditRouter } from "@/server/audit/router";
 import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
 import { operatorRouter } from "@/server/operator/router";
 import { tenantRouter } from "@/server/tenants/router";
+import { toolRouter } from "@/server/tools/router";
 import { authedProcedure, createCallerFactory, createTRPCRouter } from "./init";
 
 export const appRouter = createTRPCRouter({
@@ -21,6 +22,8 @@ export const appRouter = createTRPCRouter({
   checkpoint: checkpointRouter,
   signingKey: signingKeyRouter,
   conversation: conversationRouter,
+  model: modelRouter,
+  tool: toolRouter,
   operator: operatorRouter,
 });
 

@@ -11,7 +11,7 @@ import { tenantWorkspace } from "./workspace";
 
 const OUTPUT_CAP = 64 * 1024;
 function timeoutMs(): number {
-  return Number(process.env.SHELL_TIMEOUT_MS ?? 10_000);
+  return Number(process.env.SHELL_TIMEOUT_MS || 10_000);
 }
 
 let sandboxChecked: boolean | null = null;

@@ -9,7 +9,7 @@ export class WorkspaceError extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function workspaceRoot(): string {
-  return path.resolve(process.env.WORKSPACE_ROOT ?? path.join(process.cwd(), ".data", "workspaces"));
+  return path.resolve(process.env.WORKSPACE_ROOT || path.join(process.cwd(), ".data", "workspaces"));
 }
 
 export async function tenantWorkspace(tenantId: string): Promise<string> {

@@ -1,9 +1,12 @@
 import { AuditList } from "@/components/audit/audit-list";
+import { ModelPanel } from "@/components/settings/model-panel";
+import { ToolsPanel } from "@/components/settings/tools-panel";
 import { EventLogSettings } from "@/components/trace/event-log-settings";
 import { ExportPanel } from "@/components/trace/export-panel";
 import { SigningKeys } from "@/components/trace/signing-keys";
 import { Card, PageHeader } from "@/components/ui/card";
 import { requireTenantPage } from "@/server/auth/page-access";
+import { hasRole } from "@/server/auth/roles";
 
 export default async function SettingsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await requireTenantPage((await params).tenant, "settings");
@@ -24,6 +27,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
             <dd>{tenant.role}</dd>
           </dl>
         </Card>
+        {hasRole(tenant.role, "member") ? <ModelPanel tenantSlug={tenant.slug} canEdit={isAdmin} /> : null}
+        <ToolsPanel tenantSlug={tenant.slug} canEdit={isAdmin} />
         <SigningKeys tenantSlug={tenant.slug} canRotate={isAdmin} />
         {isAdmin ? <EventLogSettings tenantSlug={tenant.slug} /> : null}
         {isAdmin ? <ExportPanel tenantSlug={tenant.slug} /> : null}
