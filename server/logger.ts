@@ -11,6 +11,14 @@ export const REDACTED_KEYS = [
   "apiKey",
   "accessToken",
   "refreshToken",
+  "signingSecret",
+  "appSecret",
+  "verifyToken",
+  "serviceAccountJson",
+  "privateKey",
+  "webhookUrl",
+  "secrets",
+  "sealed",
 ];
 
 export const logger = pino({

@@ -11,12 +11,11 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { recordAudit } from "@/server/audit/service";
-import { decryptSecret, encryptSecret, ZSealed } from "@/server/crypto/envelope";
-import { withTenant, withTenantSql } from "@/server/db";
+import { openTenantSecret, sealTenantSecret } from "@/server/credentials/seal";
+import { withTenant } from "@/server/db";
 import { Prisma } from "@/server/db/generated/client";
 import { env, type TDeploymentMode } from "@/server/env";
 import { AppError } from "@/server/errors";
-import { tenantDataKey } from "@/server/events/keys";
 import type { TLlmProvider } from "./providers";
 import type { TModelSettingsInput } from "./schemas";
 
@@ -86,14 +85,7 @@ export async function modelConfigFor(tenantId: string, policy: TModelPolicy = de
   // The allowlist may have shrunk since the tenant saved: check at use, not only at save.
   const refusal = baseUrlRefusal(config.baseUrl, policy);
   if (refusal) throw new AppError("PRECONDITION_FAILED", refusal);
-  if (row.apiKeySealed) {
-    const dataKey = await withTenantSql(tenantId, (client) => tenantDataKey(client, tenantId));
-    config.apiKey = decryptSecret(dataKey, ZSealed.parse(row.apiKeySealed), {
-      tenantId,
-      recordId: tenantId,
-      purpose: KEY_PURPOSE,
-    }).toString("utf8");
-  }
+  if (row.apiKeySealed) config.apiKey = await openTenantSecret(tenantId, row.apiKeySealed, { recordId: tenantId, purpose: KEY_PURPOSE });
   return config;
 }
 
@@ -164,13 +156,7 @@ export async function saveModelSettings(
   const refusal = baseUrlRefusal(baseUrl, policy);
   if (refusal) throw new AppError("BAD_REQUEST", refusal);
   const sealed =
-    input.apiKey === undefined
-      ? undefined
-      : encryptSecret(await withTenantSql(tenantId, (client) => tenantDataKey(client, tenantId)), input.apiKey, {
-          tenantId,
-          recordId: tenantId,
-          purpose: KEY_PURPOSE,
-        });
+    input.apiKey === undefined ? undefined : await sealTenantSecret(tenantId, input.apiKey, { recordId: tenantId, purpose: KEY_PURPOSE });
   await withTenant(tenantId, async (db) => {
     const before = await db.tenantModelSetting.findUnique({ where: { tenantId } });
     const key =

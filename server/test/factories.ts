@@ -120,6 +120,14 @@ async function fillEventLog(tenantId: string): Promise<string> {
     );
     await client.query('INSERT INTO policy_compositions (tenant_id, packs) VALUES ($1, \'[{"name":"baseline","version":1}]\')', [tenantId]);
     await client.query("INSERT INTO tenant_tool_settings (tenant_id, tool, is_enabled) VALUES ($1, 'memory.search', false)", [tenantId]);
+    await client.query(
+      "INSERT INTO credentials (id, tenant_id, provider, label, config, sealed, last4, created_by) VALUES (gen_random_uuid(), $1, 'webhook', 'fixture', '{}', '{}', 'abcd', 'user:fixture')",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO outbox_messages (tenant_id, run_id, tool, provider, target, payload) VALUES ($1, $2, 'message.send', 'webhook', 'fixture', '{}')",
+      [tenantId, runId],
+    );
     await client.query("INSERT INTO tenant_model_settings (tenant_id, provider, updated_by) VALUES ($1, 'scripted', 'user:fixture')", [
       tenantId,
     ]);

@@ -14,6 +14,7 @@ import {
   uniqueSlug,
   type TTenantFixture,
 } from "@/server/test/factories";
+import { createCredential } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { appRouter } from "./root";
 
@@ -37,6 +38,18 @@ async function conversationOf(tenantId: string, userId: string): Promise<string>
 async function ownConversation(fx: Fixtures, caller: TSessionUser | null): Promise<string> {
   const isMember = caller && Object.values(fx.a.users).some((user) => user.id === caller.id);
   return conversationOf(fx.a.tenant.id, isMember ? caller.id : fx.a.users.owner.id);
+}
+
+// A webhook to a reserved, unroutable name: nothing in these tests ever reaches it.
+const WEBHOOK_FIELDS = { url: "https://hooks.example.invalid/agent", signingSecret: "matrix-signing-secret" };
+
+async function credentialOf(fixture: TTenantFixture): Promise<string> {
+  const created = await createCredential(fixture.tenant.id, fixture.users.owner.id, {
+    provider: "webhook",
+    label: uniqueSlug("hook"),
+    fields: WEBHOOK_FIELDS,
+  });
+  return created.id;
 }
 
 const MATRIX: Record<string, Row> = {
@@ -139,6 +152,28 @@ const MATRIX: Record<string, Row> = {
     crossTenant: "takes no object id",
   },
   "model.reset": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "credential.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "credential.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), provider: "webhook", label: uniqueSlug("hook"), fields: WEBHOOK_FIELDS }),
+    crossTenant: "takes no object id",
+  },
+  "credential.rotate": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.a), fields: WEBHOOK_FIELDS }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.b), fields: WEBHOOK_FIELDS }),
+  },
+  "credential.remove": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.b) }),
+  },
+  "credential.check": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.b) }),
+  },
+  "outbox.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
   "tool.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "tool.setEnabled": {
     access: { tenant: "admin" },

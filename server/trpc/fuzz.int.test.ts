@@ -52,6 +52,9 @@ const KEYS = [
   "model",
   "apiKey",
   "clearApiKey",
+  "credentialId",
+  "label",
+  "fields",
 ];
 
 /** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
@@ -96,11 +99,14 @@ function inputs(): fc.Arbitrary<unknown> {
         principal: text,
         tool: fc.oneof(fc.constantFrom("memory.get", "memory.search", "shell.exec"), text),
         isEnabled: fc.oneof(fc.boolean(), field),
-        provider: fc.oneof(fc.constant("scripted"), text),
+        provider: fc.oneof(fc.constantFrom("scripted", "webhook"), text),
         baseUrl: fc.oneof(fc.constantFrom("http://127.0.0.1:1/v1", "https://api.openai.com/v1"), text),
         model: text,
         apiKey: text,
         clearApiKey: fc.oneof(fc.boolean(), field),
+        credentialId: uuidish,
+        label: text,
+        fields: fc.oneof(fc.dictionary(fc.constantFrom("url", "signingSecret", "accessToken", "nope"), text), field),
         from: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
         to: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
         checkpointEvery: field,

@@ -1,10 +1,12 @@
 // The application router: one key per domain, named as in the glossary.
 import { conversationRouter, modelRouter } from "@/server/agent/router";
+import { credentialRouter } from "@/server/credentials/router";
 import { auditRouter } from "@/server/audit/router";
 import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
 import { operatorRouter } from "@/server/operator/router";
+import { outboxRouter } from "@/server/outbox/router";
 import { tenantRouter } from "@/server/tenants/router";
 import { toolRouter } from "@/server/tools/router";
 import { authedProcedure, createCallerFactory, createTRPCRouter } from "./init";
@@ -24,6 +26,8 @@ export const appRouter = createTRPCRouter({
   conversation: conversationRouter,
   model: modelRouter,
   tool: toolRouter,
+  credential: credentialRouter,
+  outbox: outboxRouter,
   operator: operatorRouter,
 });
 

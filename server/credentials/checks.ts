@@ -1,0 +1,9 @@
+// "Check connection" for each provider: a harmless authenticated call to the real
+// API (or a local fake in tests) that proves the credential works. Each connector
+// module exports its check; they are listed here.
+import type { TOpenCredential } from "./service";
+import type { TCredentialProvider } from "./providers";
+
+export type TConnectionCheck = (credential: TOpenCredential, signal: AbortSignal) => Promise<{ isOk: boolean; detail: string }>;
+
+export const CONNECTION_CHECKS: Partial<Record<TCredentialProvider, TConnectionCheck>> = {};

@@ -1,0 +1,36 @@
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { CONNECTION_CHECKS } from "./checks";
+import { PROVIDER_DEFINITIONS } from "./providers";
+import { ZCreateCredential, ZCredentialRef, ZRotateCredential } from "./schemas";
+import { createCredential, listCredentials, openCredential, removeCredential, rotateCredential } from "./service";
+
+const CHECK_TIMEOUT_MS = 10_000;
+
+// Credentials are an admin's business: secrets go in, metadata comes out.
+export const credentialRouter = createTRPCRouter({
+  list: tenantProcedure("admin").query(({ ctx }) => listCredentials(ctx.db, ctx.tenant.id)),
+  // Sealing and audited writes run in their own transactions.
+  create: tenantAccessProcedure("admin")
+    .input(ZCreateCredential)
+    .mutation(({ ctx, input }) => createCredential(ctx.tenant.id, ctx.user.id, input)),
+  rotate: tenantAccessProcedure("admin")
+    .input(ZRotateCredential)
+    .mutation(({ ctx, input }) => rotateCredential(ctx.tenant.id, ctx.user.id, input)),
+  remove: tenantProcedure("admin")
+    .input(ZCredentialRef)
+    .mutation(({ ctx, input }) => removeCredential(ctx.db, ctx.tenant.id, ctx.user.id, input.credentialId)),
+  // An authenticated, harmless call to the service; never held in a transaction.
+  check: tenantAccessProcedure("admin")
+    .input(ZCredentialRef)
+    .mutation(async ({ ctx, input }) => {
+      const credential = await openCredential(ctx.tenant.id, input.credentialId);
+      const check = CONNECTION_CHECKS[credential.provider];
+      if (!check) return { isOk: false, detail: `${PROVIDER_DEFINITIONS[credential.provider].label} has no connection check.` };
+      try {
+        return await check(credential, AbortSignal.timeout(CHECK_TIMEOUT_MS));
+      } catch (error) {
+        return { isOk: false, detail: error instanceof Error ? error.message.slice(0, 300) : "the check failed" };
+      }
+    }),
+});

@@ -1,0 +1,208 @@
+// Per-tenant credentials: write-only secrets, rotation, removal, and audited use.
+// The API returns metadata and the last four characters, never a secret. Tools get
+// the opened secret through useCredential, which records every use.
+import { randomUUID } from "node:crypto";
+import { recordAudit } from "@/server/audit/service";
+import { withTenant, type TenantDb } from "@/server/db";
+import { Prisma } from "@/server/db/generated/client";
+import { AppError, notFound } from "@/server/errors";
+import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";
+import type { TCreateCredential, TRotateCredential } from "./schemas";
+import { openTenantSecret, sealTenantSecret } from "./seal";
+
+const PURPOSE = "credential";
+
+export type TCredentialView = {
+  id: string;
+  provider: TCredentialProvider;
+  label: string;
+  config: Record<string, string>;
+  last4: string;
+  version: number;
+  createdBy: string;
+  createdAt: Date;
+  rotatedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+/** An opened credential, for a tool's outbound call only. Never log or return it. */
+export type TOpenCredential = { id: string; label: string; config: Record<string, string>; secrets: Record<string, string> };
+
+type TRow = Awaited<ReturnType<TenantDb["credential"]["findFirstOrThrow"]>>;
+
+function view(row: TRow): TCredentialView {
+  return {
+    id: row.id,
+    provider: row.provider as TCredentialProvider,
+    label: row.label,
+    config: row.config as Record<string, string>,
+    last4: row.last4,
+    version: row.version,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    rotatedAt: row.rotatedAt,
+    lastUsedAt: row.lastUsedAt,
+  };
+}
+
+/** Split the submitted fields into secret and plain ones, checking them against the provider. */
+export function splitFields(
+  provider: TCredentialProvider,
+  fields: Record<string, string>,
+): { secrets: Record<string, string>; config: Record<string, string> } {
+  const definition = PROVIDER_DEFINITIONS[provider];
+  const known = new Set(definition.fields.map((field) => field.name));
+  const unknown = Object.keys(fields).filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new AppError("BAD_REQUEST", `${definition.label} has no field ${unknown.join(", ")}.`);
+  const secrets: Record<string, string> = {};
+  const config: Record<string, string> = {};
+  for (const field of definition.fields) {
+    const value = fields[field.name]?.trim() ?? "";
+    if (!value) {
+      if (field.isRequired) throw new AppError("BAD_REQUEST", `${field.label} is required for ${definition.label}.`);
+      continue;
+    }
+    if (field.choices && !field.choices.includes(value))
+      throw new AppError("BAD_REQUEST", `${field.label} must be one of ${field.choices.join(", ")}.`);
+    (field.isSecret ? secrets : config)[field.name] = value;
+  }
+  if (Object.keys(secrets).length === 0 && definition.fields.some((field) => field.isSecret))
+    throw new AppError("BAD_REQUEST", `${definition.label} needs at least one secret field.`);
+  return { secrets, config };
+}
+
+function last4Of(secrets: Record<string, string>): string {
+  const first = Object.values(secrets)[0] ?? "";
+  return first.slice(-4);
+}
+
+export async function listCredentials(db: TenantDb, tenantId: string): Promise<TCredentialView[]> {
+  const rows = await db.credential.findMany({ where: { tenantId, deletedAt: null }, orderBy: [{ provider: "asc" }, { createdAt: "asc" }] });
+  return rows.map(view);
+}
+
+export async function createCredential(tenantId: string, actorUserId: string, input: TCreateCredential): Promise<TCredentialView> {
+  const { secrets, config } = splitFields(input.provider, input.fields);
+  const id = randomUUID();
+  const sealed = await sealTenantSecret(tenantId, JSON.stringify(secrets), { recordId: id, purpose: PURPOSE });
+  return withTenant(tenantId, async (db) => {
+    const clash = await db.credential.findFirst({ where: { tenantId, provider: input.provider, label: input.label, deletedAt: null } });
+    if (clash)
+      throw new AppError("CONFLICT", `There is already a ${PROVIDER_DEFINITIONS[input.provider].label} credential named "${input.label}".`);
+    const row = await db.credential.create({
+      data: {
+        id,
+        tenantId,
+        provider: input.provider,
+        label: input.label,
+        config,
+        sealed,
+        last4: last4Of(secrets),
+        createdBy: `user:${actorUserId}`,
+      },
+    });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId,
+      action: "credential.created",
+      targetType: "credential",
+      targetId: id,
+      data: { provider: input.provider, label: input.label, fields: Object.keys(input.fields) },
+    });
+    return view(row);
+  });
+}
+
+export async function rotateCredential(tenantId: string, actorUserId: string, input: TRotateCredential): Promise<TCredentialView> {
+  const existing = await withTenant(tenantId, (db) =>
+    db.credential.findFirst({ where: { id: input.credentialId, tenantId, deletedAt: null } }),
+  );
+  if (!existing) throw notFound("Credential");
+  const { secrets, config } = splitFields(existing.provider as TCredentialProvider, input.fields);
+  const sealed = await sealTenantSecret(tenantId, JSON.stringify(secrets), { recordId: existing.id, purpose: PURPOSE });
+  return withTenant(tenantId, async (db) => {
+    const row = await db.credential.update({
+      where: { id: existing.id },
+      data: { config, sealed, last4: last4Of(secrets), version: { increment: 1 }, rotatedAt: new Date() },
+    });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId,
+      action: "credential.rotated",
+      targetType: "credential",
+      targetId: row.id,
+      data: { provider: row.provider, label: row.label, version: row.version },
+    });
+    return view(row);
+  });
+}
+
+/** Removal destroys the sealed secret: a removed credential cannot be used or restored. */
+export async function removeCredential(db: TenantDb, tenantId: string, actorUserId: string, credentialId: string): Promise<{ id: string }> {
+  const existing = await db.credential.findFirst({ where: { id: credentialId, tenantId, deletedAt: null } });
+  if (!existing) throw notFound("Credential");
+  await db.credential.update({ where: { id: existing.id }, data: { deletedAt: new Date(), sealed: Prisma.DbNull } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId,
+    action: "credential.removed",
+    targetType: "credential",
+    targetId: existing.id,
+    data: { provider: existing.provider, label: existing.label },
+  });
+  return { id: existing.id };
+}
+
+/** Open one credential by id for an admin action (the connection check). */
+export async function openCredential(tenantId: string, credentialId: string): Promise<TOpenCredential & { provider: TCredentialProvider }> {
+  const row = await withTenant(tenantId, (db) => db.credential.findFirst({ where: { id: credentialId, tenantId, deletedAt: null } }));
+  if (!row?.sealed) throw notFound("Credential");
+  const secrets = JSON.parse(await openTenantSecret(tenantId, row.sealed, { recordId: row.id, purpose: PURPOSE })) as Record<
+    string,
+    string
+  >;
+  return {
+    id: row.id,
+    label: row.label,
+    provider: row.provider as TCredentialProvider,
+    config: row.config as Record<string, string>,
+    secrets,
+  };
+}
+
+export type TCredentialUse = { tool: string; runId: string | null; principal: string; credentialId?: string };
+
+/**
+ * The tenant's credential for a provider, opened for one call, or null when the
+ * tenant has none (the connector then delivers to the sandbox outbox). With an id,
+ * that credential of this tenant only. Every use is in the audit log.
+ */
+export async function useCredential(tenantId: string, provider: TCredentialProvider, use: TCredentialUse): Promise<TOpenCredential | null> {
+  const row = await withTenant(tenantId, (db) =>
+    db.credential.findFirst({
+      where: { tenantId, provider, deletedAt: null, ...(use.credentialId ? { id: use.credentialId } : {}) },
+      orderBy: { createdAt: "desc" },
+    }),
+  );
+  if (!row?.sealed) {
+    if (use.credentialId)
+      throw new AppError("NOT_FOUND", `No ${PROVIDER_DEFINITIONS[provider].label} credential with that id in this tenant.`);
+    return null;
+  }
+  const secrets = JSON.parse(await openTenantSecret(tenantId, row.sealed, { recordId: row.id, purpose: PURPOSE })) as Record<
+    string,
+    string
+  >;
+  await withTenant(tenantId, async (db) => {
+    await db.credential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId: null,
+      action: "credential.used",
+      targetType: "credential",
+      targetId: row.id,
+      data: { provider, label: row.label, tool: use.tool, runId: use.runId, principal: use.principal },
+    });
+  });
+  return { id: row.id, label: row.label, config: row.config as Record<string, string>, secrets };
+}

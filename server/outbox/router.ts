@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { listOutbox } from "./service";
+
+export const outboxRouter = createTRPCRouter({
+  list: tenantProcedure("member")
+    .input(z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
+    .query(({ ctx, input }) => listOutbox(ctx.db, ctx.tenant.id, input)),
+});
