@@ -8,8 +8,9 @@ import { z } from "zod";
 import { withTenant } from "@/server/db";
 import { canonicalJson } from "@/server/events/hash";
 import { compileComposition, decide, type TPolicyDecision } from "@/server/policy/evaluate";
+import type { TPolicyContext } from "@/server/policy/schema";
 import type { ToolRegistry } from "@/server/tools/registry";
-import { loadComposition } from "./composition";
+import { loadCallState } from "./call-state";
 import { detectPii } from "./pii";
 import { recordOutcome } from "./record";
 import { noBudget, type TBudgetStep, type TGateCall, type TGateDecision, type TGateOutcome, type TGateStep } from "./types";
@@ -76,15 +77,18 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   const args = parsed.data;
 
   // 2. tenant: the run is this tenant's, the tool is enabled here; read the run's taint and the composition.
-  const state = await withTenant(call.tenantId, async (db) => {
-    const run = await db.run.findFirst({ where: { id: call.runId, tenantId: call.tenantId } });
-    const setting = await db.tenantToolSetting.findUnique({ where: { tenantId_tool: { tenantId: call.tenantId, tool: tool.name } } });
-    return { run, isEnabled: setting?.isEnabled ?? true, composition: await loadComposition(db, call.tenantId) };
-  });
+  const state = await loadCallState(call.tenantId, call.runId, tool.name);
   if (!state.run) return { status: "denied", decision: refusal("tenant", "This run does not belong to this tenant.") };
   if (!state.isEnabled) return { status: "denied", decision: refusal("tenant", `${tool.name} is turned off for this tenant.`) };
 
   // 3. policy: Cedar over the tenant's composition; fail closed on a composition that does not compile.
+  let routing: Partial<TPolicyContext>;
+  try {
+    routing = (await tool.policyFields?.(args, { tenantId: call.tenantId })) ?? {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "unknown error";
+    return { status: "denied", decision: refusal("policy", `The fields policies route on could not be read: ${reason}`) };
+  }
   let policy: TPolicyDecision;
   try {
     policy = decide(compileComposition(state.composition), {
@@ -96,7 +100,7 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
         tainted: state.run.isTainted,
         tags: [],
         pii: detectPii(args),
-        ...(tool.policyFields?.(args) ?? {}),
+        ...routing,
       },
     });
   } catch (error) {

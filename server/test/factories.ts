@@ -128,6 +128,7 @@ async function fillEventLog(tenantId: string): Promise<string> {
       "INSERT INTO outbox_messages (tenant_id, run_id, tool, provider, target, payload) VALUES ($1, $2, 'message.send', 'webhook', 'fixture', '{}')",
       [tenantId, runId],
     );
+    // More tenant tables: add a row of each here.
     await client.query("INSERT INTO tenant_model_settings (tenant_id, provider, updated_by) VALUES ($1, 'scripted', 'user:fixture')", [
       tenantId,
     ]);

@@ -3,6 +3,7 @@
 // that defines them is never even imported: there is no code path from a plan
 // to a shell or the file system, whatever the plan says.
 import type { TDeploymentMode } from "@/server/env";
+import { API_TOOLS } from "./api/index";
 import { MEMORY_TOOLS } from "./memory";
 import type { TAnyTool } from "./types";
 
@@ -34,7 +35,7 @@ export class ToolRegistry {
 
 export async function buildRegistry(mode: TDeploymentMode): Promise<ToolRegistry> {
   const registry = new ToolRegistry(mode);
-  for (const tool of MEMORY_TOOLS) registry.register(tool);
+  for (const tool of [...MEMORY_TOOLS, ...API_TOOLS]) registry.register(tool);
   if (mode === "self_hosted") {
     const { LOCAL_TOOLS } = await import("./local/index");
     for (const tool of LOCAL_TOOLS) registry.register(tool);

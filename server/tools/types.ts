@@ -17,8 +17,11 @@ export type TToolDefinition<TInput = unknown> = {
   readsUntrustedContent?: boolean;
   timeoutMs?: number;
   maxOutputBytes?: number;
-  /** Fields policies route on (amount, counterparty, path…), taken from the validated arguments. */
-  policyFields?: (args: TInput) => Partial<TPolicyContext>;
+  /**
+   * Fields policies route on (amount, counterparty, path…), from the validated arguments
+   * and, where needed, the tenant's own data (e.g. its known counterparties).
+   */
+  policyFields?: (args: TInput, tenant: { tenantId: string }) => Partial<TPolicyContext> | Promise<Partial<TPolicyContext>>;
   execute: (context: TToolContext, args: TInput) => Promise<unknown>;
 };
 

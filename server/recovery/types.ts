@@ -1,0 +1,41 @@
+// Recovery: whatever of a tenant's own state is deleted, by an agent or a person,
+// can be brought back. Each recoverable kind (memory entries, skills, cron
+// schedules, heartbeat tasks, workflows, policy packs) is soft-deleted and
+// versioned, and implements this contract; server/recovery/kinds.ts lists them and
+// the Trash page, the version history and the purge job work through it.
+import type { TenantDb } from "@/server/db";
+
+export type TTrashItem = {
+  kind: string;
+  id: string;
+  /** What a person recognises it by: a memory key, a skill name, a schedule's label. */
+  title: string;
+  deletedAt: Date;
+  /** "user:<email or id>" or "agent:<id>" */
+  deletedBy: string;
+  version: number;
+};
+
+export type TVersionItem = {
+  version: number;
+  createdAt: Date;
+  actor: string;
+  isDeleted: boolean;
+  /** The content of that version, shown as is (JSON or text). */
+  content: unknown;
+};
+
+export type TRecoverableKind = {
+  /** Stable id used in the API: "memory", "skill", "cron", "heartbeat", "workflow", "policy_pack". */
+  kind: string;
+  label: string;
+  listDeleted(db: TenantDb, tenantId: string): Promise<TTrashItem[]>;
+  /** Newest first. Throws notFound for an id of another tenant. */
+  listVersions(db: TenantDb, tenantId: string, id: string): Promise<TVersionItem[]>;
+  /** Undelete: the item comes back as its latest version, recorded as a new version. */
+  restore(db: TenantDb, tenantId: string, id: string, actor: string): Promise<void>;
+  /** Bring back an earlier version's content as a new version (deleted items are undeleted). */
+  restoreVersion(db: TenantDb, tenantId: string, id: string, version: number, actor: string): Promise<void>;
+  /** Remove for good what was deleted before the date; returns how many items. */
+  purge(db: TenantDb, tenantId: string, deletedBefore: Date): Promise<number>;
+};
