@@ -2,23 +2,34 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
+import { hasRole, type TRole } from "@/server/auth/roles";
 
-export const AREAS = [
+type TArea = { path: string; label: string; least?: TRole };
+
+export const AREAS: readonly TArea[] = [
   { path: "chat", label: "Chat" },
   { path: "approvals", label: "Approvals" },
   { path: "packs", label: "Policy packs" },
   { path: "rollouts", label: "Rollouts" },
   { path: "budgets", label: "Budgets" },
+  { path: "skills", label: "Skills" },
+  { path: "workflows", label: "Workflows" },
+  { path: "schedules", label: "Schedules", least: "member" },
   { path: "runs", label: "Runs" },
   { path: "members", label: "Members" },
+  { path: "memory", label: "Memory" },
+  { path: "trash", label: "Trash" },
+  { path: "outbox", label: "Outbox" },
+  { path: "connections", label: "Connections", least: "admin" },
   { path: "settings", label: "Settings" },
-] as const;
+];
 
-export function SideNav({ tenantSlug }: { tenantSlug: string }) {
+/** Areas a role cannot open are not offered (each page checks access itself anyway). */
+export function SideNav({ tenantSlug, role }: { tenantSlug: string; role: TRole }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Areas" className="flex flex-col gap-0.5">
-      {AREAS.map((area) => {
+      {AREAS.filter((area) => !area.least || hasRole(role, area.least)).map((area) => {
         const href = `/t/${tenantSlug}/${area.path}`;
         const isActive = pathname === href || pathname.startsWith(`${href}/`);
         return (

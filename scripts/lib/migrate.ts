@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import PgBoss from "pg-boss";
-import { JOB_SCHEMA, QUEUE_NAMES } from "../../server/jobs/queues";
+import { CRON_SEND_QUEUE, JOB_SCHEMA, QUEUE_NAMES } from "../../server/jobs/queues";
+import { syncCatalogPacks } from "./catalog";
 
 /** The NOLOGIN role the migrations grant table privileges to (see the first migration). */
 export const APP_GROUP_ROLE = "agent_fabric_app";
@@ -75,6 +76,7 @@ export async function runPrisma6(args: string[], ownerUrl: string, options: { qu
 /** Apply every pending migration and connect the app role to the granted privileges. */
 export async function migrate(urls: { ownerUrl: string; appUrl: string }, options: { quiet?: boolean } = {}): Promise<void> {
   await runPrisma6(["migrate", "deploy"], urls.ownerUrl, options);
+  await syncCatalogPacks(urls.ownerUrl);
   await ensureJobQueues(urls.ownerUrl);
   await grantAppRole(urls);
 }
@@ -92,6 +94,8 @@ async function ensureJobQueues(ownerUrl: string): Promise<void> {
     for (const name of QUEUE_NAMES) {
       if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: "singleton" });
     }
+    // As pg-boss itself would create it (standard policy): its cron schedules go through it.
+    if (!(await boss.getQueue(CRON_SEND_QUEUE))) await boss.createQueue(CRON_SEND_QUEUE);
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }

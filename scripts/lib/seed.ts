@@ -7,6 +7,8 @@ import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { appendEvents } from "@/server/events/append";
 import { DEFAULT_PACKS } from "@/server/gate/composition";
+import { seedDemoSkills } from "@/server/skills/demo";
+import { seedDemoWorkflows } from "@/server/workflows/demo";
 
 export const DEMO_PASSWORD = "agent-fabric-demo";
 export const DEMO_OPERATOR = "operator@agent-fabric.test";
@@ -54,6 +56,10 @@ export async function seedDemo(): Promise<DemoLogin[]> {
     });
     await seedDemoRun(tenant.id, demo);
     await seedComposition(tenant.id);
+    await platform.inTenant(tenant.id, async (db) => {
+      await seedDemoSkills(db, tenant.id);
+      await seedDemoWorkflows(db, tenant.id);
+    });
   }
   return logins;
 }

@@ -5,12 +5,11 @@ import { withTenant, type TenantDb } from "@/server/db";
 import { notFound } from "@/server/errors";
 import type { TRole } from "@/server/auth/roles";
 import { registryFor } from "@/server/tools/registry";
-import type { TPlanner } from "@/server/events/replay";
 import { runAgentTurn } from "./loop";
-import { createModelPlanner } from "./model-planner";
-import { deploymentModel, languageModelFor, modelConfigFor, plannerName } from "./models";
+import { deploymentModel, plannerName } from "./models";
+import { plannerForTenant } from "./planner";
 import type { TLlmProvider } from "./providers";
-import { SCRIPTED_PLANNER_LABEL, scriptedPlan } from "./scripted-planner";
+import { SCRIPTED_PLANNER_LABEL } from "./scripted-planner";
 
 export async function listConversations(db: TenantDb, tenantId: string, userId: string) {
   return db.conversation.findMany({ where: { tenantId, userId }, orderBy: { updatedAt: "desc" }, take: 50 });
@@ -97,11 +96,11 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
 
 const HISTORY_TURNS = 10;
 
-/** The conversation's last turns as text, for a model planner's context. */
-async function conversationHistory(tenantId: string, conversationId: string) {
+/** The conversation's last turns as text (those started before `before`, if given), for a model planner's context. */
+export async function conversationHistory(tenantId: string, conversationId: string, before?: Date) {
   return withTenant(tenantId, async (db) => {
     const runs = await db.run.findMany({
-      where: { tenantId, conversationId },
+      where: { tenantId, conversationId, ...(before ? { startedAt: { lt: before } } : {}) },
       orderBy: { startedAt: "desc" },
       take: HISTORY_TURNS,
       select: { id: true },
@@ -130,17 +129,13 @@ export async function sendMessage(
   );
   if (!conversation) throw notFound("Conversation");
   const registry = await registryFor(env.DEPLOYMENT_MODE);
-  const config = await modelConfigFor(tenantId);
-  const model = languageModelFor(config);
-  const planner: TPlanner = model
-    ? createModelPlanner(model, registry, { history: await conversationHistory(tenantId, conversationId) })
-    : async ({ message: text, results }) => scriptedPlan(text, results.length);
+  const { planner, name } = await plannerForTenant(tenantId, registry, { history: await conversationHistory(tenantId, conversationId) });
   const result = await runAgentTurn(registry, planner, {
     tenantId,
     principal: { type: "User", id: user.id, role: user.role, label: `user:${user.email}` },
     message,
     conversationId,
-    plannerName: plannerName(config),
+    plannerName: name,
   });
   await withTenant(tenantId, (db) =>
     db.conversation.update({

@@ -18,6 +18,8 @@ export type TAgentTurn = {
   conversationId?: string;
   /** "scripted" or "<provider>:<model>", kept on the run. */
   plannerName?: string;
+  /** The message itself is untrusted (an inbound WhatsApp message): the run starts tainted. */
+  isTainted?: boolean;
 };
 export type TAgentStep = { tool: string; args: unknown; outcome: TGateOutcome };
 export type TAgentResult = {
@@ -56,6 +58,7 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
         principal: turn.principal.label,
         conversationId: turn.conversationId ?? null,
         planner: turn.plannerName ?? "scripted",
+        isTainted: turn.isTainted ?? false,
       },
     }),
   );
@@ -106,6 +109,14 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
     if (outcome.status !== "executed") {
       reply = describe(step);
       status = outcome.status === "held" ? "waiting_approval" : outcome.status === "failed" ? "failed" : "completed";
+      break;
+    }
+    // A tool that runs steps of its own (workflow.run) may have left the run waiting for
+    // approval through the gate's approval step: the turn stops there too.
+    const current = await withTenant(turn.tenantId, (db) => db.run.findUnique({ where: { id: run.id }, select: { status: true } }));
+    if (current?.status === "waiting_approval") {
+      reply = `${plan.call.tool} is waiting for approval of one of its steps.`;
+      status = "waiting_approval";
       break;
     }
     results.push({ tool: plan.call.tool, args: plan.call.args, result: outcome.result });

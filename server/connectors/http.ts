@@ -61,7 +61,8 @@ function apiMessage(text: string): string {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown };
     const error = body.error as { message?: unknown } | string | undefined;
     const message = typeof error === "string" ? error : typeof error?.message === "string" ? error.message : body.message;
-    if (typeof message === "string") return `: ${message.slice(0, 200)}`;
+    // Our messages end with a full stop of their own.
+    if (typeof message === "string") return `: ${message.slice(0, 200).replace(/[.\s]+$/, "")}`;
   } catch {
     // not JSON
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { callerFor, createTenantFixture } from "@/server/test/factories";
-import { useCredential } from "./service";
+import { openCredentialForCall } from "./service";
 
 const PLANTED = "whsec-planted-credential-91c4e2";
 const json = (value: unknown) => JSON.stringify(value, (_, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
@@ -39,7 +39,7 @@ describe("credentials", () => {
       fields: { url: "https://hooks.example.test/in", signingSecret: "rotated-secret-0000" },
     });
     expect(rotated).toMatchObject({ version: 2, last4: "0000" });
-    const opened = await useCredential(fx.tenant.id, "webhook", { tool: "message.send", runId: null, principal: "agent:test" });
+    const opened = await openCredentialForCall(fx.tenant.id, "webhook", { tool: "message.send", runId: null, principal: "agent:test" });
     expect(opened?.secrets.signingSecret).toBe("rotated-secret-0000");
     const audit = await withTenant(fx.tenant.id, (db) =>
       db.auditLog.findMany({ where: { tenantId: fx.tenant.id, action: "credential.used" } }),
@@ -84,17 +84,24 @@ describe("credentials", () => {
     const admin = callerFor(a.users.admin);
     const tenantSlug = a.tenant.slug;
     await expect(
-      useCredential(a.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x", credentialId: theirs.id }),
+      openCredentialForCall(a.tenant.id, "payments", {
+        tool: "payments.transfer",
+        runId: null,
+        principal: "agent:x",
+        credentialId: theirs.id,
+      }),
     ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await useCredential(a.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" })).toBeNull();
+    expect(
+      await openCredentialForCall(a.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" }),
+    ).toBeNull();
     await expect(admin.credential.check({ tenantSlug, credentialId: theirs.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(admin.credential.rotate({ tenantSlug, credentialId: theirs.id, fields: { apiKey: "x-12345678" } })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     await expect(admin.credential.remove({ tenantSlug, credentialId: theirs.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const still = await useCredential(b.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" });
+    const still = await openCredentialForCall(b.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" });
     expect(still?.secrets.apiKey).toBe(PLANTED);
   });
 
@@ -108,7 +115,9 @@ describe("credentials", () => {
       fields: { apiKey: PLANTED },
     });
     await admin.credential.remove({ tenantSlug: fx.tenant.slug, credentialId: created.id });
-    expect(await useCredential(fx.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" })).toBeNull();
+    expect(
+      await openCredentialForCall(fx.tenant.id, "payments", { tool: "payments.transfer", runId: null, principal: "agent:x" }),
+    ).toBeNull();
     const row = await withTenant(fx.tenant.id, (db) => db.credential.findUniqueOrThrow({ where: { id: created.id } }));
     expect(row.sealed).toBeNull();
     expect(await admin.credential.list({ tenantSlug: fx.tenant.slug })).toEqual([]);

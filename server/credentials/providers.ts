@@ -15,7 +15,13 @@ export type TCredentialField = {
   choices?: readonly string[];
 };
 
-export type TProviderDefinition = { label: string; description: string; fields: readonly TCredentialField[] };
+export type TProviderDefinition = {
+  label: string;
+  description: string;
+  fields: readonly TCredentialField[];
+  /** Its secret fields are each optional, but one of them is needed (Sheets: a token or a key). */
+  needsOneSecret?: boolean;
+};
 
 export const PROVIDER_DEFINITIONS: Record<TCredentialProvider, TProviderDefinition> = {
   whatsapp: {
@@ -36,6 +42,7 @@ export const PROVIDER_DEFINITIONS: Record<TCredentialProvider, TProviderDefiniti
   },
   google_sheets: {
     label: "Google Sheets",
+    needsOneSecret: true,
     description: "sheets.read and sheets.append, with an OAuth access token or a service-account key.",
     fields: [
       { name: "accessToken", label: "OAuth access token", isSecret: true, isRequired: false },
@@ -45,6 +52,13 @@ export const PROVIDER_DEFINITIONS: Record<TCredentialProvider, TProviderDefiniti
         isSecret: true,
         isRequired: false,
         help: "Used for a JWT grant when no access token is given.",
+      },
+      {
+        name: "spreadsheetId",
+        label: "Spreadsheet ID for the connection check",
+        isSecret: false,
+        isRequired: false,
+        help: "Optional: Check connection reads this spreadsheet's id with the credential.",
       },
     ],
   },

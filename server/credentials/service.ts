@@ -1,6 +1,6 @@
 // Per-tenant credentials: write-only secrets, rotation, removal, and audited use.
 // The API returns metadata and the last four characters, never a secret. Tools get
-// the opened secret through useCredential, which records every use.
+// the opened secret through openCredentialForCall, which records every use.
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, type TenantDb } from "@/server/db";
@@ -66,8 +66,10 @@ export function splitFields(
       throw new AppError("BAD_REQUEST", `${field.label} must be one of ${field.choices.join(", ")}.`);
     (field.isSecret ? secrets : config)[field.name] = value;
   }
-  if (Object.keys(secrets).length === 0 && definition.fields.some((field) => field.isSecret))
-    throw new AppError("BAD_REQUEST", `${definition.label} needs at least one secret field.`);
+  if (definition.needsOneSecret && Object.keys(secrets).length === 0) {
+    const names = definition.fields.filter((field) => field.isSecret).map((field) => field.label);
+    throw new AppError("BAD_REQUEST", `${definition.label} needs one of: ${names.join(", ")}.`);
+  }
   return { secrets, config };
 }
 
@@ -177,7 +179,11 @@ export type TCredentialUse = { tool: string; runId: string | null; principal: st
  * tenant has none (the connector then delivers to the sandbox outbox). With an id,
  * that credential of this tenant only. Every use is in the audit log.
  */
-export async function useCredential(tenantId: string, provider: TCredentialProvider, use: TCredentialUse): Promise<TOpenCredential | null> {
+export async function openCredentialForCall(
+  tenantId: string,
+  provider: TCredentialProvider,
+  use: TCredentialUse,
+): Promise<TOpenCredential | null> {
   const row = await withTenant(tenantId, (db) =>
     db.credential.findFirst({
       where: { tenantId, provider, deletedAt: null, ...(use.credentialId ? { id: use.credentialId } : {}) },

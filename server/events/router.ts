@@ -2,6 +2,7 @@
 // and signing keys. Bulk work (verification, proofs, key rotation) runs in its
 // own short transactions through tenantAccessProcedure.
 import { z } from "zod";
+import { replayRecordedRun } from "@/server/agent/replay";
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, withTenantSql } from "@/server/db";
 import { createTRPCRouter } from "@/server/trpc/init";
@@ -23,6 +24,10 @@ export const runRouter = createTRPCRouter({
   get: tenantProcedure("viewer")
     .input(z.object({ runId: z.uuid() }))
     .query(({ ctx, input }) => getRun(ctx.db, ctx.tenant.id, input.runId)),
+  // Members: a model run's replay calls the model again (tokens); nothing executes.
+  replay: tenantAccessProcedure("member")
+    .input(z.object({ runId: z.uuid() }))
+    .mutation(({ ctx, input }) => replayRecordedRun(ctx.tenant.id, input.runId)),
 });
 
 export const traceRouter = createTRPCRouter({

@@ -13,23 +13,57 @@ export const DEFAULT_PACKS: TPackRef[] = [
   { name: "external-tools-untrusted", version: 1 },
 ];
 
+/** A pack version of the tenant's own, as stored (policy_pack_versions of a live pack). */
+export type TTenantPackSource = { name: string; version: number; text: string };
+
+/** A composition with its pack texts, and the refs that named no pack (the gate refuses then). */
+export type TResolvedComposition = TComposition & { version: number; missingPacks: string[] };
+
+/**
+ * Pack refs to pack sources: catalog packs by name and version (their texts ship with
+ * the app and equal the rows synced to catalog_pack_versions), else the tenant's own
+ * packs as loaded by the caller.
+ */
 export function resolveComposition(
   refs: TPackRef[],
   overrides: { disabledPolicies?: string[]; tenantPolicies?: string } = {},
-): TComposition {
-  const packs = refs.map((ref) => {
-    const pack = catalogPack(ref.name, ref.version);
-    if (!pack) throw new Error(`the composition names ${ref.name} v${ref.version}, which does not exist`);
-    return pack;
+  tenantPacks: readonly TTenantPackSource[] = [],
+): TComposition & { missingPacks: string[] } {
+  const missingPacks: string[] = [];
+  const packs = refs.flatMap((ref) => {
+    const pack = catalogPack(ref.name, ref.version) ?? tenantPacks.find((own) => own.name === ref.name && own.version === ref.version);
+    if (!pack) missingPacks.push(`${String(ref.name)} v${String(ref.version)}`);
+    return pack ? [pack] : [];
   });
-  return { packs, disabledPolicies: overrides.disabledPolicies ?? [], tenantPolicies: overrides.tenantPolicies ?? "" };
+  return { packs, disabledPolicies: overrides.disabledPolicies ?? [], tenantPolicies: overrides.tenantPolicies ?? "", missingPacks };
 }
 
-export async function loadComposition(db: TenantDb, tenantId: string): Promise<TComposition & { version: number }> {
-  const row = await db.policyComposition.findUnique({ where: { tenantId } });
+export type TCompositionRow = { packs: unknown; disabledPolicies: string[]; tenantPolicies: string; version: number };
+
+/** A stored composition row (or none: the default) resolved to pack sources. */
+export function compositionFromRow(row: TCompositionRow | null, tenantPacks: readonly TTenantPackSource[] = []): TResolvedComposition {
   if (!row) return { ...resolveComposition(DEFAULT_PACKS), version: 0 };
   return {
-    ...resolveComposition(row.packs as TPackRef[], { disabledPolicies: row.disabledPolicies, tenantPolicies: row.tenantPolicies }),
+    ...resolveComposition(refsOf(row), { disabledPolicies: row.disabledPolicies, tenantPolicies: row.tenantPolicies }, tenantPacks),
     version: row.version,
   };
+}
+
+function refsOf(row: { packs: unknown } | null): TPackRef[] {
+  return Array.isArray(row?.packs) ? (row.packs as TPackRef[]) : [];
+}
+
+/** The tenant's composition with the texts of its own packs (those not deleted). */
+export async function loadComposition(db: TenantDb, tenantId: string): Promise<TResolvedComposition> {
+  const row = await db.policyComposition.findUnique({ where: { tenantId } });
+  const names = refsOf(row).map((ref) => ref.name);
+  const packs = names.length ? await db.policyPack.findMany({ where: { tenantId, name: { in: names }, deletedAt: null } }) : [];
+  const versions = packs.length
+    ? await db.policyPackVersion.findMany({ where: { tenantId, packId: { in: packs.map((pack) => pack.id) } } })
+    : [];
+  const nameOf = new Map(packs.map((pack) => [pack.id, pack.name]));
+  return compositionFromRow(
+    row,
+    versions.map((version) => ({ name: nameOf.get(version.packId) ?? "", version: version.version, text: version.text })),
+  );
 }

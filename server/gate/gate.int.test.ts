@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { scriptedPlan } from "@/server/agent/scripted-planner";
 import { runAgentTurn } from "@/server/agent/loop";
-import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { createTenantFixture, type TTenantFixture, createRun } from "@/server/test/factories";
 import { buildRegistry, ToolRegistry } from "@/server/tools/registry";
 import type { TAnyTool } from "@/server/tools/types";
 import { ATTACKS } from "./attacks";
@@ -35,13 +35,6 @@ async function holdMemoryDelete(tenantId: string): Promise<void> {
   );
 }
 
-async function newRun(fx: TTenantFixture): Promise<string> {
-  return withTenant(
-    fx.tenant.id,
-    async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "test", principal: "user:test" } })).id,
-  );
-}
-
 const member = (fx: TTenantFixture) => ({
   type: "User" as const,
   id: fx.users.member.id,
@@ -55,7 +48,7 @@ beforeAll(async () => {
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
   await Promise.all([holdMemoryDelete(a.tenant.id), holdMemoryDelete(b.tenant.id)]);
   // Tenant B remembers a secret that A must never read.
-  const runB = await newRun(b);
+  const runB = await createRun(b);
   await runGate(registry, {
     tenantId: b.tenant.id,
     runId: runB,
@@ -68,7 +61,32 @@ beforeAll(async () => {
 describe("the registry in saas", () => {
   it("holds no local tool, and refuses to register one", () => {
     expect(registry.list().filter((tool) => tool.capability === "local")).toEqual([]);
-    expect(registry.names()).toEqual(["memory.get", "memory.set", "memory.search", "memory.delete"]);
+    expect(registry.names().sort()).toEqual(
+      [
+        "memory.get",
+        "memory.set",
+        "memory.search",
+        "memory.delete",
+        "sheets.read",
+        "sheets.append",
+        "payments.transfer",
+        "whatsapp.send",
+        "message.send",
+        "web.fetch",
+        "web.post",
+        "web.search",
+        "cron.schedule",
+        "cron.list",
+        "cron.cancel",
+        "skills.list",
+        "skills.get",
+        "workflow.run",
+        "workflow.fetch",
+        "workflow.http",
+        "workflow.approval",
+      ].sort(),
+    );
+    expect(registry.list().every((tool) => tool.capability === "api")).toBe(true);
     const shell = { name: "shell.exec", capability: "local", safetyClass: "local_exec" } as unknown as TAnyTool;
     expect(() => new ToolRegistry("saas").register(shell)).toThrow(/cannot be registered in saas/);
   });
@@ -76,7 +94,7 @@ describe("the registry in saas", () => {
 
 describe("arbitrary plans in saas", () => {
   it("never execute a local tool and never read outside the tenant", async () => {
-    const runA = await newRun(a);
+    const runA = await createRun(a);
     const toolNames = fc.oneof(
       fc.constantFrom(
         "shell.exec",
@@ -134,14 +152,22 @@ describe("the attack corpus", () => {
   for (const attack of ATTACKS) {
     it(`${attack.name} → ${attack.expect}`, async () => {
       if ("message" in attack) {
-        const result = await runAgentTurn(registry, planner, { tenantId: a.tenant.id, principal: member(a), message: attack.message });
+        const result = await runAgentTurn(registry, planner, {
+          tenantId: a.tenant.id,
+          principal: member(a),
+          message: attack.message,
+          isTainted: attack.afterUntrusted ?? false,
+        });
         const statuses = result.steps.map((step) => step.outcome.status);
         expect(statuses).not.toContain("executed");
         expect(statuses).toContain(attack.expect);
       } else {
+        const runId = await createRun(a);
+        if (attack.afterUntrusted)
+          await withTenant(a.tenant.id, (db) => db.run.update({ where: { id: runId }, data: { isTainted: true } }));
         const outcome = await runGate(registry, {
           tenantId: a.tenant.id,
-          runId: await newRun(a),
+          runId,
           principal: member(a),
           tool: attack.call.tool as string,
           args: attack.call.args,
@@ -156,7 +182,7 @@ describe("the attack corpus", () => {
 describe("tenant isolation of decisions", () => {
   it("tenant A's overrides and taint never change tenant B's decisions", async () => {
     const [x, y] = await Promise.all([createTenantFixture(), createTenantFixture()]);
-    const runY = await newRun(y);
+    const runY = await createRun(y);
     const calls = fc.record({
       tool: fc.constantFrom("memory.get", "memory.set", "memory.search", "memory.delete", "shell.exec"),
       args: fc.constantFrom({ key: "k" }, { key: "k", value: "v" }, { query: "" }, { all: true }, { command: "ls" }),
@@ -198,7 +224,7 @@ describe("tenant isolation of decisions", () => {
 
 describe("denials", () => {
   it("carry their explanation and are in the audit log and the event log", async () => {
-    const runA = await newRun(a);
+    const runA = await createRun(a);
     const outcome = await runGate(registry, {
       tenantId: a.tenant.id,
       runId: runA,
@@ -233,7 +259,7 @@ describe("denials", () => {
     );
     const outcome = await runGate(registry, {
       tenantId: fx.tenant.id,
-      runId: await newRun(fx),
+      runId: await createRun(fx),
       principal: member(fx),
       tool: "memory.search",
       args: { query: "" },
@@ -250,7 +276,7 @@ describe("denials", () => {
     expect(
       await decideCall(registry, {
         tenantId: a.tenant.id,
-        runId: await newRun(a),
+        runId: await createRun(a),
         principal: viewer,
         tool: "memory.get",
         args: { key: "x" },
@@ -262,7 +288,7 @@ describe("denials", () => {
     expect(
       await decideCall(registry, {
         tenantId: a.tenant.id,
-        runId: await newRun(b),
+        runId: await createRun(b),
         principal: member(a),
         tool: "memory.get",
         args: { key: "launch" },
@@ -271,6 +297,15 @@ describe("denials", () => {
       status: "denied",
       decision: { step: "tenant" },
     });
+    expect(
+      await decideCall(registry, {
+        tenantId: a.tenant.id,
+        runId: "not-a-run",
+        principal: member(a),
+        tool: "memory.get",
+        args: { key: "x" },
+      }),
+    ).toMatchObject({ status: "denied", decision: { step: "tenant" } });
   });
 });
 

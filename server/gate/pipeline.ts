@@ -81,7 +81,16 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   if (!state.run) return { status: "denied", decision: refusal("tenant", "This run does not belong to this tenant.") };
   if (!state.isEnabled) return { status: "denied", decision: refusal("tenant", `${tool.name} is turned off for this tenant.`) };
 
-  // 3. policy: Cedar over the tenant's composition; fail closed on a composition that does not compile.
+  // 3. policy: Cedar over the tenant's composition; fail closed on a composition that does not compile
+  //    or names a pack that is not there.
+  if (state.composition.missingPacks.length > 0)
+    return {
+      status: "denied",
+      decision: refusal(
+        "policy",
+        `The tenant's policy composition names ${state.composition.missingPacks.join(", ")}, which does not exist (or was deleted); nothing is allowed until the composition is fixed.`,
+      ),
+    };
   let routing: Partial<TPolicyContext>;
   try {
     routing = (await tool.policyFields?.(args, { tenantId: call.tenantId })) ?? {};

@@ -6,6 +6,8 @@ import { platform } from "@/server/db/platform";
 import { checkpointIfDue } from "@/server/events/checkpoints";
 import { applyRetention } from "@/server/events/retention";
 import { logger } from "@/server/logger";
+import { claimDueFires, runFires, type TFire } from "@/server/schedules/tick";
+import { purgeTenant } from "@/server/recovery/service";
 
 async function activeTenantIds(): Promise<string[]> {
   const tenants = await platform.run((db) => db.tenant.findMany({ where: { status: "active" }, select: { id: true } }));
@@ -38,4 +40,24 @@ export async function runCheckpointSweep(now = new Date()): Promise<{ tenants: n
   return forEachTenant("checkpoint-sweep", async (tenantId) =>
     (await withTenantSql(tenantId, (client) => checkpointIfDue(client, tenantId, now))) ? 1 : 0,
   );
+}
+
+/** Each tenant's Trash, purged of what is older than its retention setting (audited per tenant). */
+export async function runRecoveryPurge(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("recovery-purge", async (tenantId) => (await purgeTenant(tenantId, now)).total);
+}
+
+/**
+ * The schedule tick: claim every tenant's due fires first (short transactions, each
+ * fire once), then run their agent turns a few at a time, outside any transaction.
+ */
+export async function runScheduleTick(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  const fires: TFire[] = [];
+  const result = await forEachTenant("schedule-tick", async (tenantId) => {
+    const claimed = await claimDueFires(tenantId, now);
+    fires.push(...claimed.fires);
+    return claimed.fires.length + claimed.refusals.length;
+  });
+  await runFires(fires);
+  return result;
 }

@@ -7,6 +7,22 @@ export const QUEUES = {
   retention: { name: "trace-retention", cron: "17 3 * * *" },
   /** Every minute: checkpoint tenants whose newest events are older than their checkpoint interval. */
   checkpointSweep: { name: "trace-checkpoint-sweep", cron: "* * * * *" },
+  /** Every minute: fire each tenant's due cron schedules and heartbeat tasks (server/schedules/tick.ts). */
+  scheduleTick: { name: "schedule-tick", cron: "* * * * *" },
+  /** Daily: remove what has been in each tenant's Trash longer than its setting (server/recovery). */
+  recoveryPurge: { name: "recovery-purge", cron: "41 3 * * *" },
+  /**
+   * One agent turn per inbound WhatsApp message (server/connectors/whatsapp-inbound.ts). Jobs carry
+   * singletonKey = tenant id, so under the singleton policy a tenant's messages run one at a time.
+   */
+  whatsappInbound: { name: "whatsapp-inbound" },
 } as const;
 
 export const QUEUE_NAMES = Object.values(QUEUES).map((queue) => queue.name);
+
+/**
+ * pg-boss's own queue for cron: its timekeeper inserts each due schedule's job there
+ * first. The app role cannot create it (queues are partitions), and without it every
+ * insert is silently dropped and no cron job ever runs; migrations create it.
+ */
+export const CRON_SEND_QUEUE = "__pgboss__send-it";

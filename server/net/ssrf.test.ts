@@ -54,3 +54,21 @@ describe("URL checks before any connection", () => {
     expect(checkUrl("http://93.184.216.34/").hostname).toBe("93.184.216.34");
   });
 });
+
+describe("names and exemptions", () => {
+  it("a trailing dot does not make localhost another name", () => {
+    expect(() => checkUrl("http://localhost./")).toThrow("localhost is a loopback address");
+    expect(() => checkUrl("http://api.localhost../")).toThrow(SsrfError);
+  });
+
+  it("an exempt address does not exempt its IPv4-mapped IPv6 form", () => {
+    process.env.SSRF_ALLOW_ADDRESSES = "127.0.0.1";
+    try {
+      expect(checkUrl("http://127.0.0.1:9/").hostname).toBe("127.0.0.1");
+      expect(() => checkUrl("http://[::ffff:127.0.0.1]:9/")).toThrow(SsrfError);
+      expect(() => checkUrl("http://127.0.0.2:9/")).toThrow(SsrfError);
+    } finally {
+      delete process.env.SSRF_ALLOW_ADDRESSES;
+    }
+  });
+});

@@ -8,7 +8,9 @@
 //   - redirects are followed by hand, each hop checked again from the start;
 //   - time limit and a response size cap.
 // SSRF_ALLOW_ADDRESSES (comma-separated CIDRs) exempts addresses: for tests against
-// local fakes only, never in production.
+// local fakes only, never in production. An exemption matches the address as
+// written: allowing 127.0.0.1 does not allow ::ffff:127.0.0.1.
+import type { LookupFunction } from "node:net";
 import http from "node:http";
 import https from "node:https";
 import ipaddr from "ipaddr.js";
@@ -55,7 +57,9 @@ function allowedAddresses(): string[] {
 }
 
 function isExempt(address: string): boolean {
-  const parsed = ipaddr.process(address);
+  // parse, not process: an IPv4-mapped IPv6 address is not its IPv4 address here, as in
+  // request-filtering-agent's own allow list, so both layers agree.
+  const parsed = ipaddr.parse(address);
   return allowedAddresses().some((cidr) => {
     try {
       const [range, bits] = cidr.includes("/")
@@ -81,10 +85,12 @@ export function checkUrl(raw: string): URL {
   if (url.username || url.password) throw new SsrfError("URLs with credentials in them are not allowed.");
   // The URL parser has already normalized 2130706433, 0177.0.0.1 and 0x7f.1 to 127.0.0.1.
   const host = url.hostname.replace(/^\[|\]$/g, "");
+  // "localhost." is the same name as "localhost" (a fully qualified name's root dot).
+  const name = host.replace(/\.+$/, "");
   if (ipaddr.isValid(host)) {
     const refusal = addressRefusal(host);
     if (refusal && !isExempt(host)) throw new SsrfError(`Refused: ${refusal}.`);
-  } else if (host === "localhost" || host.endsWith(".localhost")) {
+  } else if (name === "localhost" || name.endsWith(".localhost")) {
     throw new SsrfError("Refused: localhost is a loopback address.");
   }
   return url;
@@ -104,9 +110,33 @@ export type TGuardedRequest = {
   signal?: AbortSignal;
   /** Redirects are followed for GET and HEAD-like calls only; a POST's 3xx is returned as is. */
   followRedirects?: boolean;
+  /** Over maxBytes: keep the first maxBytes and say so (isTruncated) instead of failing. */
+  truncate?: boolean;
+  /**
+   * Name resolution (default: the system's). Whatever it answers is still checked by
+   * request-filtering-agent before connecting, so it cannot widen what is reachable.
+   */
+  lookup?: LookupFunction;
 };
 
-export type TGuardedResponse = { status: number; headers: http.IncomingHttpHeaders; body: Buffer; url: string; redirects: number };
+export type TGuardedResponse = {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  url: string;
+  redirects: number;
+  /** The body was cut at maxBytes (only with `truncate`). */
+  isTruncated: boolean;
+};
+
+/** request-filtering-agent's refusal, e.g. "DNS lookup 127.0.0.1(family:4, host:x.test) is not allowed…", said plainly. */
+function connectRefusal(url: URL, message: string): SsrfError {
+  const address = /lookup (\S+?)\(/.exec(message)?.[1];
+  const reason = address && ipaddr.isValid(address) ? addressRefusal(address) : null;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!reason) return new SsrfError(`Refused: ${message}`);
+  return new SsrfError(address === host ? `Refused: ${reason}.` : `Refused: ${host} resolves to ${address} (${reason}).`);
+}
 
 function once(url: URL, request: TGuardedRequest, signal: AbortSignal): Promise<TGuardedResponse> {
   const maxBytes = request.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -114,34 +144,44 @@ function once(url: URL, request: TGuardedRequest, signal: AbortSignal): Promise<
   return new Promise((resolve, reject) => {
     const outgoing = client.request(
       url,
-      { method: request.method ?? "GET", headers: request.headers, agent: agentFor(url), signal },
+      {
+        method: request.method ?? "GET",
+        headers: request.headers,
+        agent: agentFor(url),
+        signal,
+        ...(request.lookup ? { lookup: request.lookup } : {}),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        response.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            response.destroy();
-            reject(new SsrfError(`The response is larger than ${maxBytes} bytes.`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on("end", () =>
+        const done = (isTruncated: boolean) =>
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
             body: Buffer.concat(chunks),
             url: url.toString(),
             redirects: 0,
-          }),
-        );
+            isTruncated,
+          });
+        response.on("data", (chunk: Buffer) => {
+          if (size + chunk.length > maxBytes) {
+            if (request.truncate) chunks.push(chunk.subarray(0, maxBytes - size));
+            size = maxBytes;
+            response.destroy();
+            if (request.truncate) done(true);
+            else reject(new SsrfError(`The response is larger than ${maxBytes} bytes.`));
+            return;
+          }
+          size += chunk.length;
+          chunks.push(chunk);
+        });
+        response.on("end", () => done(false));
         response.on("error", reject);
       },
     );
     outgoing.on("error", (error) => {
       // request-filtering-agent refuses at connect time with a message naming the address.
-      if (/is not allowed/i.test(error.message)) reject(new SsrfError(`Refused: ${error.message}`));
+      if (/is not allowed/i.test(error.message)) reject(connectRefusal(url, error.message));
       else reject(error);
     });
     if (request.body !== undefined) outgoing.write(request.body);
@@ -174,7 +214,13 @@ export async function guardedRequest(raw: string, request: TGuardedRequest = {})
     if (!isRedirect || !mayFollow) return { ...response, redirects: hop };
     if (hop >= MAX_REDIRECTS) throw new SsrfError(`More than ${MAX_REDIRECTS} redirects.`);
     // Each hop is checked from the start, as if the agent had asked for it.
-    const next = checkUrl(new URL(location, url).toString());
+    let target: string;
+    try {
+      target = new URL(location, url).toString();
+    } catch {
+      throw new SsrfError(`${url.host} redirected to something that is not a URL.`);
+    }
+    const next = checkUrl(target);
     // Credentials meant for one origin are not handed to another.
     const headers = next.origin === url.origin ? current.headers : withoutCredentials(current.headers);
     url = next;

@@ -114,8 +114,19 @@ describe("composition", () => {
     });
   });
 
-  it("the same content compiles once", () => {
-    expect(compileComposition(ALL).setId).toBe(compileComposition({ packs: [...CATALOG_PACKS] }).setId);
+  it("the same content compiles once, and any change to it is a different set", () => {
+    const all = compileComposition(ALL);
+    expect(compileComposition({ packs: [...CATALOG_PACKS] })).toBe(all);
+    const disabled = compileComposition({ ...ALL, disabledPolicies: ["baseline@v1/permit-agents"] });
+    expect(disabled.setId).not.toBe(all.setId);
+    expect(disabled.policies.has("baseline@v1/permit-agents")).toBe(false);
+    const edited = CATALOG_PACKS.map((pack) =>
+      pack.name === "baseline" ? { ...pack, text: pack.text.replace('!= "viewer"', '== "admin"') } : pack,
+    );
+    const narrowed = compileComposition({ packs: edited });
+    expect(narrowed.setId).not.toBe(all.setId);
+    expect(decide(narrowed, request("memory.get")).effect).toBe("deny");
+    expect(decide(all, request("memory.get")).effect).toBe("allow");
   });
 
   it("bad packs give clear errors", () => {

@@ -92,10 +92,37 @@ function sources(composition: TComposition): TPackSource[] {
 }
 
 const prepared = new Map<string, TCompiled>();
+const compiledBySource = new Map<string, TCompiled>();
 const MAX_PREPARED = 500;
 
-/** Compile and pre-parse; the same composition content is parsed once per process. */
+function remember(cache: Map<string, TCompiled>, key: string, compiled: TCompiled): void {
+  if (cache.size >= MAX_PREPARED) cache.delete(cache.keys().next().value as string);
+  cache.set(key, compiled);
+}
+
+/**
+ * Compile and pre-parse; the same composition content is parsed once per process.
+ * The gate compiles on every call, and splitting the packs into policies costs
+ * milliseconds, so the result is also kept by a hash of the exact source (pack
+ * texts, disabled ids, tenant policies): compiling is a pure function of it.
+ */
 export function compileComposition(composition: TComposition): TCompiled {
+  const sourceKey = createHash("sha256")
+    .update(
+      JSON.stringify([
+        sources(composition).map((source) => [source.name, source.version, source.text]),
+        composition.disabledPolicies ?? [],
+      ]),
+    )
+    .digest("hex");
+  const known = compiledBySource.get(sourceKey);
+  if (known) return known;
+  const compiled = compileSources(composition);
+  remember(compiledBySource, sourceKey, compiled);
+  return compiled;
+}
+
+function compileSources(composition: TComposition): TCompiled {
   const disabled = new Set(composition.disabledPolicies ?? []);
   const policies = sources(composition)
     .flatMap(policiesOf)
@@ -111,8 +138,7 @@ export function compileComposition(composition: TComposition): TCompiled {
       answer.errors.map((error) => error.message),
     );
   const compiled = { setId, policies: new Map(policies.map(({ meta }) => [meta.id, meta])) };
-  if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value as string);
-  prepared.set(setId, compiled);
+  remember(prepared, setId, compiled);
   return compiled;
 }
 

@@ -3,6 +3,7 @@
 // schedules, heartbeat tasks, workflows, policy packs) is soft-deleted and
 // versioned, and implements this contract; server/recovery/kinds.ts lists them and
 // the Trash page, the version history and the purge job work through it.
+import type { TRole } from "@/server/auth/roles";
 import type { TenantDb } from "@/server/db";
 
 export type TTrashItem = {
@@ -29,8 +30,18 @@ export type TRecoverableKind = {
   /** Stable id used in the API: "memory", "skill", "cron", "heartbeat", "workflow", "policy_pack". */
   kind: string;
   label: string;
+  /**
+   * The least role that may restore (and restore versions of) this kind; default
+   * "member". Kinds whose old versions could widen what agents may do (policy
+   * packs) should say "admin".
+   */
+  restoreRole?: TRole;
   listDeleted(db: TenantDb, tenantId: string): Promise<TTrashItem[]>;
-  /** Newest first. Throws notFound for an id of another tenant. */
+  /**
+   * Newest first. Throws notFound for an id of another tenant. Ids arrive as any
+   * 1-200 character string: a kind keyed by UUIDs answers notFound for anything
+   * else (server/recovery/actors.ts isUuid) rather than letting the database throw.
+   */
   listVersions(db: TenantDb, tenantId: string, id: string): Promise<TVersionItem[]>;
   /** Undelete: the item comes back as its latest version, recorded as a new version. */
   restore(db: TenantDb, tenantId: string, id: string, actor: string): Promise<void>;

@@ -5,7 +5,7 @@ import { hashPassword } from "@/server/auth/password";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform } from "@/server/db/platform";
-import { withTenantSql } from "@/server/db";
+import { withTenant, withTenantSql } from "@/server/db";
 import { appendEvents } from "@/server/events/append";
 import { pruneExpired } from "@/server/events/retention";
 import { createInvitation } from "@/server/invitations/service";
@@ -129,6 +129,58 @@ async function fillEventLog(tenantId: string): Promise<string> {
       [tenantId, runId],
     );
     // More tenant tables: add a row of each here.
+    // Schedules: a cron schedule and a heartbeat task (each with its version), and a fire. Far in the future: no tick fires them.
+    const schedule = await client.query<{ id: string }>(
+      "INSERT INTO cron_schedules (tenant_id, label, expression, timezone, message, created_by, updated_by, next_run_at) VALUES ($1, 'fixture', '0 9 1 1 *', 'UTC', 'what do you remember?', 'user:fixture', 'user:fixture', '2999-01-01') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO cron_schedule_versions (tenant_id, schedule_id, version, label, expression, timezone, message, actor) VALUES ($1, $2, 1, 'fixture', '0 9 1 1 *', 'UTC', 'what do you remember?', 'user:fixture')",
+      [tenantId, schedule.rows[0]?.id],
+    );
+    const heartbeat = await client.query<{ id: string }>(
+      "INSERT INTO heartbeat_tasks (tenant_id, label, interval_minutes, message, created_by, updated_by, next_run_at) VALUES ($1, 'fixture', 60, 'what do you remember?', 'user:fixture', 'user:fixture', '2999-01-01') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO heartbeat_task_versions (tenant_id, task_id, version, label, interval_minutes, timezone, message, is_enabled, actor) VALUES ($1, $2, 1, 'fixture', 60, 'UTC', 'what do you remember?', true, 'user:fixture')",
+      [tenantId, heartbeat.rows[0]?.id],
+    );
+    await client.query(
+      "INSERT INTO schedule_runs (tenant_id, kind, schedule_id, label, fire_at, status, run_id) VALUES ($1, 'cron', $2, 'fixture', now() - interval '1 hour', 'completed', $3)",
+      [tenantId, schedule.rows[0]?.id, runId],
+    );
+    await client.query("INSERT INTO tenant_recovery_settings (tenant_id, purge_after_days, updated_by) VALUES ($1, 30, 'user:fixture')", [
+      tenantId,
+    ]);
+    await client.query(
+      "INSERT INTO inbound_messages (tenant_id, provider, external_id, sender, body, run_id) VALUES ($1, 'whatsapp', 'wamid.fixture', '15550001111', 'hello', $2)",
+      [tenantId, runId],
+    );
+    const skill = await client.query<{ id: string }>(
+      "INSERT INTO skills (tenant_id, name, description, body, updated_by) VALUES ($1, 'fixture-skill', 'A fixture', '# Fixture', 'user:fixture') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO skill_versions (tenant_id, skill_id, version, name, description, body, actor) VALUES ($1, $2, 1, 'fixture-skill', 'A fixture', '# Fixture', 'user:fixture')",
+      [tenantId, skill.rows[0]?.id],
+    );
+    const workflow = await client.query<{ id: string }>(
+      'INSERT INTO workflows (tenant_id, name, definition, updated_by) VALUES ($1, \'fixture-workflow\', \'{"start":"done","nodes":[{"id":"done","type":"transform","set":{"ok":"yes"}}]}\', \'user:fixture\') RETURNING id',
+      [tenantId],
+    );
+    await client.query(
+      'INSERT INTO workflow_versions (tenant_id, workflow_id, version, name, description, definition, actor) VALUES ($1, $2, 1, \'fixture-workflow\', \'\', \'{"start":"done","nodes":[{"id":"done","type":"transform","set":{"ok":"yes"}}]}\', \'user:fixture\')',
+      [tenantId, workflow.rows[0]?.id],
+    );
+    const pack = await client.query<{ id: string }>(
+      "INSERT INTO policy_packs (tenant_id, name, created_by) VALUES ($1, 'fixture-pack', 'user:fixture') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO policy_pack_versions (tenant_id, pack_id, version, text, created_by) VALUES ($1, $2, 1, 'permit (principal, action, resource);', 'user:fixture')",
+      [tenantId, pack.rows[0]?.id],
+    );
     await client.query("INSERT INTO tenant_model_settings (tenant_id, provider, updated_by) VALUES ($1, 'scripted', 'user:fixture')", [
       tenantId,
     ]);
@@ -146,4 +198,22 @@ async function fillEventLog(tenantId: string): Promise<string> {
     );
     return runId;
   });
+}
+
+/** A run of the tenant for gate calls in tests. */
+export async function createRun(fx: TTenantFixture, title = "test"): Promise<string> {
+  return withTenant(
+    fx.tenant.id,
+    async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title, principal: "user:test" } })).id,
+  );
+}
+
+/** What a connector call left behind: the tenant's sandbox outbox and the run's recorded tool results. */
+export async function connectorRecord(fx: TTenantFixture, runId: string) {
+  return withTenant(fx.tenant.id, async (db) => ({
+    outbox: await db.outboxMessage.findMany({ where: { tenantId: fx.tenant.id } }),
+    results: (await db.event.findMany({ where: { tenantId: fx.tenant.id, runId, type: "tool.result" } })).map(
+      (event) => JSON.parse(event.payload) as { ok: boolean; error?: string; result?: unknown },
+    ),
+  }));
 }

@@ -1,8 +1,10 @@
 // memory.get / set / search / delete: the agent's notes, as rows of the tenant.
 // Every change writes a version; delete is soft (the Trash can bring it back).
+// The data functions live in server/memory/service.ts, shared with the Memory page.
 import { z } from "zod";
 import { withTenant } from "@/server/db";
-import type { TToolContext, TToolDefinition } from "./types";
+import { setMemory, softDeleteMemory } from "@/server/memory/service";
+import type { TToolDefinition } from "./types";
 
 const ZKey = z
   .string()
@@ -14,22 +16,6 @@ const ZValue = z
   .string()
   .max(10_000)
   .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL" });
-
-async function setEntry(context: TToolContext, key: string, value: string) {
-  return withTenant(context.tenantId, async (db) => {
-    const existing = await db.memoryEntry.findUnique({ where: { tenantId_key: { tenantId: context.tenantId, key } } });
-    const entry = existing
-      ? await db.memoryEntry.update({
-          where: { id: existing.id },
-          data: { value, version: existing.version + 1, deletedAt: null, updatedBy: context.principal, updatedAt: new Date() },
-        })
-      : await db.memoryEntry.create({ data: { tenantId: context.tenantId, key, value, updatedBy: context.principal } });
-    await db.memoryVersion.create({
-      data: { tenantId: context.tenantId, entryId: entry.id, key, value, version: entry.version, actor: context.principal },
-    });
-    return { key, version: entry.version };
-  });
-}
 
 export const memoryGet: TToolDefinition<{ key: string }> = {
   name: "memory.get",
@@ -50,7 +36,8 @@ export const memorySet: TToolDefinition<{ key: string; value: string }> = {
   input: z.object({ key: ZKey, value: ZValue }).strict(),
   safetyClass: "write_internal",
   capability: "api",
-  execute: (context, args) => setEntry(context, args.key, args.value),
+  execute: (context, args) =>
+    withTenant(context.tenantId, (db) => setMemory(db, context.tenantId, args.key, args.value, context.principal)),
 };
 
 export const memorySearch: TToolDefinition<{ query: string }> = {
@@ -95,29 +82,9 @@ export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {
   capability: "api",
   execute: (context, args) =>
     withTenant(context.tenantId, async (db) => {
-      const entries = await db.memoryEntry.findMany({
-        where: { tenantId: context.tenantId, deletedAt: null, ...(args.key ? { key: args.key } : {}) },
-      });
-      const now = new Date();
-      for (const entry of entries) {
-        const version = entry.version + 1;
-        await db.memoryEntry.update({
-          where: { id: entry.id },
-          data: { deletedAt: now, version, updatedBy: context.principal, updatedAt: now },
-        });
-        await db.memoryVersion.create({
-          data: {
-            tenantId: context.tenantId,
-            entryId: entry.id,
-            key: entry.key,
-            value: entry.value,
-            version,
-            isDeleted: true,
-            actor: context.principal,
-          },
-        });
-      }
-      return { forgotten: entries.map((entry) => entry.key), restorable: true };
+      // Soft: each entry gets a deleted version carrying its last value (server/memory/service.ts).
+      const forgotten = await softDeleteMemory(db, context.tenantId, args.key ? { key: args.key } : { all: true }, context.principal);
+      return { forgotten, restorable: true };
     }),
 };
 

@@ -14,8 +14,12 @@ import {
   uniqueSlug,
   type TTenantFixture,
 } from "@/server/test/factories";
+import { runAgentTurn } from "@/server/agent/loop";
+import { scriptedPlanner } from "@/server/agent/planner";
 import { createCredential } from "@/server/credentials/service";
+import { registryFor } from "@/server/tools/registry";
 import { withTenant } from "@/server/db";
+import { setMemory, softDeleteMemory } from "@/server/memory/service";
 import { appRouter } from "./root";
 
 type Fixtures = { a: TTenantFixture; b: TTenantFixture };
@@ -43,6 +47,37 @@ async function ownConversation(fx: Fixtures, caller: TSessionUser | null): Promi
 // A webhook to a reserved, unroutable name: nothing in these tests ever reaches it.
 const WEBHOOK_FIELDS = { url: "https://hooks.example.invalid/agent", signingSecret: "matrix-signing-secret" };
 
+async function scriptedRunOf(fixture: TTenantFixture): Promise<string> {
+  const run = await runAgentTurn(await registryFor("saas"), scriptedPlanner, {
+    tenantId: fixture.tenant.id,
+    principal: { type: "User", id: fixture.users.owner.id, role: "owner", label: "user:matrix" },
+    message: "what do you remember?",
+  });
+  return run.runId;
+}
+
+const PACK_TEXT = '@id("matrix-permit")\npermit (principal, action == Action::"memory.get", resource);';
+
+async function packOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const pack = await db.policyPack.create({ data: { tenantId: fixture.tenant.id, name: uniqueSlug("pack"), createdBy: "user:matrix" } });
+    await db.policyPackVersion.create({
+      data: { tenantId: fixture.tenant.id, packId: pack.id, version: 1, text: PACK_TEXT, createdBy: "user:matrix" },
+    });
+    return pack.id;
+  });
+}
+
+/** A memory entry of the tenant (in the Trash with `isDeleted`), made fresh for each call. */
+async function memoryOf(fixture: TTenantFixture, isDeleted: boolean): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const key = uniqueSlug("note");
+    await setMemory(db, fixture.tenant.id, key, "matrix value", "user:matrix");
+    if (isDeleted) await softDeleteMemory(db, fixture.tenant.id, { key }, "user:matrix");
+    return (await db.memoryEntry.findUniqueOrThrow({ where: { tenantId_key: { tenantId: fixture.tenant.id, key } } })).id;
+  });
+}
+
 async function credentialOf(fixture: TTenantFixture): Promise<string> {
   const created = await createCredential(fixture.tenant.id, fixture.users.owner.id, {
     provider: "webhook",
@@ -50,6 +85,65 @@ async function credentialOf(fixture: TTenantFixture): Promise<string> {
     fields: WEBHOOK_FIELDS,
   });
   return created.id;
+}
+
+/** A skill of the tenant, made fresh for each call. */
+async function skillOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const name = uniqueSlug("skill");
+    const skill = await db.skill.create({ data: { tenantId: fixture.tenant.id, name, body: "# Matrix", updatedBy: "user:matrix" } });
+    await db.skillVersion.create({
+      data: { tenantId: fixture.tenant.id, skillId: skill.id, version: 1, name, description: "", body: "# Matrix", actor: "user:matrix" },
+    });
+    return skill.id;
+  });
+}
+
+const MATRIX_WORKFLOW = { start: "done", nodes: [{ id: "done", type: "transform", set: { ok: true } }] };
+
+/** A workflow of the tenant (one transform step, no side effect), made fresh for each call. */
+async function workflowOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const name = uniqueSlug("flow");
+    const workflow = await db.workflow.create({
+      data: { tenantId: fixture.tenant.id, name, definition: MATRIX_WORKFLOW, updatedBy: "user:matrix" },
+    });
+    await db.workflowVersion.create({
+      data: {
+        tenantId: fixture.tenant.id,
+        workflowId: workflow.id,
+        version: 1,
+        name,
+        description: "",
+        definition: MATRIX_WORKFLOW,
+        actor: "user:matrix",
+      },
+    });
+    return workflow.id;
+  });
+}
+
+/** A cron schedule / heartbeat task of the tenant, made fresh for each call (written directly: the caps are not the matrix's subject). */
+async function scheduleOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const data = { tenantId: fixture.tenant.id, label: uniqueSlug("cron"), expression: "0 9 1 1 *", timezone: "UTC", message: "matrix" };
+    const row = await db.cronSchedule.create({
+      data: { ...data, createdBy: "user:matrix", updatedBy: "user:matrix", nextRunAt: new Date("2999-01-01") },
+    });
+    await db.cronScheduleVersion.create({ data: { ...data, scheduleId: row.id, version: 1, actor: "user:matrix" } });
+    return row.id;
+  });
+}
+
+async function heartbeatOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const data = { tenantId: fixture.tenant.id, label: uniqueSlug("beat"), intervalMinutes: 60, timezone: "UTC", message: "matrix" };
+    const row = await db.heartbeatTask.create({
+      data: { ...data, createdBy: "user:matrix", updatedBy: "user:matrix", nextRunAt: new Date("2999-01-01") },
+    });
+    await db.heartbeatTaskVersion.create({ data: { ...data, taskId: row.id, version: 1, isEnabled: true, actor: "user:matrix" } });
+    return row.id;
+  });
 }
 
 const MATRIX: Record<string, Row> = {
@@ -173,13 +267,153 @@ const MATRIX: Record<string, Row> = {
     input: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.a) }),
     crossTenant: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.b) }),
   },
+  "run.replay": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), runId: await scriptedRunOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), runId: await scriptedRunOf(fx.b) }),
+  },
+  "policyPack.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "policyPack.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), name: uniqueSlug("pack"), text: PACK_TEXT }),
+    crossTenant: "takes no object id",
+  },
+  "policyPack.addVersion": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), packId: await packOf(fx.a), text: PACK_TEXT }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), packId: await packOf(fx.b), text: PACK_TEXT }),
+  },
+  "policyPack.delete": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), packId: await packOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), packId: await packOf(fx.b) }),
+  },
   "outbox.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "memory.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "memory.remove": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), entryId: await memoryOf(fx.a, false) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), entryId: await memoryOf(fx.b, false) }),
+  },
+  "recovery.trash": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "recovery.versions": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true) }),
+  },
+  "recovery.restore": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true) }),
+  },
+  "recovery.restoreVersion": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true), version: 1 }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true), version: 1 }),
+  },
+  "recovery.settings": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "recovery.updateSettings": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), purgeAfterDays: 30 }),
+    crossTenant: "takes no object id",
+  },
+  "skill.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "skill.get": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.b) }),
+  },
+  "skill.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), name: uniqueSlug("skill"), body: "# New" }),
+    crossTenant: "takes no object id",
+  },
+  "skill.update": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.a), body: "# Changed" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.b), body: "# Changed" }),
+  },
+  "skill.delete": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), skillId: await skillOf(fx.b) }),
+  },
+  "workflow.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "workflow.get": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.b) }),
+  },
+  "workflow.validate": {
+    access: { tenant: "member" },
+    input: (fx) => ({ ...tenantA(fx), definition: MATRIX_WORKFLOW }),
+    crossTenant: "takes no object id",
+  },
+  "workflow.save": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.a), name: uniqueSlug("flow"), definition: MATRIX_WORKFLOW }),
+    crossTenant: async (fx) => ({
+      ...tenantA(fx),
+      workflowId: await workflowOf(fx.b),
+      name: uniqueSlug("flow"),
+      definition: MATRIX_WORKFLOW,
+    }),
+  },
+  "workflow.delete": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.b) }),
+  },
+  "workflow.run": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.b) }),
+  },
   "tool.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "tool.setEnabled": {
     access: { tenant: "admin" },
     // Turning a tool on is harmless to the other rows of the matrix.
     input: (fx) => ({ ...tenantA(fx), tool: "memory.get", isEnabled: true }),
     crossTenant: "takes no object id",
+  },
+  "schedule.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "schedule.runs": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "schedule.create": {
+    access: { tenant: "member" },
+    input: (fx) => ({ ...tenantA(fx), label: uniqueSlug("cron"), expression: "0 9 1 1 *", message: "what do you remember?" }),
+    crossTenant: "takes no object id",
+  },
+  "schedule.update": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), scheduleId: await scheduleOf(fx.a), message: "edited" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), scheduleId: await scheduleOf(fx.b), message: "edited" }),
+  },
+  "schedule.cancel": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), scheduleId: await scheduleOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), scheduleId: await scheduleOf(fx.b) }),
+  },
+  "heartbeat.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "heartbeat.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({
+      ...tenantA(fx),
+      label: uniqueSlug("beat"),
+      message: "what do you remember?",
+      intervalMinutes: 1440,
+      isEnabled: false,
+    }),
+    crossTenant: "takes no object id",
+  },
+  "heartbeat.update": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), heartbeatId: await heartbeatOf(fx.a), message: "edited" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), heartbeatId: await heartbeatOf(fx.b), message: "edited" }),
+  },
+  "heartbeat.archive": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), heartbeatId: await heartbeatOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), heartbeatId: await heartbeatOf(fx.b) }),
   },
   "operator.tenant.list": { access: "operator", input: () => undefined, crossTenant: "takes no object id" },
   "operator.tenant.create": {

@@ -10,12 +10,16 @@ import { appRouter } from "./root";
 
 let fx: TTenantFixture;
 let superUser: TSessionUser;
+/** The fixture's memory entry ("launch"), so the recovery and memory procedures also run on a real id. */
+let memoryEntryId = "";
 
 beforeAll(async () => {
   fx = await createTenantFixture({ withEventLog: true });
   // The tenant's owner, made an operator too: every procedure is open to it.
   await platform.run((db) => db.user.update({ where: { id: fx.users.owner.id }, data: { isOperator: true } }));
   superUser = { ...fx.users.owner, isOperator: true };
+  const entry = await platform.inTenant(fx.tenant.id, (db) => db.memoryEntry.findFirst({ where: { tenantId: fx.tenant.id } }));
+  memoryEntryId = entry?.id ?? "";
 });
 
 const HOSTILE_STRINGS = [
@@ -55,6 +59,25 @@ const KEYS = [
   "credentialId",
   "label",
   "fields",
+  "kind",
+  "id",
+  "version",
+  "entryId",
+  "query",
+  "purgeAfterDays",
+  "packId",
+  "text",
+  "description",
+  "skillId",
+  "workflowId",
+  "body",
+  "definition",
+  "input",
+  "expression",
+  "timezone",
+  "scheduleId",
+  "heartbeatId",
+  "intervalMinutes",
 ];
 
 /** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
@@ -105,7 +128,34 @@ function inputs(): fc.Arbitrary<unknown> {
         apiKey: text,
         clearApiKey: fc.oneof(fc.boolean(), field),
         credentialId: uuidish,
+        kind: fc.oneof(fc.constantFrom("memory", "skill", "cron", "heartbeat", "workflow", "policy_pack", "nope"), text),
+        id: fc.oneof(fc.constant(memoryEntryId), uuidish),
+        version: field,
+        entryId: fc.oneof(fc.constant(memoryEntryId), uuidish),
+        query: text,
+        purgeAfterDays: field,
+        packId: uuidish,
+        text: fc.oneof(text, fc.constantFrom("permit (principal, action, resource);", "forbid (principal, action, resource) when { 1 };")),
+        description: text,
+        skillId: uuidish,
+        workflowId: uuidish,
+        body: text,
+        definition: fc.oneof(
+          fc.constant({ start: "a", nodes: [{ id: "a", type: "transform", set: { ok: true } }] }),
+          fc.constant({ start: "a", nodes: [{ id: "a", type: "shell", command: "rm -rf /" }] }),
+          fc.record({
+            start: text,
+            nodes: fc.array(fc.record({ id: text, type: fc.oneof(fc.constantFrom("http", "switch", "exec"), text) })),
+          }),
+          field,
+        ),
+        input: fc.oneof(fc.dictionary(text, fc.jsonValue()), field),
         label: text,
+        expression: fc.oneof(fc.constantFrom("0 9 * * *", "* * * * * *", "@secondly", "61 * * * *", "H H * * *"), text),
+        timezone: fc.oneof(fc.constantFrom("UTC", "Europe/Paris", "Mars/Olympus", "+01:00"), text),
+        scheduleId: uuidish,
+        heartbeatId: uuidish,
+        intervalMinutes: fc.oneof(fc.integer({ min: -5, max: 50_000 }), field),
         fields: fc.oneof(fc.dictionary(fc.constantFrom("url", "signingSecret", "accessToken", "nope"), text), field),
         from: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),
         to: fc.oneof(text, fc.date({ noInvalidDate: false }), fc.integer()),

@@ -5,10 +5,16 @@ import { auditRouter } from "@/server/audit/router";
 import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
+import { memoryRouter } from "@/server/memory/router";
 import { operatorRouter } from "@/server/operator/router";
 import { outboxRouter } from "@/server/outbox/router";
+import { recoveryRouter } from "@/server/recovery/router";
+import { policyPackRouter } from "@/server/policy/router";
+import { heartbeatRouter, scheduleRouter } from "@/server/schedules/router";
+import { skillRouter } from "@/server/skills/router";
 import { tenantRouter } from "@/server/tenants/router";
 import { toolRouter } from "@/server/tools/router";
+import { workflowRouter } from "@/server/workflows/router";
 import { authedProcedure, createCallerFactory, createTRPCRouter } from "./init";
 
 export const appRouter = createTRPCRouter({
@@ -28,6 +34,13 @@ export const appRouter = createTRPCRouter({
   tool: toolRouter,
   credential: credentialRouter,
   outbox: outboxRouter,
+  memory: memoryRouter,
+  recovery: recoveryRouter,
+  policyPack: policyPackRouter,
+  schedule: scheduleRouter,
+  heartbeat: heartbeatRouter,
+  skill: skillRouter,
+  workflow: workflowRouter,
   operator: operatorRouter,
 });
 

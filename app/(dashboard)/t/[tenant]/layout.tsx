@@ -22,7 +22,7 @@ export default async function TenantLayout({ children, params }: { children: Rea
       <div className="mx-auto flex max-w-7xl gap-8 px-6 py-8">
         <aside className="w-48 shrink-0">
           <p className="mb-2 px-3 text-xs font-semibold uppercase tracking-wide text-slate-400">{tenant.name}</p>
-          <SideNav tenantSlug={tenant.slug} />
+          <SideNav tenantSlug={tenant.slug} role={tenant.role} />
         </aside>
         <main className="min-w-0 flex-1">{children}</main>
       </div>

@@ -1,8 +1,10 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ReplayPanel } from "@/components/runs/replay-panel";
 import { RunTimeline } from "@/components/runs/run-timeline";
 import { VerificationBadge } from "@/components/trace/verification-badge";
 import { requireTenantPage } from "@/server/auth/page-access";
+import { hasRole } from "@/server/auth/roles";
 import { orNull } from "@/server/trpc/server";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,6 +22,9 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
         <VerificationBadge tenantSlug={tenant.slug} />
       </div>
       <RunTimeline tenantSlug={tenant.slug} runId={runId} />
+      <div className="mt-6">
+        <ReplayPanel tenantSlug={tenant.slug} runId={runId} canReplay={hasRole(tenant.role, "member")} />
+      </div>
     </>
   );
 }

@@ -1,0 +1,220 @@
+// Inbound WhatsApp messages (the Cloud API's webhook) start agent runs.
+//
+//  GET  Meta's subscription check: hub.verify_token must equal the tenant
+//       credential's verify token; the answer is hub.challenge.
+//  POST X-Hub-Signature-256 must be the HMAC-SHA256 of the raw body with the
+//       app secret (compared in constant time); refusals are audited. Each text
+//       message is stored once per (tenant, provider, message id), Meta's
+//       retries included, and a durable job runs one agent turn for it.
+//
+// The turn runs through the gate like any other, as the agent principal
+// "whatsapp:<sender>", and the run is tainted from its start: the message is
+// untrusted content, so the external-tools-untrusted pack holds whatever the
+// turn would do outside. The job carries only the row's id; the text stays in
+// the tenant's RLS-protected table until the run has it, then is cleared.
+//
+// Delivery to the agent is at most once: the job claims the row before the
+// turn, so a retried job never runs a turn twice (a crash mid-turn leaves the
+// row "processing" for people to see).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { runAgentTurn } from "@/server/agent/loop";
+import { plannerForTenant } from "@/server/agent/planner";
+import { recordAudit } from "@/server/audit/service";
+// Renamed here: the React hooks lint takes any use… function for a hook.
+import { openCredentialForCall, type TOpenCredential } from "@/server/credentials/service";
+import { withTenant, withoutTenant } from "@/server/db";
+import { env } from "@/server/env";
+import { enqueueJob } from "@/server/jobs/enqueue";
+import { QUEUES } from "@/server/jobs/queues";
+import { logger } from "@/server/logger";
+import { registryFor } from "@/server/tools/registry";
+
+const PROVIDER = "whatsapp";
+const MAX_MESSAGES = 100;
+const MAX_TEXT = 4096;
+
+export type TWebhookAnswer = { status: number; body: string; contentType: "text/plain" | "application/json" };
+export type TInboundText = { id: string; from: string; text: string };
+export type TInboundJob = { tenantId: string; inboundMessageId: string };
+
+const json = (status: number, body: unknown): TWebhookAnswer => ({ status, body: JSON.stringify(body), contentType: "application/json" });
+const NOT_FOUND = json(404, { error: "Not found." });
+
+/** True when the header is sha256=<hex HMAC-SHA256(appSecret, rawBody)>. Constant-time. Pure. */
+export function isValidHubSignature(appSecret: string, rawBody: Buffer, header: string | null): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? "");
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1], "hex");
+  const expected = createHmac("sha256", appSecret).update(rawBody).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The text messages in a webhook payload (entry[].changes[].value.messages[]); other kinds are skipped. Pure. */
+export function textMessages(payload: unknown): { messages: TInboundText[]; skipped: number } {
+  const messages: TInboundText[] = [];
+  let skipped = 0;
+  for (const entry of list(isRecord(payload) ? payload.entry : undefined)) {
+    for (const change of list(isRecord(entry) ? entry.changes : undefined)) {
+      const value = isRecord(change) && isRecord(change.value) ? change.value : undefined;
+      for (const message of list(value?.messages)) {
+        const text = isRecord(message) && isRecord(message.text) ? message.text.body : undefined;
+        if (
+          isRecord(message) &&
+          message.type === "text" &&
+          typeof message.id === "string" &&
+          message.id.length > 0 &&
+          message.id.length <= 256 &&
+          typeof message.from === "string" &&
+          /^[0-9]{5,20}$/.test(message.from) &&
+          typeof text === "string" &&
+          text.trim().length > 0 &&
+          messages.length < MAX_MESSAGES
+        )
+          messages.push({ id: message.id, from: message.from, text: text.slice(0, MAX_TEXT).replaceAll("\u0000", "") });
+        else skipped += 1;
+      }
+    }
+  }
+  return { messages, skipped };
+}
+
+async function activeTenant(slug: string): Promise<{ id: string; slug: string } | null> {
+  if (!/^[a-z0-9-]{1,64}$/.test(slug)) return null;
+  const tenant = await withoutTenant((db) => db.tenant.findUnique({ where: { slug }, select: { id: true, slug: true, status: true } }));
+  return tenant && tenant.status === "active" ? { id: tenant.id, slug: tenant.slug } : null;
+}
+
+async function tenantCredential(tenantId: string): Promise<TOpenCredential | null> {
+  return openCredentialForCall(tenantId, PROVIDER, { tool: "whatsapp.webhook", runId: null, principal: "whatsapp:webhook" });
+}
+
+/** GET: Meta's subscription handshake. */
+export async function verifySubscription(slug: string, query: URLSearchParams): Promise<TWebhookAnswer> {
+  const tenant = await activeTenant(slug);
+  if (!tenant) return NOT_FOUND;
+  const credential = await tenantCredential(tenant.id);
+  if (!credential) return NOT_FOUND;
+  const expected = credential.secrets.verifyToken ?? "";
+  const given = query.get("hub.verify_token") ?? "";
+  const challenge = query.get("hub.challenge") ?? "";
+  const isMatch =
+    expected.length > 0 &&
+    Buffer.byteLength(given) === Buffer.byteLength(expected) &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (query.get("hub.mode") !== "subscribe" || !isMatch || !challenge || challenge.length > 200) return json(403, { error: "Forbidden." });
+  return { status: 200, body: challenge, contentType: "text/plain" };
+}
+
+async function refuse(tenantId: string, credentialId: string, reason: string): Promise<TWebhookAnswer> {
+  await withTenant(tenantId, (db) =>
+    recordAudit(db, {
+      tenantId,
+      actorUserId: null,
+      action: "whatsapp.webhook_refused",
+      targetType: "credential",
+      targetId: credentialId,
+      data: { reason },
+    }),
+  );
+  return json(401, { error: "Invalid signature." });
+}
+
+/** POST: a signed delivery from Meta. Answers quickly; the turns run in jobs. */
+export async function receiveDelivery(slug: string, rawBody: Buffer, signature: string | null): Promise<TWebhookAnswer> {
+  const tenant = await activeTenant(slug);
+  if (!tenant) return NOT_FOUND;
+  const credential = await tenantCredential(tenant.id);
+  if (!credential) return NOT_FOUND;
+  const appSecret = credential.secrets.appSecret ?? "";
+  if (!appSecret) return refuse(tenant.id, credential.id, "the WhatsApp credential has no app secret, so no delivery can be verified");
+  if (!signature) return refuse(tenant.id, credential.id, "missing X-Hub-Signature-256");
+  if (!isValidHubSignature(appSecret, rawBody, signature)) return refuse(tenant.id, credential.id, "X-Hub-Signature-256 does not match");
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody.toString("utf8"));
+  } catch {
+    return json(400, { error: "The body is not JSON." });
+  }
+  const { messages, skipped } = textMessages(payload);
+  const tenantId = tenant.id;
+  // Store each message once; those not yet queued (new, or an earlier delivery whose enqueue failed) get a job.
+  const pending = await withTenant(tenantId, async (db) => {
+    if (messages.length === 0) return [];
+    await db.inboundMessage.createMany({
+      data: messages.map((message) => ({ tenantId, provider: PROVIDER, externalId: message.id, sender: message.from, body: message.text })),
+      skipDuplicates: true,
+    });
+    return db.inboundMessage.findMany({
+      where: { tenantId, provider: PROVIDER, externalId: { in: messages.map((message) => message.id) }, status: "received", jobId: null },
+      select: { id: true },
+    });
+  });
+  try {
+    for (const row of pending) {
+      // Singleton per tenant: a tenant's messages run one at a time, in order; tenants run in parallel.
+      const jobId = await enqueueJob(QUEUES.whatsappInbound.name, { tenantId, inboundMessageId: row.id } satisfies TInboundJob, {
+        singletonKey: tenantId,
+        retryLimit: 3,
+        retryDelay: 5,
+      });
+      await withTenant(tenantId, (db) =>
+        db.inboundMessage.updateMany({ where: { id: row.id, tenantId, status: "received" }, data: { status: "queued", jobId } }),
+      );
+    }
+  } catch (error) {
+    logger.error({ err: error, tenantId }, "inbound WhatsApp messages could not be queued");
+    // Meta retries a delivery that did not get a 200; the rows still waiting are queued then.
+    return json(503, { error: "The messages could not be queued; retry later." });
+  }
+  return json(200, { received: messages.length, queued: pending.length, duplicates: messages.length - pending.length, skipped });
+}
+
+/** The job: one agent turn for one inbound message, at most once. */
+export async function processInboundMessage(job: TInboundJob): Promise<{ runId: string | null; status: string }> {
+  const { tenantId, inboundMessageId } = job;
+  const claimed = await withTenant(tenantId, async (db) => {
+    const { count } = await db.inboundMessage.updateMany({
+      where: { id: inboundMessageId, tenantId, status: { in: ["received", "queued"] } },
+      data: { status: "processing" },
+    });
+    return count === 1 ? db.inboundMessage.findUnique({ where: { id: inboundMessageId } }) : null;
+  });
+  if (!claimed) return { runId: null, status: "skipped" };
+  try {
+    const registry = await registryFor(env.DEPLOYMENT_MODE);
+    const { planner, name } = await plannerForTenant(tenantId, registry);
+    const principalId = `whatsapp:${claimed.sender}`;
+    const result = await runAgentTurn(registry, planner, {
+      tenantId,
+      principal: { type: "Agent", id: principalId, label: principalId },
+      message: claimed.body,
+      title: `WhatsApp +${claimed.sender}: ${claimed.body}`,
+      plannerName: name,
+      isTainted: true,
+    });
+    await withTenant(tenantId, (db) =>
+      db.inboundMessage.update({
+        where: { id: inboundMessageId },
+        // The run's event log now holds the text (under the tenant's retention); no second copy is kept.
+        data: { status: "processed", runId: result.runId, body: "", processedAt: new Date() },
+      }),
+    );
+    return { runId: result.runId, status: "processed" };
+  } catch (error) {
+    logger.error({ err: error, tenantId, inboundMessageId }, "an inbound WhatsApp message could not be processed");
+    const reason = error instanceof Error ? error.message.slice(0, 300) : "unknown error";
+    await withTenant(tenantId, (db) =>
+      db.inboundMessage.update({ where: { id: inboundMessageId }, data: { status: "failed", error: reason, processedAt: new Date() } }),
+    );
+    return { runId: null, status: "failed" };
+  }
+}

@@ -1,0 +1,108 @@
+// The agent's memory as data: one current value per key, every change a new
+// version in memory_versions, delete soft. The memory tools, the Memory page
+// and the Trash change it only through these functions, so a change made by a
+// person is recorded exactly like one made by an agent (actor "user:<id>" or
+// "agent:<id>").
+import { recordAudit } from "@/server/audit/service";
+import type { TenantDb } from "@/server/db";
+import { AppError, notFound } from "@/server/errors";
+import { displayActors, isUuid } from "@/server/recovery/actors";
+
+type TEntryRow = { id: string; key: string; value: string; version: number };
+
+export type TMemoryEntry = { id: string; key: string; value: string; version: number; updatedBy: string; updatedAt: Date };
+
+/**
+ * Writes the next version of an entry (the row and its history line). The row is
+ * updated only if it is still at the version read, so two concurrent changes can
+ * never both claim the same version number: the second is a CONFLICT.
+ */
+export async function writeNextVersion(
+  db: TenantDb,
+  tenantId: string,
+  entry: TEntryRow,
+  change: { value: string; isDeleted: boolean },
+  actor: string,
+): Promise<number> {
+  const version = entry.version + 1;
+  const now = new Date();
+  const { count } = await db.memoryEntry.updateMany({
+    where: { id: entry.id, tenantId, version: entry.version },
+    data: { value: change.value, version, deletedAt: change.isDeleted ? now : null, updatedBy: actor, updatedAt: now },
+  });
+  if (count === 0) throw new AppError("CONFLICT", `The memory entry "${entry.key}" changed meanwhile; reload and try again.`);
+  await db.memoryVersion.create({
+    data: { tenantId, entryId: entry.id, key: entry.key, value: change.value, version, isDeleted: change.isDeleted, actor, createdAt: now },
+  });
+  return version;
+}
+
+/** Remembers a value under a key: a new entry, or the next version of the existing one (undeleting it). */
+export async function setMemory(db: TenantDb, tenantId: string, key: string, value: string, actor: string) {
+  const existing = await db.memoryEntry.findUnique({ where: { tenantId_key: { tenantId, key } } });
+  if (existing) return { key, version: await writeNextVersion(db, tenantId, existing, { value, isDeleted: false }, actor) };
+  const entry = await db.memoryEntry.create({ data: { tenantId, key, value, updatedBy: actor } });
+  await db.memoryVersion.create({ data: { tenantId, entryId: entry.id, key, value, version: entry.version, actor } });
+  return { key, version: entry.version };
+}
+
+/**
+ * Soft-deletes live entries (one key, one id, or all): each gets a new version
+ * marked deleted, carrying its last value, so the Trash can bring it back as it was.
+ */
+export async function softDeleteMemory(
+  db: TenantDb,
+  tenantId: string,
+  target: { key: string } | { id: string } | { all: true },
+  actor: string,
+): Promise<string[]> {
+  const entries = await db.memoryEntry.findMany({
+    where: { tenantId, deletedAt: null, ...("key" in target ? { key: target.key } : "id" in target ? { id: target.id } : {}) },
+    orderBy: { key: "asc" },
+  });
+  for (const entry of entries) await writeNextVersion(db, tenantId, entry, { value: entry.value, isDeleted: true }, actor);
+  return entries.map((entry) => entry.key);
+}
+
+/** What the agent remembers now (not what is in the Trash), most recently changed first; members shown by email. */
+export async function listMemory(db: TenantDb, tenantId: string, options: { query?: string; limit: number }): Promise<TMemoryEntry[]> {
+  const query = options.query?.trim() ?? "";
+  const rows = await db.memoryEntry.findMany({
+    where: {
+      tenantId,
+      deletedAt: null,
+      ...(query ? { OR: [{ key: { contains: query, mode: "insensitive" } }, { value: { contains: query, mode: "insensitive" } }] } : {}),
+    },
+    orderBy: [{ updatedAt: "desc" }, { key: "asc" }],
+    take: options.limit,
+  });
+  const actors = await displayActors(
+    db,
+    rows.map((row) => row.updatedBy),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    value: row.value,
+    version: row.version,
+    updatedBy: actors.get(row.updatedBy) ?? row.updatedBy,
+    updatedAt: row.updatedAt,
+  }));
+}
+
+/** A person deletes one entry from the Memory page: soft and restorable like the agent's delete, and audited. */
+export async function deleteMemoryEntry(db: TenantDb, tenantId: string, id: string, actorUserId: string): Promise<{ key: string }> {
+  const entry = isUuid(id) ? await db.memoryEntry.findFirst({ where: { id, tenantId } }) : null;
+  if (!entry) throw notFound("Memory entry");
+  if (entry.deletedAt) throw new AppError("CONFLICT", `"${entry.key}" is already in the Trash.`);
+  await softDeleteMemory(db, tenantId, { id: entry.id }, `user:${actorUserId}`);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId,
+    action: "memory.deleted",
+    targetType: "memory",
+    targetId: entry.id,
+    data: { key: entry.key },
+  });
+  return { key: entry.key };
+}

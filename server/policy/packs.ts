@@ -1,0 +1,227 @@
+// Policy packs of a tenant: its own packs beside the catalog ones. A pack is a
+// name and a list of immutable versions (Cedar text); a change is a new version.
+// Every version is checked before it is stored: it must parse, its annotations must
+// be valid, and Cedar's validator must accept it against the tools of this
+// deployment, so a bad pack never reaches a composition. Deleting a pack is soft
+// (the Trash brings it back) and refused while the tenant's composition uses it.
+import { recordAudit } from "@/server/audit/service";
+import type { TenantDb } from "@/server/db";
+import { env } from "@/server/env";
+import { AppError, notFound } from "@/server/errors";
+import { isUuid } from "@/server/recovery/actors";
+import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
+import { registryFor } from "@/server/tools/registry";
+import { CATALOG_PACKS } from "./catalog";
+import { compileComposition, PolicyCompileError, validateComposition } from "./evaluate";
+
+export type TPackSummary = {
+  name: string;
+  description: string;
+  source: "catalog" | "tenant";
+  id: string | null;
+  versions: number[];
+  latest: number;
+};
+
+const CATALOG_NAMES = new Set(CATALOG_PACKS.map((pack) => pack.name));
+
+/** Problems with a pack's text, as Cedar and our annotation rules state them; empty when it is fine. */
+export async function packProblems(name: string, text: string): Promise<string[]> {
+  const registry = await registryFor(env.DEPLOYMENT_MODE);
+  const composition = { packs: [{ name, version: 1, text }] };
+  try {
+    compileComposition(composition);
+  } catch (error) {
+    if (error instanceof PolicyCompileError) return error.issues;
+    throw error;
+  }
+  return validateComposition(composition, registry.names());
+}
+
+async function checkedText(name: string, text: string): Promise<string> {
+  if (!text.trim()) throw new AppError("BAD_REQUEST", "A pack needs at least one policy.");
+  const problems = await packProblems(name, text);
+  if (problems.length > 0) throw new AppError("BAD_REQUEST", `The pack is not valid: ${problems.slice(0, 5).join("; ")}`);
+  return text;
+}
+
+export async function listPacks(db: TenantDb, tenantId: string): Promise<TPackSummary[]> {
+  const catalog = new Map<string, TPackSummary>();
+  for (const pack of CATALOG_PACKS) {
+    const known = catalog.get(pack.name);
+    if (known) {
+      known.versions.push(pack.version);
+      known.latest = Math.max(known.latest, pack.version);
+    } else
+      catalog.set(pack.name, {
+        name: pack.name,
+        description: pack.description,
+        source: "catalog",
+        id: null,
+        versions: [pack.version],
+        latest: pack.version,
+      });
+  }
+  const own = await db.policyPack.findMany({ where: { tenantId, deletedAt: null }, orderBy: { name: "asc" } });
+  const versions = await db.policyPackVersion.findMany({
+    where: { tenantId, packId: { in: own.map((pack) => pack.id) } },
+    select: { packId: true, version: true },
+    orderBy: { version: "asc" },
+  });
+  return [
+    ...catalog.values(),
+    ...own.map((pack) => {
+      const numbers = versions.filter((version) => version.packId === pack.id).map((version) => version.version);
+      return {
+        name: pack.name,
+        description: pack.description,
+        source: "tenant" as const,
+        id: pack.id,
+        versions: numbers,
+        latest: Math.max(0, ...numbers),
+      };
+    }),
+  ];
+}
+
+export async function createPack(
+  db: TenantDb,
+  tenantId: string,
+  actor: { userId: string; label: string },
+  input: { name: string; description?: string; text: string },
+) {
+  if (CATALOG_NAMES.has(input.name) || input.name === "tenant")
+    throw new AppError("CONFLICT", `"${input.name}" is the name of a catalog pack; choose another name.`);
+  const text = await checkedText(input.name, input.text);
+  const clash = await db.policyPack.findFirst({ where: { tenantId, name: input.name, deletedAt: null } });
+  if (clash) throw new AppError("CONFLICT", `This tenant already has a pack named "${input.name}".`);
+  const pack = await db.policyPack.create({
+    data: { tenantId, name: input.name, description: input.description ?? "", createdBy: actor.label },
+  });
+  await db.policyPackVersion.create({ data: { tenantId, packId: pack.id, version: 1, text, createdBy: actor.label } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "policy_pack.created",
+    targetType: "policy_pack",
+    targetId: pack.id,
+    data: { name: pack.name, version: 1 },
+  });
+  return { id: pack.id, name: pack.name, version: 1 };
+}
+
+/** A new immutable version of a tenant pack. Compositions keep naming the version they chose. */
+export async function addPackVersion(
+  db: TenantDb,
+  tenantId: string,
+  actor: { userId: string | null; label: string },
+  packId: string,
+  inputText: string,
+) {
+  const pack = await db.policyPack.findFirst({ where: { id: packId, tenantId, deletedAt: null } });
+  if (!pack) throw notFound("Policy pack");
+  const text = await checkedText(pack.name, inputText);
+  const latest = await db.policyPackVersion.findFirst({ where: { tenantId, packId }, orderBy: { version: "desc" } });
+  const version = (latest?.version ?? 0) + 1;
+  await db.policyPackVersion.create({ data: { tenantId, packId, version, text, createdBy: actor.label } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "policy_pack.versioned",
+    targetType: "policy_pack",
+    targetId: packId,
+    data: { name: pack.name, version },
+  });
+  return { id: packId, name: pack.name, version };
+}
+
+async function isInComposition(db: TenantDb, tenantId: string, name: string): Promise<boolean> {
+  const composition = await db.policyComposition.findUnique({ where: { tenantId } });
+  const refs = (composition?.packs ?? []) as { name?: unknown }[];
+  return refs.some((ref) => ref.name === name);
+}
+
+export async function deletePack(db: TenantDb, tenantId: string, actor: { userId: string | null; label: string }, packId: string) {
+  const pack = await db.policyPack.findFirst({ where: { id: packId, tenantId, deletedAt: null } });
+  if (!pack) throw notFound("Policy pack");
+  if (await isInComposition(db, tenantId, pack.name))
+    throw new AppError("CONFLICT", `The tenant's composition uses "${pack.name}"; take it out of the composition first.`);
+  await db.policyPack.update({ where: { id: pack.id }, data: { deletedAt: new Date(), deletedBy: actor.label } });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "policy_pack.deleted",
+    targetType: "policy_pack",
+    targetId: pack.id,
+    data: { name: pack.name },
+  });
+  return { id: pack.id };
+}
+
+/** Soft-deleted packs come back from the Trash; earlier versions come back as new versions. */
+export const policyPackKind: TRecoverableKind = {
+  kind: "policy_pack",
+  label: "Policy pack",
+  // An older version may permit more than the current one: only admins bring one back.
+  restoreRole: "admin",
+  async listDeleted(db, tenantId): Promise<TTrashItem[]> {
+    const packs = await db.policyPack.findMany({ where: { tenantId, deletedAt: { not: null } }, orderBy: { deletedAt: "desc" } });
+    const latest = await db.policyPackVersion.groupBy({
+      by: ["packId"],
+      where: { tenantId, packId: { in: packs.map((pack) => pack.id) } },
+      _max: { version: true },
+    });
+    const latestOf = new Map(latest.map((row) => [row.packId, row._max.version ?? 1]));
+    return packs.map((pack) => ({
+      kind: "policy_pack",
+      id: pack.id,
+      title: pack.name,
+      deletedAt: pack.deletedAt ?? new Date(0),
+      deletedBy: pack.deletedBy ?? "unknown",
+      version: latestOf.get(pack.id) ?? 1,
+    }));
+  },
+  async listVersions(db, tenantId, id): Promise<TVersionItem[]> {
+    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId } }) : null;
+    if (!pack) throw notFound("Policy pack");
+    const versions = await db.policyPackVersion.findMany({ where: { tenantId, packId: id }, orderBy: { version: "desc" } });
+    return versions.map((version) => ({
+      version: version.version,
+      createdAt: version.createdAt,
+      actor: version.createdBy,
+      isDeleted: false,
+      content: version.text,
+    }));
+  },
+  async restore(db, tenantId, id, actor) {
+    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId, deletedAt: { not: null } } }) : null;
+    if (!pack) throw notFound("Deleted policy pack");
+    const clash = await db.policyPack.findFirst({ where: { tenantId, name: pack.name, deletedAt: null } });
+    if (clash) throw new AppError("CONFLICT", `Another pack named "${pack.name}" exists now; rename or delete it first.`);
+    await db.policyPack.update({ where: { id }, data: { deletedAt: null, deletedBy: null } });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId: null,
+      action: "policy_pack.restored",
+      targetType: "policy_pack",
+      targetId: id,
+      data: { name: pack.name, actor },
+    });
+  },
+  async restoreVersion(db, tenantId, id, version, actor) {
+    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId } }) : null;
+    if (!pack) throw notFound("Policy pack");
+    const old = await db.policyPackVersion.findFirst({ where: { tenantId, packId: id, version } });
+    if (!old) throw notFound(`Version ${version} of ${pack.name}`);
+    if (pack.deletedAt) await policyPackKind.restore(db, tenantId, id, actor);
+    await addPackVersion(db, tenantId, { userId: null, label: actor }, id, old.text);
+  },
+  async purge(db, tenantId, deletedBefore) {
+    const gone = await db.policyPack.findMany({ where: { tenantId, deletedAt: { lt: deletedBefore } }, select: { id: true } });
+    const ids = gone.map((pack) => pack.id);
+    if (ids.length === 0) return 0;
+    await db.policyPackVersion.deleteMany({ where: { tenantId, packId: { in: ids } } });
+    await db.policyPack.deleteMany({ where: { tenantId, id: { in: ids } } });
+    return ids.length;
+  },
+};

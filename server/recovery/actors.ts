@@ -1,0 +1,18 @@
+// Actors are stored as the gate records them ("user:<id>", "agent:<id>"), which
+// survives renames; pages show members by email.
+import type { TenantDb } from "@/server/db";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Kinds keyed by UUIDs answer notFound for anything else, before the database would throw. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** "user:<id>" becomes "user:<email>"; agents and ids of unknown users stay as they are. */
+export async function displayActors(db: TenantDb, actors: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(actors.map((actor) => /^user:(.+)$/.exec(actor)?.[1]).filter((id): id is string => Boolean(id && isUuid(id))))];
+  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } }) : [];
+  const emailOf = new Map(users.map((user) => [`user:${user.id}`, `user:${user.email}`]));
+  return new Map(actors.map((actor) => [actor, emailOf.get(actor) ?? actor]));
+}

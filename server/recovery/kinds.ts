@@ -1,0 +1,11 @@
+// Every recoverable kind of this deployment: the Trash, the version history and
+// the purge job go through this list. Add a kind here when it implements
+// TRecoverableKind (server/recovery/types.ts).
+import { policyPackKind } from "@/server/policy/packs";
+import { cronKind, heartbeatKind } from "@/server/schedules/recovery";
+import { skillKind } from "@/server/skills/recovery";
+import { workflowKind } from "@/server/workflows/recovery";
+import { memoryKind } from "./memory";
+import type { TRecoverableKind } from "./types";
+
+export const RECOVERABLE_KINDS: TRecoverableKind[] = [memoryKind, cronKind, heartbeatKind, skillKind, workflowKind, policyPackKind];

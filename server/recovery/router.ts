@@ -1,0 +1,29 @@
+// The Trash and version history. Members see and restore their tenant's deleted
+// items: restoring only brings back state the tenant already had, as a new
+// version that is itself audited and can be deleted again. A kind whose old
+// versions could widen what agents may do (policy packs) asks for a higher role
+// (TRecoverableKind.restoreRole), checked in the service. Admins set how long the
+// Trash keeps things.
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { ZItemRef, ZRestoreVersion, ZTrashQuery, ZUpdateRecoverySettings } from "./schemas";
+import { getRecoverySettings, listTrash, listVersions, restoreItem, restoreItemVersion, updateRecoverySettings } from "./service";
+
+export const recoveryRouter = createTRPCRouter({
+  trash: tenantProcedure("member")
+    .input(ZTrashQuery)
+    .query(({ ctx, input }) => listTrash(ctx.db, ctx.tenant.id, input)),
+  versions: tenantProcedure("member")
+    .input(ZItemRef)
+    .query(({ ctx, input }) => listVersions(ctx.db, ctx.tenant.id, input)),
+  restore: tenantProcedure("member")
+    .input(ZItemRef)
+    .mutation(({ ctx, input }) => restoreItem(ctx.db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
+  restoreVersion: tenantProcedure("member")
+    .input(ZRestoreVersion)
+    .mutation(({ ctx, input }) => restoreItemVersion(ctx.db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
+  settings: tenantProcedure("member").query(({ ctx }) => getRecoverySettings(ctx.db, ctx.tenant.id)),
+  updateSettings: tenantProcedure("admin")
+    .input(ZUpdateRecoverySettings)
+    .mutation(({ ctx, input }) => updateRecoverySettings(ctx.db, ctx.tenant.id, ctx.user.id, input)),
+});

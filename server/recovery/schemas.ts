@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { zText } from "@/server/validation";
+
+/** A recoverable kind's id ("memory", "skill", "policy_pack"…); whether it exists is the service's question. */
+export const ZKind = z
+  .string()
+  .trim()
+  .min(1, { message: "is required" })
+  .max(40, { message: "must be at most 40 characters" })
+  .regex(/^[a-z_]+$/, { message: "is a kind like memory or policy_pack" });
+
+export const ZTrashQuery = z.object({ kind: ZKind.optional() });
+
+export const ZItemRef = z.object({ kind: ZKind, id: zText({ max: 200 }) });
+export type TItemRef = z.infer<typeof ZItemRef>;
+
+export const ZRestoreVersion = ZItemRef.extend({ version: z.number().int().min(1).max(2_147_483_647) });
+export type TRestoreVersion = z.infer<typeof ZRestoreVersion>;
+
+export const MAX_PURGE_AFTER_DAYS = 3650;
+export const ZUpdateRecoverySettings = z.object({
+  purgeAfterDays: z
+    .number()
+    .int({ message: "is a whole number of days" })
+    .min(1, { message: "is at least 1 day" })
+    .max(MAX_PURGE_AFTER_DAYS, { message: `is at most ${MAX_PURGE_AFTER_DAYS} days` }),
+});
+export type TUpdateRecoverySettings = z.infer<typeof ZUpdateRecoverySettings>;

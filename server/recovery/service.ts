@@ -1,0 +1,164 @@
+// Recovery across kinds: the Trash (what was deleted, by whom, when), version
+// history, restore, restore-to-version, the tenant's retention setting and the
+// purge. Each kind does its own part (server/recovery/types.ts); this module
+// resolves the kind, checks who may restore it, shows actors as people
+// recognise them, and audits every restore and purge.
+import { recordAudit } from "@/server/audit/service";
+import { hasRole, type TRole } from "@/server/auth/roles";
+import { withTenant, type TenantDb } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { displayActors } from "./actors";
+import { RECOVERABLE_KINDS } from "./kinds";
+import type { TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
+import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
+
+export const DEFAULT_PURGE_AFTER_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type TActor = { userId: string; role: TRole };
+export type TTrashEntry = TTrashItem & { kindLabel: string; purgesAt: Date };
+export type TRecoverySettings = { purgeAfterDays: number; updatedBy: string | null; updatedAt: Date | null };
+
+export function kindOf(kind: string): TRecoverableKind {
+  const found = RECOVERABLE_KINDS.find((candidate) => candidate.kind === kind);
+  if (!found) {
+    const known = RECOVERABLE_KINDS.map((candidate) => candidate.kind).join(", ");
+    throw new AppError("BAD_REQUEST", `There is no recoverable kind "${kind}". Known kinds: ${known}.`);
+  }
+  return found;
+}
+
+export async function getRecoverySettings(db: TenantDb, tenantId: string): Promise<TRecoverySettings> {
+  const row = await db.tenantRecoverySetting.findUnique({ where: { tenantId } });
+  if (!row) return { purgeAfterDays: DEFAULT_PURGE_AFTER_DAYS, updatedBy: null, updatedAt: null };
+  const actors = await displayActors(db, [row.updatedBy]);
+  return { purgeAfterDays: row.purgeAfterDays, updatedBy: actors.get(row.updatedBy) ?? row.updatedBy, updatedAt: row.updatedAt };
+}
+
+export async function updateRecoverySettings(
+  db: TenantDb,
+  tenantId: string,
+  actorUserId: string,
+  input: TUpdateRecoverySettings,
+): Promise<TRecoverySettings> {
+  const before = (await db.tenantRecoverySetting.findUnique({ where: { tenantId } }))?.purgeAfterDays ?? DEFAULT_PURGE_AFTER_DAYS;
+  const updatedBy = `user:${actorUserId}`;
+  await db.tenantRecoverySetting.upsert({
+    where: { tenantId },
+    create: { tenantId, purgeAfterDays: input.purgeAfterDays, updatedBy },
+    update: { purgeAfterDays: input.purgeAfterDays, updatedBy, updatedAt: new Date() },
+  });
+  if (before !== input.purgeAfterDays) {
+    await recordAudit(db, {
+      tenantId,
+      actorUserId,
+      action: "recovery.settings_updated",
+      targetType: "recovery_settings",
+      data: { purgeAfterDays: { from: before, to: input.purgeAfterDays } },
+    });
+  }
+  return getRecoverySettings(db, tenantId);
+}
+
+/** Everything in the tenant's Trash (or one kind's), most recently deleted first, with when each will be purged. */
+export async function listTrash(
+  db: TenantDb,
+  tenantId: string,
+  filter: { kind?: string },
+): Promise<{ items: TTrashEntry[]; purgeAfterDays: number }> {
+  const kinds = filter.kind ? [kindOf(filter.kind)] : RECOVERABLE_KINDS;
+  const { purgeAfterDays } = await getRecoverySettings(db, tenantId);
+  const items: TTrashEntry[] = [];
+  // One after another: they share the procedure's transaction (one connection).
+  for (const kind of kinds) {
+    for (const item of await kind.listDeleted(db, tenantId)) {
+      items.push({ ...item, kindLabel: kind.label, purgesAt: new Date(item.deletedAt.getTime() + purgeAfterDays * DAY_MS) });
+    }
+  }
+  const actors = await displayActors(
+    db,
+    items.map((item) => item.deletedBy),
+  );
+  items.sort((x, y) => y.deletedAt.getTime() - x.deletedAt.getTime() || x.title.localeCompare(y.title));
+  return { items: items.map((item) => ({ ...item, deletedBy: actors.get(item.deletedBy) ?? item.deletedBy })), purgeAfterDays };
+}
+
+export async function listVersions(db: TenantDb, tenantId: string, ref: TItemRef): Promise<TVersionItem[]> {
+  const versions = await kindOf(ref.kind).listVersions(db, tenantId, ref.id);
+  const actors = await displayActors(
+    db,
+    versions.map((version) => version.actor),
+  );
+  return versions.map((version) => ({ ...version, actor: actors.get(version.actor) ?? version.actor }));
+}
+
+function kindForRestore(kind: string, actor: TActor): TRecoverableKind {
+  const found = kindOf(kind);
+  const least = found.restoreRole ?? "member";
+  if (!hasRole(actor.role, least)) {
+    throw new AppError("FORBIDDEN", `Restoring a ${found.label.toLowerCase()} needs the ${least} role or higher; you are ${actor.role}.`);
+  }
+  return found;
+}
+
+/** Undelete: the item comes back as it was when deleted, as a new version. */
+export async function restoreItem(db: TenantDb, tenantId: string, actor: TActor, ref: TItemRef): Promise<TItemRef> {
+  const kind = kindForRestore(ref.kind, actor);
+  await kind.restore(db, tenantId, ref.id, `user:${actor.userId}`);
+  await recordAudit(db, { tenantId, actorUserId: actor.userId, action: "recovery.restored", targetType: kind.kind, targetId: ref.id });
+  return { kind: kind.kind, id: ref.id };
+}
+
+/** An earlier version's content comes back as a new version (a deleted item is undeleted). */
+export async function restoreItemVersion(db: TenantDb, tenantId: string, actor: TActor, input: TRestoreVersion): Promise<TItemRef> {
+  const kind = kindForRestore(input.kind, actor);
+  await kind.restoreVersion(db, tenantId, input.id, input.version, `user:${actor.userId}`);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "recovery.version_restored",
+    targetType: kind.kind,
+    targetId: input.id,
+    data: { version: input.version },
+  });
+  return { kind: kind.kind, id: input.id };
+}
+
+export type TPurgeResult = { counts: Record<string, number>; total: number; deletedBefore: Date };
+
+/**
+ * The purge job's work for one tenant: every kind removes what has been in the
+ * Trash longer than the tenant's setting. Each kind purges in its own
+ * transaction, so one failing kind does not keep the others' trash forever; what
+ * was removed is audited (actor: the platform). A failed kind is rethrown after
+ * the audit so the job counts the tenant as failed.
+ */
+export async function purgeTenant(tenantId: string, now = new Date()): Promise<TPurgeResult> {
+  const { purgeAfterDays } = await withTenant(tenantId, (db) => getRecoverySettings(db, tenantId));
+  const deletedBefore = new Date(now.getTime() - purgeAfterDays * DAY_MS);
+  const counts: Record<string, number> = {};
+  const failed: string[] = [];
+  for (const kind of RECOVERABLE_KINDS) {
+    try {
+      counts[kind.kind] = await withTenant(tenantId, (db) => kind.purge(db, tenantId, deletedBefore));
+    } catch (error) {
+      failed.push(kind.kind);
+      logger.error({ err: error, tenantId, kind: kind.kind }, "purging a recoverable kind failed");
+    }
+  }
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  if (total > 0 || failed.length > 0) {
+    await withTenant(tenantId, (db) =>
+      recordAudit(db, {
+        tenantId,
+        actorUserId: null,
+        action: "recovery.purged",
+        targetType: "trash",
+        data: { counts, total, failed, purgeAfterDays, deletedBefore: deletedBefore.toISOString() },
+      }),
+    );
+  }
+  if (failed.length > 0) throw new Error(`Purging the trash failed for: ${failed.join(", ")}.`);
+  return { counts, total, deletedBefore };
+}

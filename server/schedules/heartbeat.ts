@@ -1,0 +1,223 @@
+// Heartbeat tasks: a tenant's periodic agent tasks, set up by its admins ("every
+// 30 minutes, check the inbox and summarize"). Stored in the database and fired
+// by the worker's minute tick (./tick.ts), like cron schedules. Soft-deleted and
+// versioned; every change is audited.
+import { randomUUID } from "node:crypto";
+import { recordAudit } from "@/server/audit/service";
+import type { TenantDb } from "@/server/db";
+import { AppError, notFound } from "@/server/errors";
+import { firstFire, formatInZone, normalizeExpression, normalizeTimezone, type TCadence } from "./cron";
+import { SCHEDULE_LIMITS, type TCreateHeartbeat, type TUpdateHeartbeat } from "./schemas";
+import { lockTenantSchedules, type TActor } from "./service";
+
+type THeartbeatRow = Awaited<ReturnType<TenantDb["heartbeatTask"]["findFirstOrThrow"]>>;
+
+export type THeartbeatView = {
+  id: string;
+  label: string;
+  message: string;
+  intervalMinutes: number | null;
+  expression: string | null;
+  timezone: string;
+  isEnabled: boolean;
+  nextRunAt: Date | null;
+  nextRunLocal: string | null;
+  lastRunAt: Date | null;
+  createdBy: string;
+  updatedBy: string;
+  version: number;
+};
+
+export function heartbeatView(row: THeartbeatRow): THeartbeatView {
+  const isScheduled = row.isEnabled && row.nextRunAt !== null;
+  return {
+    id: row.id,
+    label: row.label,
+    message: row.message,
+    intervalMinutes: row.intervalMinutes,
+    expression: row.expression,
+    timezone: row.timezone,
+    isEnabled: row.isEnabled,
+    nextRunAt: isScheduled ? row.nextRunAt : null,
+    nextRunLocal: isScheduled && row.nextRunAt ? formatInZone(row.nextRunAt, row.timezone) : null,
+    lastRunAt: row.lastRunAt,
+    createdBy: row.createdBy,
+    updatedBy: row.updatedBy,
+    version: row.version,
+  };
+}
+
+/** A heartbeat's cadence, checked: an interval, or an expression in a time zone. */
+export function heartbeatCadence(fields: { intervalMinutes: number | null; expression: string | null; timezone: string }): {
+  cadence: TCadence;
+  intervalMinutes: number | null;
+  expression: string | null;
+  timezone: string;
+} {
+  const timezone = normalizeTimezone(fields.timezone);
+  if (fields.intervalMinutes !== null) {
+    return { cadence: { intervalMinutes: fields.intervalMinutes }, intervalMinutes: fields.intervalMinutes, expression: null, timezone };
+  }
+  if (fields.expression === null) throw new AppError("BAD_REQUEST", "Give an interval in minutes or a cron expression.");
+  const expression = normalizeExpression(fields.expression);
+  return { cadence: { expression, timezone }, intervalMinutes: null, expression, timezone };
+}
+
+export async function writeHeartbeatVersion(db: TenantDb, row: THeartbeatRow, actor: string, isDeleted = false): Promise<void> {
+  await db.heartbeatTaskVersion.create({
+    data: {
+      tenantId: row.tenantId,
+      taskId: row.id,
+      version: row.version,
+      label: row.label,
+      intervalMinutes: row.intervalMinutes,
+      expression: row.expression,
+      timezone: row.timezone,
+      message: row.message,
+      isEnabled: row.isEnabled,
+      isDeleted,
+      actor,
+    },
+  });
+}
+
+export async function assertHeartbeatRoom(db: TenantDb, tenantId: string): Promise<void> {
+  const count = await db.heartbeatTask.count({ where: { tenantId, deletedAt: null } });
+  if (count >= SCHEDULE_LIMITS.maxHeartbeatTasks) {
+    throw new AppError(
+      "CONFLICT",
+      `This tenant already has ${count} heartbeat tasks, the most it may have (${SCHEDULE_LIMITS.maxHeartbeatTasks}). Delete one before adding another.`,
+    );
+  }
+}
+
+export async function assertHeartbeatLabelFree(db: TenantDb, tenantId: string, label: string, exceptId?: string): Promise<void> {
+  const clash = await db.heartbeatTask.findFirst({
+    where: { tenantId, label, deletedAt: null, ...(exceptId ? { id: { not: exceptId } } : {}) },
+  });
+  if (clash) throw new AppError("CONFLICT", `A heartbeat task named "${label}" already exists. Choose another label.`);
+}
+
+export async function listHeartbeats(db: TenantDb, tenantId: string): Promise<THeartbeatView[]> {
+  const rows = await db.heartbeatTask.findMany({ where: { tenantId, deletedAt: null }, orderBy: [{ label: "asc" }] });
+  return rows.map(heartbeatView);
+}
+
+export async function createHeartbeat(
+  db: TenantDb,
+  tenantId: string,
+  actor: TActor,
+  input: TCreateHeartbeat,
+  now = new Date(),
+): Promise<THeartbeatView> {
+  const checked = heartbeatCadence({
+    intervalMinutes: input.intervalMinutes ?? null,
+    expression: input.expression ?? null,
+    timezone: input.timezone,
+  });
+  const id = randomUUID();
+  const nextRunAt = firstFire(checked.cadence, now, id);
+  await lockTenantSchedules(db, tenantId);
+  await assertHeartbeatRoom(db, tenantId);
+  await assertHeartbeatLabelFree(db, tenantId, input.label);
+  const row = await db.heartbeatTask.create({
+    data: {
+      id,
+      tenantId,
+      label: input.label,
+      message: input.message,
+      intervalMinutes: checked.intervalMinutes,
+      expression: checked.expression,
+      timezone: checked.timezone,
+      isEnabled: input.isEnabled,
+      createdBy: actor.label,
+      updatedBy: actor.label,
+      nextRunAt,
+    },
+  });
+  await writeHeartbeatVersion(db, row, actor.label);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "heartbeat.create",
+    targetType: "heartbeat_task",
+    targetId: row.id,
+    data: { label: row.label, intervalMinutes: row.intervalMinutes, expression: row.expression, timezone: row.timezone },
+  });
+  return heartbeatView(row);
+}
+
+async function activeHeartbeat(db: TenantDb, tenantId: string, id: string): Promise<THeartbeatRow> {
+  const row = await db.heartbeatTask.findFirst({ where: { id, tenantId, deletedAt: null } });
+  if (!row) throw notFound("Heartbeat task");
+  return row;
+}
+
+export async function updateHeartbeat(
+  db: TenantDb,
+  tenantId: string,
+  actor: TActor,
+  input: TUpdateHeartbeat,
+  now = new Date(),
+): Promise<THeartbeatView> {
+  await lockTenantSchedules(db, tenantId);
+  const row = await activeHeartbeat(db, tenantId, input.heartbeatId);
+  const label = input.label ?? row.label;
+  if (label !== row.label) await assertHeartbeatLabelFree(db, tenantId, label, row.id);
+  // A new interval replaces an expression and the other way round.
+  const checked = heartbeatCadence({
+    intervalMinutes: input.expression !== undefined ? null : (input.intervalMinutes ?? row.intervalMinutes),
+    expression: input.intervalMinutes !== undefined ? null : (input.expression ?? row.expression),
+    timezone: input.timezone ?? row.timezone,
+  });
+  const isEnabled = input.isEnabled ?? row.isEnabled;
+  const isCadenceChanged =
+    checked.intervalMinutes !== row.intervalMinutes || checked.expression !== row.expression || checked.timezone !== row.timezone;
+  // Re-enabling or a new cadence counts from now: no burst for the time it was off.
+  const nextRunAt = isCadenceChanged || (isEnabled && !row.isEnabled) ? firstFire(checked.cadence, now, row.id) : row.nextRunAt;
+  const updated = await db.heartbeatTask.update({
+    where: { id: row.id },
+    data: {
+      label,
+      message: input.message ?? row.message,
+      intervalMinutes: checked.intervalMinutes,
+      expression: checked.expression,
+      timezone: checked.timezone,
+      isEnabled,
+      nextRunAt,
+      version: row.version + 1,
+      updatedBy: actor.label,
+      updatedAt: now,
+    },
+  });
+  await writeHeartbeatVersion(db, updated, actor.label);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "heartbeat.update",
+    targetType: "heartbeat_task",
+    targetId: row.id,
+    data: { label, version: updated.version, isEnabled },
+  });
+  return heartbeatView(updated);
+}
+
+/** Soft delete: restorable from the Trash with its version history. */
+export async function archiveHeartbeat(db: TenantDb, tenantId: string, actor: TActor, heartbeatId: string) {
+  await lockTenantSchedules(db, tenantId);
+  const row = await activeHeartbeat(db, tenantId, heartbeatId);
+  const updated = await db.heartbeatTask.update({
+    where: { id: row.id },
+    data: { deletedAt: new Date(), version: row.version + 1, updatedBy: actor.label, updatedAt: new Date() },
+  });
+  await writeHeartbeatVersion(db, updated, actor.label, true);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "heartbeat.archive",
+    targetType: "heartbeat_task",
+    targetId: row.id,
+    data: { label: row.label },
+  });
+  return { id: row.id, label: row.label, archived: true, restorable: true };
+}

@@ -1,0 +1,142 @@
+// Skills: markdown instructions a tenant writes for its agents (skills.list and
+// skills.get read them). One live skill per name; every change, delete and restore
+// is a new version in skill_versions; delete is soft (the Trash brings it back).
+import { recordAudit } from "@/server/audit/service";
+import type { TenantDb } from "@/server/db";
+import { AppError, notFound } from "@/server/errors";
+import { displayActors, isUuid } from "@/server/recovery/actors";
+import type { TCreateSkill, TUpdateSkill } from "./schemas";
+
+export type TSkillSummary = { id: string; name: string; description: string; version: number; updatedBy: string; updatedAt: Date };
+export type TSkill = TSkillSummary & { body: string };
+export type TSkillActor = { userId: string | null; label: string };
+type TSkillRow = { id: string; name: string; description: string; body: string; version: number };
+export type TSkillContent = { name: string; description: string; body: string };
+
+export async function listSkills(db: TenantDb, tenantId: string): Promise<TSkillSummary[]> {
+  const rows = await db.skill.findMany({
+    where: { tenantId, deletedAt: null },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, description: true, version: true, updatedBy: true, updatedAt: true },
+    take: 500,
+  });
+  const actors = await displayActors(
+    db,
+    rows.map((row) => row.updatedBy),
+  );
+  return rows.map((row) => ({ ...row, updatedBy: actors.get(row.updatedBy) ?? row.updatedBy }));
+}
+
+export async function getSkill(db: TenantDb, tenantId: string, skillId: string): Promise<TSkill> {
+  const row = isUuid(skillId) ? await db.skill.findFirst({ where: { id: skillId, tenantId, deletedAt: null } }) : null;
+  if (!row) throw notFound("Skill");
+  const actors = await displayActors(db, [row.updatedBy]);
+  return { ...row, updatedBy: actors.get(row.updatedBy) ?? row.updatedBy };
+}
+
+export async function findSkillByName(db: TenantDb, tenantId: string, name: string) {
+  return db.skill.findFirst({ where: { tenantId, name, deletedAt: null } });
+}
+
+async function assertNameFree(db: TenantDb, tenantId: string, name: string, exceptId?: string): Promise<void> {
+  const clash = await db.skill.findFirst({ where: { tenantId, name, deletedAt: null, ...(exceptId ? { id: { not: exceptId } } : {}) } });
+  if (clash) throw new AppError("CONFLICT", `There is already a skill named "${name}"; choose another name or edit that one.`);
+}
+
+/**
+ * The next version of a skill (the row and its history line). The row changes only
+ * if it is still at the version read, so two concurrent edits cannot both claim a
+ * version number: the second is a CONFLICT.
+ */
+export async function writeSkillVersion(
+  db: TenantDb,
+  tenantId: string,
+  skill: TSkillRow,
+  change: TSkillContent & { isDeleted: boolean },
+  actor: string,
+): Promise<number> {
+  if (!change.isDeleted) await assertNameFree(db, tenantId, change.name, skill.id);
+  const version = skill.version + 1;
+  const now = new Date();
+  const { count } = await db.skill.updateMany({
+    where: { id: skill.id, tenantId, version: skill.version },
+    data: {
+      name: change.name,
+      description: change.description,
+      body: change.body,
+      version,
+      deletedAt: change.isDeleted ? now : null,
+      deletedBy: change.isDeleted ? actor : null,
+      updatedBy: actor,
+      updatedAt: now,
+    },
+  });
+  if (count === 0) throw new AppError("CONFLICT", `The skill "${skill.name}" changed meanwhile; reload and try again.`);
+  await db.skillVersion.create({
+    data: {
+      tenantId,
+      skillId: skill.id,
+      version,
+      name: change.name,
+      description: change.description,
+      body: change.body,
+      isDeleted: change.isDeleted,
+      actor,
+      createdAt: now,
+    },
+  });
+  return version;
+}
+
+export async function createSkill(db: TenantDb, tenantId: string, actor: TSkillActor, input: TCreateSkill): Promise<TSkill> {
+  await assertNameFree(db, tenantId, input.name);
+  const row = await db.skill.create({
+    data: { tenantId, name: input.name, description: input.description, body: input.body, updatedBy: actor.label },
+  });
+  await db.skillVersion.create({
+    data: { tenantId, skillId: row.id, version: 1, name: row.name, description: row.description, body: row.body, actor: actor.label },
+  });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "skill.created",
+    targetType: "skill",
+    targetId: row.id,
+    data: { name: row.name, version: 1 },
+  });
+  return getSkill(db, tenantId, row.id);
+}
+
+/** Changes what is given; nothing changed means no new version. */
+export async function updateSkill(db: TenantDb, tenantId: string, actor: TSkillActor, input: TUpdateSkill): Promise<TSkill> {
+  const skill = await db.skill.findFirst({ where: { id: input.skillId, tenantId, deletedAt: null } });
+  if (!skill) throw notFound("Skill");
+  const next = { name: input.name ?? skill.name, description: input.description ?? skill.description, body: input.body ?? skill.body };
+  if (next.name === skill.name && next.description === skill.description && next.body === skill.body)
+    return getSkill(db, tenantId, skill.id);
+  const version = await writeSkillVersion(db, tenantId, skill, { ...next, isDeleted: false }, actor.label);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "skill.updated",
+    targetType: "skill",
+    targetId: skill.id,
+    data: { name: next.name, version, ...(next.name !== skill.name ? { renamedFrom: skill.name } : {}) },
+  });
+  return getSkill(db, tenantId, skill.id);
+}
+
+export async function deleteSkill(db: TenantDb, tenantId: string, actor: TSkillActor, skillId: string): Promise<{ id: string }> {
+  const skill = await db.skill.findFirst({ where: { id: skillId, tenantId, deletedAt: null } });
+  if (!skill) throw notFound("Skill");
+  const version = await writeSkillVersion(db, tenantId, skill, { ...skill, isDeleted: true }, actor.label);
+  await recordAudit(db, {
+    tenantId,
+    actorUserId: actor.userId,
+    action: "skill.deleted",
+    targetType: "skill",
+    targetId: skill.id,
+    data: { name: skill.name, version },
+  });
+  return { id: skill.id };
+}

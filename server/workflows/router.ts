@@ -1,0 +1,37 @@
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { validateDefinition, NODE_TYPES } from "./definition";
+import { startWorkflowRun } from "./run";
+import { ZRunWorkflow, ZSaveWorkflow, ZValidateWorkflow, ZWorkflowRef } from "./schemas";
+import { deleteWorkflow, getWorkflow, listWorkflows, saveWorkflow } from "./service";
+
+const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: `user:${ctx.user.id}` });
+
+// Members read and run workflows (each step still passes the gate as their call);
+// admins save and delete them. Version history and restore go through the
+// recovery router (kind "workflow").
+export const workflowRouter = createTRPCRouter({
+  list: tenantProcedure("member").query(({ ctx }) => listWorkflows(ctx.db, ctx.tenant.id)),
+  get: tenantProcedure("member")
+    .input(ZWorkflowRef)
+    .query(({ ctx, input }) => getWorkflow(ctx.db, ctx.tenant.id, input.workflowId)),
+  // Checks a definition without saving it: the editor shows the problems inline.
+  validate: tenantProcedure("member")
+    .input(ZValidateWorkflow)
+    .mutation(({ input }) => {
+      const validation = validateDefinition(input.definition);
+      return { isValid: validation.ok, errors: validation.ok ? [] : validation.errors, nodeTypes: [...NODE_TYPES] };
+    }),
+  save: tenantProcedure("admin")
+    .input(ZSaveWorkflow)
+    .mutation(({ ctx, input }) => saveWorkflow(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+  delete: tenantProcedure("admin")
+    .input(ZWorkflowRef)
+    .mutation(({ ctx, input }) => deleteWorkflow(ctx.db, ctx.tenant.id, actorOf(ctx), input.workflowId)),
+  // No tenant transaction around the run: its steps call out and pass the gate.
+  run: tenantAccessProcedure("member")
+    .input(ZRunWorkflow)
+    .mutation(({ ctx, input }) =>
+      startWorkflowRun(ctx.tenant.id, { id: ctx.user.id, email: ctx.user.email, role: ctx.membership.role }, input.workflowId, input.input),
+    ),
+});
