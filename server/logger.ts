@@ -21,11 +21,15 @@ export const REDACTED_KEYS = [
   "sealed",
 ];
 
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? "info",
-  redact: {
-    paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`), ...REDACTED_KEYS.map((key) => `*.*.${key}`)],
-    censor: "[redacted]",
+// Lines go through process.stdout, so a test can read everything that was logged.
+export const logger = pino(
+  {
+    level: process.env.LOG_LEVEL ?? "info",
+    redact: {
+      paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`), ...REDACTED_KEYS.map((key) => `*.*.${key}`)],
+      censor: "[redacted]",
+    },
+    base: { service: "agent-fabric" },
   },
-  base: { service: "agent-fabric" },
-});
+  process.stdout,
+);

@@ -1,6 +1,7 @@
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { CONNECTION_CHECKS } from "./checks";
+import { scrubText, scrubValue, withSecretScope } from "./scope";
 import { PROVIDER_DEFINITIONS } from "./providers";
 import { ZCreateCredential, ZCredentialRef, ZRotateCredential } from "./schemas";
 import { createCredential, listCredentials, openCredential, removeCredential, rotateCredential } from "./service";
@@ -24,13 +25,15 @@ export const credentialRouter = createTRPCRouter({
   check: tenantAccessProcedure("admin")
     .input(ZCredentialRef)
     .mutation(async ({ ctx, input }) => {
-      const credential = await openCredential(ctx.tenant.id, input.credentialId);
+      const secrets = new Set<string>();
+      const credential = await withSecretScope(secrets, () => openCredential(ctx.tenant.id, input.credentialId));
       const check = CONNECTION_CHECKS[credential.provider];
       if (!check) return { isOk: false, detail: `${PROVIDER_DEFINITIONS[credential.provider].label} has no connection check.` };
       try {
-        return await check(credential, AbortSignal.timeout(CHECK_TIMEOUT_MS));
+        // The service's answer is shown to the admin: never with the secret in it.
+        return scrubValue(await check(credential, AbortSignal.timeout(CHECK_TIMEOUT_MS)), secrets);
       } catch (error) {
-        return { isOk: false, detail: error instanceof Error ? error.message.slice(0, 300) : "the check failed" };
+        return { isOk: false, detail: scrubText(error instanceof Error ? error.message.slice(0, 300) : "the check failed", secrets) };
       }
     }),
 });

@@ -8,6 +8,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { AppError, notFound } from "@/server/errors";
 import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";
 import type { TCreateCredential, TRotateCredential } from "./schemas";
+import { revealSecrets } from "./scope";
 import { openTenantSecret, sealTenantSecret } from "./seal";
 
 const PURPOSE = "credential";
@@ -163,6 +164,7 @@ export async function openCredential(tenantId: string, credentialId: string): Pr
     string,
     string
   >;
+  revealSecrets(Object.values(secrets));
   return {
     id: row.id,
     label: row.label,
@@ -199,6 +201,7 @@ export async function openCredentialForCall(
     string,
     string
   >;
+  revealSecrets(Object.values(secrets));
   await withTenant(tenantId, async (db) => {
     await db.credential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
     await recordAudit(db, {

@@ -5,6 +5,7 @@
 // registry, the tenant comes from the call's context, never from the arguments.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { scrubText, scrubValue, withSecretScope } from "@/server/credentials/scope";
 import { withTenant } from "@/server/db";
 import { canonicalJson } from "@/server/events/hash";
 import { compileComposition, decide, type TPolicyDecision } from "@/server/policy/evaluate";
@@ -156,11 +157,18 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
     policies: policy.policies.map((meta) => ({ id: meta.id, pack: meta.pack, version: meta.version })),
     tags: [],
   };
+  // Secrets the tool opens are scrubbed from whatever it returns or throws.
+  const secrets = new Set<string>();
   try {
     const principal = call.principal.type === "User" ? `user:${call.principal.id}` : `agent:${call.principal.id}`;
-    const result = await withTimeout(
-      (signal) => tool.execute({ tenantId: call.tenantId, runId: call.runId, principal, signal }, args),
-      tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    const result = scrubValue(
+      await withSecretScope(secrets, () =>
+        withTimeout(
+          (signal) => tool.execute({ tenantId: call.tenantId, runId: call.runId, principal, signal }, args),
+          tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ),
+      ),
+      secrets,
     );
     const size = Buffer.byteLength(JSON.stringify(result ?? null));
     const maxBytes = tool.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -170,7 +178,7 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
       return { status: "executed", decision, result: { truncated: true, bytes: size, note: `output over ${maxBytes} bytes was dropped` } };
     return { status: "executed", decision, result };
   } catch (error) {
-    return { status: "failed", decision, error: error instanceof Error ? error.message : "the tool failed" };
+    return { status: "failed", decision, error: scrubText(error instanceof Error ? error.message : "the tool failed", secrets) };
   }
 }
 
