@@ -1,10 +1,16 @@
-// npm run bench: throughput and latency of the event log on this machine,
+// npm run bench: throughput and latency of the event log and the gate on this machine,
 // against a real PostgreSQL (a throwaway embedded one unless BENCH_DATABASE_URL
 // and BENCH_DATABASE_OWNER_URL are set).
 //
 //   appends/s, one tenant, concurrent single-event appends (serialized per tenant)
 //   appends/s, 8 tenants in parallel (not serialized across tenants)
 //   verification speed, events/s, over a chain of BENCH_VERIFY_EVENTS (default 1,000,000)
+//   the Tool Policy Gate (scripts/bench-gate.ts): the whole pipeline, 8 tenants and 16
+//     concurrent callers for BENCH_GATE_SECONDS (default 10); the policy step alone over
+//     BENCH_GATE_POLICY_CALLS decisions (default 50,000)
+//
+// BENCH_ONLY=gate runs the gate figures alone (no event-log section, no 1M-event
+// chain to write and verify), in well under a minute; BENCH_ONLY=events the event log alone.
 //
 // Results are printed and written to .tmp/bench.json; docs/performance.md records them.
 import { randomUUID } from "node:crypto";
@@ -12,17 +18,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { benchGate, percentile, type TBenchResult } from "./bench-gate";
 import { startEmbeddedDatabase } from "./lib/embedded-db";
 import { migrate } from "./lib/migrate";
 
-type Result = { name: string; value: number; unit: string; detail?: string };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 async function main(): Promise<void> {
   const verifyCount = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000);
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== "gate" && only !== "events") throw new Error('BENCH_ONLY must be "gate" or "events"');
   let stop = async () => undefined as void;
   let scratch: string | null = null;
   if (process.env.BENCH_DATABASE_URL && process.env.BENCH_DATABASE_OWNER_URL) {
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   }
   process.env.DATABASE_POOL_SIZE ??= "24";
   process.env.MASTER_KEYS ??= `1:${Buffer.alloc(32, 9).toString("base64")}`;
+  process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-0";
   process.env.LOG_LEVEL = "silent";
 
   const { platform } = await import("../server/db/platform");
@@ -80,80 +84,93 @@ async function main(): Promise<void> {
     return { rate: (tenants.length * perTenant) / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   }
 
-  const results: Result[] = [];
-  const log = (result: Result) => {
+  const results: TBenchResult[] = [];
+  const log = (result: TBenchResult) => {
     results.push(result);
     process.stdout.write(
-      `${result.name.padEnd(58)} ${result.value.toFixed(result.unit === "ms" ? 2 : 0).padStart(10)} ${result.unit}${result.detail ? `  (${result.detail})` : ""}\n`,
+      `${result.name.padEnd(58)} ${result.value.toFixed(result.unit === "ms" ? (result.value < 1 ? 3 : 2) : 0).padStart(10)} ${result.unit}${result.detail ? `  (${result.detail})` : ""}\n`,
     );
   };
 
-  process.stdout.write(`Event log benchmark — ${os.cpus().length} cores, node ${process.version}\n\n`);
-  await appendLoad([await tenant()], 200, 4); // warm-up
+  process.stdout.write(`Benchmark — ${os.cpus().length} cores, node ${process.version}\n\n`);
 
-  const one = await appendLoad([await tenant()], 3_000, 8);
-  log({
-    name: "appends/s, 1 tenant, 8 concurrent callers",
-    value: one.rate,
-    unit: "events/s",
-    detail: `p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`,
-  });
+  async function eventLog(): Promise<void> {
+    process.stdout.write("Event log\n\n");
+    await appendLoad([await tenant()], 200, 4); // warm-up
 
-  const eight = await appendLoad(await Promise.all(Array.from({ length: 8 }, tenant)), 1_000, 2);
-  log({
-    name: "appends/s, 8 tenants in parallel, 16 concurrent callers",
-    value: eight.rate,
-    unit: "events/s",
-    detail: `p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`,
-  });
+    const one = await appendLoad([await tenant()], 3_000, 8);
+    log({
+      name: "appends/s, 1 tenant, 8 concurrent callers",
+      value: one.rate,
+      unit: "events/s",
+      detail: `p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`,
+    });
 
-  const busy = await appendLoad(await Promise.all(Array.from({ length: 8 }, tenant)), 2_000, 8);
-  log({
-    name: "appends/s, 8 tenants in parallel, 64 concurrent callers",
-    value: busy.rate,
-    unit: "events/s",
-    detail: `p50 ${busy.p50.toFixed(1)} ms, p99 ${busy.p99.toFixed(1)} ms`,
-  });
+    const eight = await appendLoad(await Promise.all(Array.from({ length: 8 }, tenant)), 1_000, 2);
+    log({
+      name: "appends/s, 8 tenants in parallel, 16 concurrent callers",
+      value: eight.rate,
+      unit: "events/s",
+      detail: `p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`,
+    });
 
-  process.stdout.write(`\nwriting a chain of ${verifyCount.toLocaleString("en")} events to verify…\n`);
-  const big = await tenant();
-  const batch = 5_000;
-  const writeStart = performance.now();
-  for (let written = 0; written < verifyCount; written += batch) {
-    const size = Math.min(batch, verifyCount - written);
-    await withTenantSql(big, (client) =>
-      appendEvents(
-        client,
-        big,
-        Array.from({ length: size }, (_, i) => event(written + i)),
-      ),
-    );
+    const busy = await appendLoad(await Promise.all(Array.from({ length: 8 }, tenant)), 2_000, 8);
+    log({
+      name: "appends/s, 8 tenants in parallel, 64 concurrent callers",
+      value: busy.rate,
+      unit: "events/s",
+      detail: `p50 ${busy.p50.toFixed(1)} ms, p99 ${busy.p99.toFixed(1)} ms`,
+    });
+
+    process.stdout.write(`\nwriting a chain of ${verifyCount.toLocaleString("en")} events to verify…\n`);
+    const big = await tenant();
+    const batch = 5_000;
+    const writeStart = performance.now();
+    for (let written = 0; written < verifyCount; written += batch) {
+      const size = Math.min(batch, verifyCount - written);
+      await withTenantSql(big, (client) =>
+        appendEvents(
+          client,
+          big,
+          Array.from({ length: size }, (_, i) => event(written + i)),
+        ),
+      );
+    }
+    log({
+      name: "batched appends/s (5,000 per transaction), 1 tenant",
+      value: verifyCount / ((performance.now() - writeStart) / 1000),
+      unit: "events/s",
+    });
+
+    const fetchStart = performance.now();
+    let fetched = 0;
+    await withTenantSql(big, async (client) => {
+      for await (const entry of chainEntries(client, big, { fromSeq: 1n, toSeq: BigInt(verifyCount) })) if (entry) fetched += 1;
+    });
+    const fetchSeconds = (performance.now() - fetchStart) / 1000;
+    log({ name: "reading the chain alone (no hashing)", value: fetched / fetchSeconds, unit: "events/s" });
+
+    const verifyStart = performance.now();
+    const verification = await verifyChain(big);
+    const verifySeconds = (performance.now() - verifyStart) / 1000;
+    if (!verification.isValid || verification.checked !== verifyCount)
+      throw new Error(`verification failed: ${JSON.stringify(verification)}`);
+    log({
+      name: `verification of ${verifyCount.toLocaleString("en")} events`,
+      value: verifySeconds * 1000,
+      unit: "ms",
+      detail: `${Math.round(verifyCount / verifySeconds).toLocaleString("en")} events/s, ${verification.checkpointsChecked} checkpoints`,
+    });
   }
-  log({
-    name: "batched appends/s (5,000 per transaction), 1 tenant",
-    value: verifyCount / ((performance.now() - writeStart) / 1000),
-    unit: "events/s",
-  });
 
-  const fetchStart = performance.now();
-  let fetched = 0;
-  await withTenantSql(big, async (client) => {
-    for await (const entry of chainEntries(client, big, { fromSeq: 1n, toSeq: BigInt(verifyCount) })) if (entry) fetched += 1;
-  });
-  const fetchSeconds = (performance.now() - fetchStart) / 1000;
-  log({ name: "reading the chain alone (no hashing)", value: fetched / fetchSeconds, unit: "events/s" });
-
-  const verifyStart = performance.now();
-  const verification = await verifyChain(big);
-  const verifySeconds = (performance.now() - verifyStart) / 1000;
-  if (!verification.isValid || verification.checked !== verifyCount)
-    throw new Error(`verification failed: ${JSON.stringify(verification)}`);
-  log({
-    name: `verification of ${verifyCount.toLocaleString("en")} events`,
-    value: verifySeconds * 1000,
-    unit: "ms",
-    detail: `${Math.round(verifyCount / verifySeconds).toLocaleString("en")} events/s, ${verification.checkpointsChecked} checkpoints`,
-  });
+  if (only !== "gate") await eventLog();
+  if (only !== "events") {
+    process.stdout.write(`${only === "gate" ? "" : "\n"}Tool Policy Gate\n\n`);
+    await benchGate(log, {
+      seconds: Number(process.env.BENCH_GATE_SECONDS ?? 10),
+      policyCalls: Number(process.env.BENCH_GATE_POLICY_CALLS ?? 50_000),
+    });
+  }
 
   mkdirSync(".tmp", { recursive: true });
   writeFileSync(".tmp/bench.json", JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, results }, null, 2));

@@ -1,6 +1,6 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
-import type { TenantDb } from "@/server/db";
+import { sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
 
 export type TAuditEntry = {
@@ -23,6 +23,22 @@ export async function recordAudit(db: TenantDb, entry: TAuditEntry): Promise<voi
       data: entry.data ?? {},
     },
   });
+}
+
+/** The same entry in a tenant transaction of its own, in one round trip (the gate's denials). */
+export async function recordAuditOneTrip(entry: TAuditEntry): Promise<void> {
+  const values = [
+    entry.tenantId,
+    entry.actorUserId,
+    entry.action,
+    entry.targetType,
+    entry.targetId ?? null,
+    JSON.stringify(entry.data ?? {}),
+  ];
+  await withTenantSqlOneTrip(
+    entry.tenantId,
+    `INSERT INTO audit_logs (tenant_id, actor_user_id, action, target_type, target_id, data) VALUES (${values.map(sqlLiteral).join(", ")})`,
+  );
 }
 
 export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?: string; limit: number }) {

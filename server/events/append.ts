@@ -1,7 +1,7 @@
 // Appending to a tenant's chain. The chain head row (event_chains) is taken with
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
-import { withTenantSqlLead, type SqlClient } from "@/server/db";
+import { sqlLiteral, withTenantSqlLead, type SqlClient } from "@/server/db";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import { createCheckpoint, DEFAULT_SETTINGS, loadSettings } from "./checkpoints";
@@ -44,16 +44,28 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
   if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
   // One round trip takes the head (and its lock) and reads the checkpoint interval.
   const head = await client.query<THeadRow>(takeHeadSql(tenantId, events.length));
-  return writeEvents(client, tenantId, events, head.rows[0]);
+  const written = await writeEvents(client, tenantId, events, head.rows[0]);
+  if (written.closingSql) await client.query(written.closingSql);
+  return written.stored;
 }
 
-async function writeEvents(client: SqlClient, tenantId: string, events: TNewEvent[], row: THeadRow | undefined): Promise<TStoredEvent[]> {
+/**
+ * Hash the events onto the chain and build the statement that stores them (and
+ * moves the head's hash). When no checkpoint is due, the statement is handed back
+ * unsent, so the group-commit path can send it with COMMIT in one round trip.
+ */
+async function writeEvents(
+  client: SqlClient,
+  tenantId: string,
+  events: TNewEvent[],
+  row: THeadRow | undefined,
+): Promise<{ stored: TStoredEvent[]; closingSql: string }> {
   if (!row) throw new Error("the chain head could not be taken");
   const count = events.length;
   const lastSeq = BigInt(row.last_seq);
   let prevHash = row.last_hash;
   const stored: TStoredEvent[] = [];
-  const texts: string[] = [];
+  const rows: string[] = [];
   for (const [offset, event] of events.entries()) {
     const draft = {
       tenantId,
@@ -67,40 +79,27 @@ async function writeEvents(client: SqlClient, tenantId: string, events: TNewEven
     };
     draft.payloadText = canonicalJson(draft.payload);
     const hash = eventHash(prevHash, draft);
-    const { payloadText: _text, ...visible } = draft;
+    const { payloadText, ...visible } = draft;
     stored.push({ ...visible, prevHash, hash });
-    texts.push(draft.payloadText);
+    // Literals only (sqlLiteral): the statement may travel with COMMIT in one simple-protocol message.
+    if (draft.runId !== null && !UUID.test(draft.runId)) throw new Error("an event's runId must be a UUID");
+    rows.push(
+      `(${[tenantId, draft.seq, draft.runId, draft.type, draft.eventClass, payloadText, draft.createdAt, prevHash, hash].map(sqlLiteral).join(", ")})`,
+    );
     prevHash = hash;
   }
-  // A named statement: parsed and planned once per connection (RLS still applies per execution).
-  await client.query({
-    name: "events-append-v1",
-    text: `WITH inserted AS (
-       INSERT INTO events (tenant_id, seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
-       SELECT $1::uuid, u.seq, u.run_id, u.type, u.event_class, u.payload, u.created_at, u.prev_hash, u.hash
-         FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
-              AS u(seq, run_id, type, event_class, payload, created_at, prev_hash, hash)
+  const insertSql = `WITH inserted AS (
+       INSERT INTO events (tenant_id, seq, run_id, type, event_class, payload, created_at, prev_hash, hash) VALUES ${rows.join(", ")}
      )
-     UPDATE event_chains SET last_hash = $10, updated_at = now() WHERE tenant_id = $1`,
-    values: [
-      tenantId,
-      stored.map((event) => event.seq),
-      stored.map((event) => event.runId),
-      stored.map((event) => event.type),
-      stored.map((event) => event.eventClass),
-      texts,
-      stored.map((event) => event.createdAt),
-      stored.map((event) => event.prevHash),
-      stored.map((event) => event.hash),
-      prevHash,
-    ],
-  });
+     UPDATE event_chains SET last_hash = ${sqlLiteral(prevHash)}, updated_at = now() WHERE tenant_id = ${sqlLiteral(tenantId)}`;
   // A checkpoint each time the chain crosses a multiple of the tenant's interval.
   const every = BigInt(row.checkpoint_every ?? DEFAULT_SETTINGS.checkpointEvery);
   if (lastSeq / every > (lastSeq - BigInt(count)) / every) {
+    await client.query(insertSql);
     await createCheckpoint(client, tenantId, { seq: lastSeq.toString(), hash: prevHash }, await loadSettings(client, tenantId));
+    return { stored, closingSql: "" };
   }
-  return stored;
+  return { stored, closingSql: insertSql };
 }
 
 type TPending = { events: TNewEvent[]; resolve: (stored: TStoredEvent[]) => void; reject: (error: unknown) => void };
@@ -144,7 +143,10 @@ async function drain(tenantId: string): Promise<void> {
     try {
       const events = batch.flatMap((pending) => pending.events);
       const stored = await withTenantSqlLead(tenantId, takeHeadSql(tenantId, events.length), (client, head) =>
-        writeEvents(client, tenantId, events, head.rows[0] as THeadRow | undefined),
+        writeEvents(client, tenantId, events, head.rows[0] as THeadRow | undefined).then((written) => ({
+          result: written.stored,
+          closingSql: written.closingSql,
+        })),
       );
       let offset = 0;
       for (const pending of batch) {

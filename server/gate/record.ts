@@ -1,8 +1,7 @@
 // The gate's record step: every decision goes into the tenant's hash-chained
 // event log; executed calls add their call and result; denials are also
 // written to the audit log with the rule that decided.
-import { recordAudit } from "@/server/audit/service";
-import { withTenant } from "@/server/db";
+import { recordAuditOneTrip } from "@/server/audit/service";
 import { recordEvents, type TNewEvent } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
 import type { TGateCall, TGateOutcome } from "./types";
@@ -72,20 +71,18 @@ export async function recordOutcome(rawCall: TGateCall, outcome: TGateOutcome): 
   }
   await recordEvents(call.tenantId, events);
   if (outcome.status === "denied") {
-    await withTenant(call.tenantId, (db) =>
-      recordAudit(db, {
-        tenantId: call.tenantId,
-        actorUserId: call.principal.type === "User" ? call.principal.id : null,
-        action: "gate.denied",
-        targetType: "tool",
-        targetId: call.tool,
-        data: {
-          runId: call.runId,
-          step: outcome.decision.step,
-          explanation: storable(outcome.decision.explanation) as string,
-          policies: outcome.decision.policies.map((policy) => policy.id),
-        },
-      }),
-    );
+    await recordAuditOneTrip({
+      tenantId: call.tenantId,
+      actorUserId: call.principal.type === "User" ? call.principal.id : null,
+      action: "gate.denied",
+      targetType: "tool",
+      targetId: call.tool,
+      data: {
+        runId: call.runId,
+        step: outcome.decision.step,
+        explanation: storable(outcome.decision.explanation) as string,
+        policies: outcome.decision.policies.map((policy) => policy.id),
+      },
+    });
   }
 }

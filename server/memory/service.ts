@@ -4,7 +4,7 @@
 // person is recorded exactly like one made by an agent (actor "user:<id>" or
 // "agent:<id>").
 import { recordAudit } from "@/server/audit/service";
-import type { TenantDb } from "@/server/db";
+import { sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors, isUuid } from "@/server/recovery/actors";
 
@@ -37,13 +37,43 @@ export async function writeNextVersion(
   return version;
 }
 
-/** Remembers a value under a key: a new entry, or the next version of the existing one (undeleting it). */
-export async function setMemory(db: TenantDb, tenantId: string, key: string, value: string, actor: string) {
-  const existing = await db.memoryEntry.findUnique({ where: { tenantId_key: { tenantId, key } } });
-  if (existing) return { key, version: await writeNextVersion(db, tenantId, existing, { value, isDeleted: false }, actor) };
-  const entry = await db.memoryEntry.create({ data: { tenantId, key, value, updatedBy: actor } });
-  await db.memoryVersion.create({ data: { tenantId, entryId: entry.id, key, value, version: entry.version, actor } });
-  return { key, version: entry.version };
+/**
+ * Remembers a value under a key: a new entry, or the next version of the existing one
+ * (undeleting it). One statement: the upsert locks the row, so concurrent sets each
+ * get their own version, and the history line is written with it.
+ */
+export async function setMemory(tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
+  // One round trip (withTenantSqlOneTrip) to memory_set (the migration 20261123170000); values are quoted literals.
+  const { rows } = await withTenantSqlOneTrip<{ version: number }>(
+    tenantId,
+    `SELECT memory_set(${sqlLiteral(tenantId)}::uuid, ${[key, value, actor].map(sqlLiteral).join(", ")}) AS version`,
+  );
+  return { key, version: rows[0]?.version ?? 1 };
+}
+
+/** The live value under a key, if any. */
+export async function getMemory(tenantId: string, key: string): Promise<{ key: string; value: string; version: number } | null> {
+  const { rows } = await withTenantSqlOneTrip<{ key: string; value: string; version: number }>(
+    tenantId,
+    `SELECT key, value, version FROM memory_entries WHERE tenant_id = ${sqlLiteral(tenantId)} AND key = ${sqlLiteral(key)} AND deleted_at IS NULL`,
+    { readOnly: true },
+  );
+  return rows[0] ?? null;
+}
+
+/** Live entries whose key or value contains the text (case-insensitive), most recently changed first. */
+export async function searchMemory(tenantId: string, text: string, limit: number): Promise<{ key: string; value: string }[]> {
+  const needle = sqlLiteral(text);
+  // strpos, not LIKE: the text is matched literally (no % or _ wildcards).
+  const { rows } = await withTenantSqlOneTrip<{ key: string; value: string }>(
+    tenantId,
+    `SELECT key, value FROM memory_entries
+      WHERE tenant_id = ${sqlLiteral(tenantId)} AND deleted_at IS NULL
+        AND (strpos(lower(key), lower(${needle})) > 0 OR strpos(lower(value), lower(${needle})) > 0)
+      ORDER BY updated_at DESC LIMIT ${sqlLiteral(limit)}`,
+    { readOnly: true },
+  );
+  return rows;
 }
 
 /**

@@ -11,8 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** An entry with two versions, soft-deleted `daysAgo` days ago (or left live when null). */
 async function entry(fx: TTenantFixture, key: string, daysAgo: number | null): Promise<string> {
   return withTenant(fx.tenant.id, async (db) => {
-    await setMemory(db, fx.tenant.id, key, `${key} v1`, "user:purge-test");
-    await setMemory(db, fx.tenant.id, key, `${key} v2`, "user:purge-test");
+    await setMemory(fx.tenant.id, key, `${key} v1`, "user:purge-test");
+    await setMemory(fx.tenant.id, key, `${key} v2`, "user:purge-test");
     const row = await db.memoryEntry.findUniqueOrThrow({ where: { tenantId_key: { tenantId: fx.tenant.id, key } } });
     if (daysAgo !== null) {
       await softDeleteMemory(db, fx.tenant.id, { key }, "user:purge-test");

@@ -3,7 +3,7 @@
 // The data functions live in server/memory/service.ts, shared with the Memory page.
 import { z } from "zod";
 import { withTenant } from "@/server/db";
-import { setMemory, softDeleteMemory } from "@/server/memory/service";
+import { getMemory, searchMemory, setMemory, softDeleteMemory } from "@/server/memory/service";
 import type { TToolDefinition } from "./types";
 
 const ZKey = z
@@ -23,11 +23,7 @@ export const memoryGet: TToolDefinition<{ key: string }> = {
   input: z.object({ key: ZKey }).strict(),
   safetyClass: "read_only",
   capability: "api",
-  execute: (context, args) =>
-    withTenant(context.tenantId, async (db) => {
-      const entry = await db.memoryEntry.findFirst({ where: { tenantId: context.tenantId, key: args.key, deletedAt: null } });
-      return entry ? { key: entry.key, value: entry.value, version: entry.version } : { key: args.key, found: false };
-    }),
+  execute: async (context, args) => (await getMemory(context.tenantId, args.key)) ?? { key: args.key, found: false },
 };
 
 export const memorySet: TToolDefinition<{ key: string; value: string }> = {
@@ -36,8 +32,7 @@ export const memorySet: TToolDefinition<{ key: string; value: string }> = {
   input: z.object({ key: ZKey, value: ZValue }).strict(),
   safetyClass: "write_internal",
   capability: "api",
-  execute: (context, args) =>
-    withTenant(context.tenantId, (db) => setMemory(db, context.tenantId, args.key, args.value, context.principal)),
+  execute: (context, args) => setMemory(context.tenantId, args.key, args.value, context.principal),
 };
 
 export const memorySearch: TToolDefinition<{ query: string }> = {
@@ -53,22 +48,7 @@ export const memorySearch: TToolDefinition<{ query: string }> = {
     .strict(),
   safetyClass: "read_only",
   capability: "api",
-  execute: (context, args) =>
-    withTenant(context.tenantId, async (db) => {
-      const entries = await db.memoryEntry.findMany({
-        where: {
-          tenantId: context.tenantId,
-          deletedAt: null,
-          OR: [
-            { key: { contains: args.query.trim(), mode: "insensitive" } },
-            { value: { contains: args.query.trim(), mode: "insensitive" } },
-          ],
-        },
-        orderBy: { updatedAt: "desc" },
-        take: 20,
-      });
-      return { entries: entries.map((entry) => ({ key: entry.key, value: entry.value })) };
-    }),
+  execute: async (context, args) => ({ entries: await searchMemory(context.tenantId, args.query.trim(), 20) }),
 };
 
 export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {

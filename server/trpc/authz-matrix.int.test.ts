@@ -72,7 +72,7 @@ async function packOf(fixture: TTenantFixture): Promise<string> {
 async function memoryOf(fixture: TTenantFixture, isDeleted: boolean): Promise<string> {
   return withTenant(fixture.tenant.id, async (db) => {
     const key = uniqueSlug("note");
-    await setMemory(db, fixture.tenant.id, key, "matrix value", "user:matrix");
+    await setMemory(fixture.tenant.id, key, "matrix value", "user:matrix");
     if (isDeleted) await softDeleteMemory(db, fixture.tenant.id, { key }, "user:matrix");
     return (await db.memoryEntry.findUniqueOrThrow({ where: { tenantId_key: { tenantId: fixture.tenant.id, key } } })).id;
   });
