@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { PendingCount } from "@/components/approvals/pending-count";
 import { cn } from "@/components/ui/cn";
 import { hasRole, type TRole } from "@/server/auth/roles";
 
@@ -8,7 +9,7 @@ type TArea = { path: string; label: string; least?: TRole };
 
 export const AREAS: readonly TArea[] = [
   { path: "chat", label: "Chat" },
-  { path: "approvals", label: "Approvals" },
+  { path: "approvals", label: "Approvals", least: "member" },
   { path: "packs", label: "Policy packs" },
   { path: "rollouts", label: "Rollouts" },
   { path: "budgets", label: "Budgets" },
@@ -43,6 +44,7 @@ export function SideNav({ tenantSlug, role }: { tenantSlug: string; role: TRole 
             )}
           >
             {area.label}
+            {area.path === "approvals" && hasRole(role, "member") ? <PendingCount tenantSlug={tenantSlug} /> : null}
           </Link>
         );
       })}

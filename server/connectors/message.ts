@@ -88,13 +88,13 @@ function required(credential: TOpenCredential, field: string, where: "config" | 
   return value;
 }
 
-function signedHeaders(secret: string, body: string): Record<string, string> {
+function signedHeaders(secret: string, body: string, deliveryId: string = randomUUID()): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   return {
     "content-type": "application/json",
     "user-agent": "AgentFabric-Webhook/1",
     // Lets a receiver drop a delivery it has already processed.
-    "x-fabric-delivery": randomUUID(),
+    "x-fabric-delivery": deliveryId,
     "x-fabric-timestamp": timestamp,
     "x-fabric-signature": webhookSignature(secret, timestamp, body),
   };
@@ -116,6 +116,22 @@ export async function sendWebhook(
     sentAt: new Date().toISOString(),
   });
   const response = await postGuarded("The webhook endpoint", url, signedHeaders(secret, body), body, signal);
+  return { status: response.status };
+}
+
+/**
+ * POSTs a JSON event (approval notifications) to the credential's URL, signed as above.
+ * The delivery id stays the same across retries, so a receiver can drop duplicates.
+ */
+export async function sendSignedEvent(
+  credential: TOpenCredential,
+  body: string,
+  deliveryId: string,
+  signal: AbortSignal,
+): Promise<{ status: number }> {
+  const url = required(credential, "url", "config", "webhook");
+  const secret = required(credential, "signingSecret", "secrets", "webhook");
+  const response = await postGuarded("The webhook endpoint", url, signedHeaders(secret, body, deliveryId), body, signal);
   return { status: response.status };
 }
 

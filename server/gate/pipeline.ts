@@ -11,6 +11,8 @@ import { canonicalJson } from "@/server/events/hash";
 import { compileComposition, decide, type TPolicyDecision } from "@/server/policy/evaluate";
 import type { TPolicyContext } from "@/server/policy/schema";
 import type { ToolRegistry } from "@/server/tools/registry";
+import type { TAnyTool } from "@/server/tools/types";
+import { createHeldRequest } from "@/server/approvals/requests";
 import { loadCallState } from "./call-state";
 import { detectPii } from "./pii";
 import { recordOutcome } from "./record";
@@ -128,25 +130,28 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   const budgetCheck = await budget(call, tool);
   if (!budgetCheck.isAllowed) return { status: "denied", decision: refusal("budget", budgetCheck.explanation) };
 
-  // 5. approval: a held call waits for people, bound to exactly this tool, these arguments and this run.
+  // 5. approval: a held call waits for people, bound to exactly this tool, these arguments and this run,
+  //    routed by the tenant's approval workflow to its chain of approvers.
   if (policy.effect === "require_approval") {
     const decision = refusal("approval", `Waiting for approval: ${policy.explanation}`, policy);
-    const request = await withTenant(call.tenantId, async (db) => {
-      const created = await db.approvalRequest.create({
-        data: {
-          tenantId: call.tenantId,
-          runId: call.runId,
-          tool: tool.name,
-          args: args as object,
-          digest: callDigest({ runId: call.runId, tool: tool.name, args }),
-          decision,
-          requestedBy: call.principal.type === "User" ? `user:${call.principal.id}` : `agent:${call.principal.id}`,
-        },
-      });
-      await db.run.update({ where: { id: call.runId }, data: { status: "waiting_approval" } });
-      return created;
+    const request = await createHeldRequest({
+      tenantId: call.tenantId,
+      runId: call.runId,
+      tool: tool.name,
+      args,
+      digest: callDigest({ runId: call.runId, tool: tool.name, args }),
+      decision,
+      requestedBy: principalOf(call),
+      routed: {
+        tool: tool.name,
+        safetyClass: tool.safetyClass,
+        tags: decision.tags,
+        ...(routing.amount !== undefined ? { amount: routing.amount } : {}),
+        ...(routing.currency !== undefined ? { currency: routing.currency } : {}),
+        ...(routing.counterparty !== undefined ? { counterparty: routing.counterparty } : {}),
+      },
     });
-    return { status: "held", decision, approvalRequestId: request.id };
+    return { status: "held", decision, approvalRequestId: request.id, isPackTier: request.isPackTier };
   }
 
   // 6. execute: time-limited, output-capped; the tenant comes from the call, not the plan.
@@ -157,14 +162,22 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
     policies: policy.policies.map((meta) => ({ id: meta.id, pack: meta.pack, version: meta.version })),
     tags: [],
   };
+  return executeStep(tool, call, args, decision);
+}
+
+function principalOf(call: TGateCall): string {
+  return call.principal.type === "User" ? `user:${call.principal.id}` : `agent:${call.principal.id}`;
+}
+
+/** The execute step: time-limited, output-capped, secrets scrubbed, taint marked. */
+async function executeStep(tool: TAnyTool, call: TGateCall, args: unknown, decision: TGateDecision): Promise<TGateOutcome> {
   // Secrets the tool opens are scrubbed from whatever it returns or throws.
   const secrets = new Set<string>();
   try {
-    const principal = call.principal.type === "User" ? `user:${call.principal.id}` : `agent:${call.principal.id}`;
     const result = scrubValue(
       await withSecretScope(secrets, () =>
         withTimeout(
-          (signal) => tool.execute({ tenantId: call.tenantId, runId: call.runId, principal, signal }, args),
+          (signal) => tool.execute({ tenantId: call.tenantId, runId: call.runId, principal: principalOf(call), signal }, args),
           tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         ),
       ),
@@ -182,9 +195,48 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   }
 }
 
+/**
+ * An approved held call, executed through the gate's remaining steps: the registry
+ * parses the stored arguments again, the tenant step checks the run and the tool
+ * switch, the digest must still bind run, tool and arguments (a changed call needs
+ * a new approval), then execute and record. The caller guarantees it runs once.
+ */
+export async function executeApprovedCall(
+  registry: ToolRegistry,
+  held: { tenantId: string; runId: string; tool: string; args: unknown; digest: string; principal: TGateCall["principal"] },
+  decision: TGateDecision,
+  budget: TBudgetStep = noBudget,
+): Promise<TGateOutcome> {
+  const call: TGateCall = { tenantId: held.tenantId, runId: held.runId, principal: held.principal, tool: held.tool, args: held.args };
+  const outcome = await (async (): Promise<TGateOutcome> => {
+    const tool = registry.get(held.tool);
+    if (!tool) return { status: "denied", decision: refusal("registry", `There is no tool "${held.tool}" in this ${registry.mode} deployment any more.`) };
+    const parsed = tool.input.safeParse(held.args);
+    if (!parsed.success)
+      return { status: "denied", decision: refusal("registry", `The approved arguments for ${tool.name} are not valid any more: ${describeIssues(parsed.error)}.`) };
+    if (callDigest({ runId: held.runId, tool: tool.name, args: parsed.data }) !== held.digest)
+      return {
+        status: "denied",
+        decision: refusal("approval", "The call changed after it was approved (its digest no longer matches): it needs a new approval."),
+      };
+    const state = await loadCallState(held.tenantId, held.runId, tool.name);
+    if (!state.run) return { status: "denied", decision: refusal("tenant", "This run does not belong to this tenant.") };
+    if (!state.isEnabled) return { status: "denied", decision: refusal("tenant", `${tool.name} is turned off for this tenant.`) };
+    const budgetCheck = await budget(call, tool);
+    if (!budgetCheck.isAllowed) return { status: "denied", decision: refusal("budget", budgetCheck.explanation) };
+    return executeStep(tool, call, parsed.data, decision);
+  })();
+  await recordOutcome(call, outcome);
+  return outcome;
+}
+
 /** The whole gate: decide, execute when allowed, and record everything. */
 export async function runGate(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
   const outcome = await decideCall(registry, call, budget);
   await recordOutcome(call, outcome);
+  // A first tier decided by a policy pack decides now, after the hold is recorded (the
+  // approvals module is loaded lazily: it executes approved calls through this one).
+  if (outcome.status === "held" && outcome.isPackTier)
+    await (await import("@/server/approvals/service")).decideByPackIfAny(call.tenantId, outcome.approvalRequestId);
   return outcome;
 }

@@ -24,7 +24,7 @@ export type TGateDecision = {
 export type TGateOutcome =
   | { status: "executed"; decision: TGateDecision; result: unknown }
   | { status: "denied"; decision: TGateDecision }
-  | { status: "held"; decision: TGateDecision; approvalRequestId: string }
+  | { status: "held"; decision: TGateDecision; approvalRequestId: string; isPackTier?: boolean }
   | { status: "failed"; decision: TGateDecision; error: string };
 
 /** The budget step's seam: the budgets issue fills it with atomic reservations. */

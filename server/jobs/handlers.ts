@@ -1,6 +1,8 @@
 // What the durable jobs do. Each job walks the active tenants (platform work,
 // hence the platform client) and does each tenant's part in that tenant's own
 // scoped transaction; one tenant's failure does not stop the others.
+import { expireOverdue } from "@/server/approvals/service";
+import { deliverDueNotifications, enqueueSlaWarnings } from "@/server/approvals/notify";
 import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { checkpointIfDue } from "@/server/events/checkpoints";
@@ -60,4 +62,18 @@ export async function runScheduleTick(now = new Date()): Promise<{ tenants: numb
   });
   await runFires(fires);
   return result;
+}
+
+/** Approval requests past their deadline: each tier's timeout action, once (row lock, idempotent). */
+export async function runApprovalSweep(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("approval-sweep", (tenantId) => expireOverdue(tenantId, now));
+}
+
+/** SLA warnings that are due, then each tenant's due approval notifications (sent outside transactions, retried with backoff). */
+export async function runApprovalNotifications(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("approval-notify", async (tenantId) => {
+    const warned = await enqueueSlaWarnings(tenantId, now);
+    const delivered = await deliverDueNotifications(tenantId, now);
+    return warned + delivered.sent + delivered.retrying + delivered.failed;
+  });
 }

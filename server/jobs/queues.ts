@@ -16,6 +16,10 @@ export const QUEUES = {
    * singletonKey = tenant id, so under the singleton policy a tenant's messages run one at a time.
    */
   whatsappInbound: { name: "whatsapp-inbound" },
+  /** Every minute: approval requests past their tier's deadline get its timeout action, once (server/approvals). */
+  approvalSweep: { name: "approval-sweep", cron: "* * * * *" },
+  /** Every minute: SLA warnings due, then approval notifications due (webhook, email) with retries (server/approvals/notify.ts). */
+  approvalNotify: { name: "approval-notify", cron: "* * * * *" },
 } as const;
 
 export const QUEUE_NAMES = Object.values(QUEUES).map((queue) => queue.name);

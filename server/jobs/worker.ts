@@ -3,7 +3,7 @@
 // is a singleton, so two app instances never run the same sweep at once.
 import PgBoss from "pg-boss";
 import { logger } from "@/server/logger";
-import { runCheckpointSweep, runRecoveryPurge, runRetention, runScheduleTick } from "./handlers";
+import { runCheckpointSweep, runApprovalNotifications, runApprovalSweep, runRecoveryPurge, runRetention, runScheduleTick } from "./handlers";
 import { processInboundMessage, type TInboundJob } from "@/server/connectors/whatsapp-inbound";
 import { JOB_SCHEMA, QUEUES } from "./queues";
 
@@ -29,6 +29,16 @@ export async function startWorker(connectionString = process.env.DATABASE_URL): 
   await boss.work(QUEUES.scheduleTick.name, async () => {
     const result = await runScheduleTick();
     if (result.affected > 0 || result.failed > 0) logger.info(result, "schedule tick");
+  });
+  await boss.schedule(QUEUES.approvalSweep.name, QUEUES.approvalSweep.cron);
+  await boss.work(QUEUES.approvalSweep.name, async () => {
+    const result = await runApprovalSweep();
+    if (result.affected > 0 || result.failed > 0) logger.info(result, "approval sweep");
+  });
+  await boss.schedule(QUEUES.approvalNotify.name, QUEUES.approvalNotify.cron);
+  await boss.work(QUEUES.approvalNotify.name, async () => {
+    const result = await runApprovalNotifications();
+    if (result.affected > 0 || result.failed > 0) logger.info(result, "approval notifications");
   });
   await boss.schedule(QUEUES.recoveryPurge.name, QUEUES.recoveryPurge.cron);
   await boss.work(QUEUES.recoveryPurge.name, async () => {

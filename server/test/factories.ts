@@ -129,6 +129,21 @@ async function fillEventLog(tenantId: string): Promise<string> {
       [tenantId, runId],
     );
     // More tenant tables: add a row of each here.
+    await client.query("INSERT INTO approval_notification_settings (tenant_id, email_to, updated_by) VALUES ($1, '{ops@example.test}', 'user:fixture')", [
+      tenantId,
+    ]);
+    await client.query(
+      "INSERT INTO approval_notifications (tenant_id, kind, channel, credential_id, target, payload, status, attempts, sent_at) VALUES ($1, 'requested', 'email', gen_random_uuid(), 'ops@example.test', '{}', 'sent', 1, now())",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO agent_api_keys (tenant_id, agent_id, label, key_prefix, key_hash, created_by) VALUES ($1, 'fixture-bot', 'fixture', 'afk_fixt', repeat('0', 64), 'user:fixture')",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO approval_workflow_versions (tenant_id, version, definition, created_by) VALUES ($1, 1, '{\"routes\":[],\"defaultRoute\":{\"tiers\":[]}}', 'user:fixture')",
+      [tenantId],
+    );
     // Schedules: a cron schedule and a heartbeat task (each with its version), and a fire. Far in the future: no tick fires them.
     const schedule = await client.query<{ id: string }>(
       "INSERT INTO cron_schedules (tenant_id, label, expression, timezone, message, created_by, updated_by, next_run_at) VALUES ($1, 'fixture', '0 9 1 1 *', 'UTC', 'what do you remember?', 'user:fixture', 'user:fixture', '2999-01-01') RETURNING id",
@@ -187,6 +202,10 @@ async function fillEventLog(tenantId: string): Promise<string> {
     await client.query(
       "INSERT INTO approval_requests (tenant_id, run_id, tool, args, digest, decision, requested_by) VALUES ($1, $2, 'memory.delete', '{}', 'fixture', '{}', 'user:fixture')",
       [tenantId, runId],
+    );
+    await client.query(
+      "INSERT INTO approval_votes (tenant_id, request_id, tier, approver, vote) SELECT $1, id, 0, 'user:fixture', 'deny' FROM approval_requests WHERE tenant_id = $1 LIMIT 1",
+      [tenantId],
     );
     const entry = await client.query<{ id: string }>(
       "INSERT INTO memory_entries (tenant_id, key, value, updated_by) VALUES ($1, 'launch', 'Friday', 'user:fixture') RETURNING id",

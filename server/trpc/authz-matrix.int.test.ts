@@ -15,7 +15,9 @@ import {
   type TTenantFixture,
 } from "@/server/test/factories";
 import { runAgentTurn } from "@/server/agent/loop";
+import { DEFAULT_WORKFLOW } from "@/server/approvals/types";
 import { scriptedPlanner } from "@/server/agent/planner";
+import { createAgentKey } from "@/server/agents/keys";
 import { createCredential } from "@/server/credentials/service";
 import { registryFor } from "@/server/tools/registry";
 import { withTenant } from "@/server/db";
@@ -46,6 +48,27 @@ async function ownConversation(fx: Fixtures, caller: TSessionUser | null): Promi
 
 // A webhook to a reserved, unroutable name: nothing in these tests ever reaches it.
 const WEBHOOK_FIELDS = { url: "https://hooks.example.invalid/agent", signingSecret: "matrix-signing-secret" };
+const NOTIFY_SETTINGS = { emailCredentialId: null, emailTo: [], events: ["requested"] };
+
+/** A held call of the tenant, requested by nobody in the matrix (so every approver may decide it). */
+async function heldRequestOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const run = await db.run.create({ data: { tenantId: fixture.tenant.id, title: "matrix hold", principal: "user:matrix" } });
+    const request = await db.approvalRequest.create({
+      data: {
+        tenantId: fixture.tenant.id,
+        runId: run.id,
+        tool: "memory.delete",
+        args: { key: "matrix" },
+        digest: "matrix",
+        decision: { effect: "require_approval", step: "approval", explanation: "matrix", policies: [], tags: [] },
+        requestedBy: `user:${crypto.randomUUID()}`,
+        deadlineAt: new Date(Date.now() + 60 * 60_000),
+      },
+    });
+    return request.id;
+  });
+}
 
 async function scriptedRunOf(fixture: TTenantFixture): Promise<string> {
   const run = await runAgentTurn(await registryFor("saas"), scriptedPlanner, {
@@ -85,6 +108,12 @@ async function credentialOf(fixture: TTenantFixture): Promise<string> {
     fields: WEBHOOK_FIELDS,
   });
   return created.id;
+}
+
+/** An agent approver's API key of the tenant (id only), made fresh for each call. */
+async function agentKeyOf(fixture: TTenantFixture): Promise<string> {
+  const input = { agentId: "matrix-bot", label: uniqueSlug("key") };
+  return withTenant(fixture.tenant.id, async (db) => (await createAgentKey(db, fixture.tenant.id, fixture.users.owner.id, input)).id);
 }
 
 /** A skill of the tenant, made fresh for each call. */
@@ -267,6 +296,24 @@ const MATRIX: Record<string, Row> = {
     input: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.a) }),
     crossTenant: async (fx) => ({ ...tenantA(fx), credentialId: await credentialOf(fx.b) }),
   },
+  "approvalNotification.settings": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "approvalNotification.saveSettings": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), ...NOTIFY_SETTINGS, webhookCredentialId: await credentialOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), ...NOTIFY_SETTINGS, webhookCredentialId: await credentialOf(fx.b) }),
+  },
+  "approvalNotification.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "agentKey.list": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "agentKey.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), agentId: "matrix-bot", label: uniqueSlug("key") }),
+    crossTenant: "takes no object id",
+  },
+  "agentKey.revoke": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), keyId: await agentKeyOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), keyId: await agentKeyOf(fx.b) }),
+  },
   "run.replay": {
     access: { tenant: "member" },
     input: async (fx) => ({ ...tenantA(fx), runId: await scriptedRunOf(fx.a) }),
@@ -368,6 +415,31 @@ const MATRIX: Record<string, Row> = {
     access: { tenant: "member" },
     input: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.a) }),
     crossTenant: async (fx) => ({ ...tenantA(fx), workflowId: await workflowOf(fx.b) }),
+  },
+  "approval.inbox": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "approval.count": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "approval.history": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "approval.get": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.b) }),
+  },
+  // The procedure admits members; deciding takes an eligible approver (the default tier: approvers and up).
+  "approval.decide": {
+    access: { tenant: "approver" },
+    input: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.a), vote: "deny", comment: "matrix" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.b), vote: "deny" }),
+  },
+  "approval.decideMany": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), requestIds: [await heldRequestOf(fx.a)], vote: "deny" }),
+    crossTenant: "takes no object id",
+  },
+  "approval.workflow": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "approval.saveWorkflow": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), definition: DEFAULT_WORKFLOW }),
+    crossTenant: "takes no object id",
   },
   "tool.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "tool.setEnabled": {

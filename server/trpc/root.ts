@@ -1,6 +1,9 @@
 // The application router: one key per domain, named as in the glossary.
 import { conversationRouter, modelRouter } from "@/server/agent/router";
+import { approvalRouter } from "@/server/approvals/router";
+import { approvalNotificationRouter } from "@/server/approvals/notify-router";
 import { credentialRouter } from "@/server/credentials/router";
+import { agentKeyRouter } from "@/server/agents/router";
 import { auditRouter } from "@/server/audit/router";
 import { checkpointRouter, runRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
@@ -33,10 +36,13 @@ export const appRouter = createTRPCRouter({
   model: modelRouter,
   tool: toolRouter,
   credential: credentialRouter,
+  agentKey: agentKeyRouter,
   outbox: outboxRouter,
   memory: memoryRouter,
   recovery: recoveryRouter,
   policyPack: policyPackRouter,
+  approval: approvalRouter,
+  approvalNotification: approvalNotificationRouter,
   schedule: scheduleRouter,
   heartbeat: heartbeatRouter,
   skill: skillRouter,

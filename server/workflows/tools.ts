@@ -9,6 +9,7 @@
 // guard in the input schema (so the gate refuses at its registry step, with the
 // reason) and again at connect time.
 import { z } from "zod";
+import { createHeldRequest } from "@/server/approvals/requests";
 import { withTenant } from "@/server/db";
 import { env } from "@/server/env";
 import { callDigest } from "@/server/gate/pipeline";
@@ -221,20 +222,16 @@ export const workflowApproval: TToolDefinition<TApprovalArgs> = {
     if (!isWorkflowActive(context.tenantId, context.runId))
       throw new Error("workflow.approval runs only as a step of a workflow (workflow.run).");
     const explanation = `Waiting for approval: workflow "${workflow.name}" step "${args.node}": ${args.message}`.slice(0, 2000);
-    const request = await withTenant(context.tenantId, async (db) => {
-      const created = await db.approvalRequest.create({
-        data: {
-          tenantId: context.tenantId,
-          runId: context.runId,
-          tool: "workflow.approval",
-          args: args as object,
-          digest,
-          decision: { effect: "require_approval", step: "approval", explanation, policies: [], tags: ["workflow"] },
-          requestedBy: context.principal,
-        },
-      });
-      await db.run.update({ where: { id: context.runId }, data: { status: "waiting_approval" } });
-      return created;
+    // Routed like any held call (the tenant's approval workflow, its deadline and timeout action).
+    const request = await createHeldRequest({
+      tenantId: context.tenantId,
+      runId: context.runId,
+      tool: "workflow.approval",
+      args,
+      digest,
+      decision: { effect: "require_approval", step: "approval", explanation, policies: [], tags: ["workflow"] },
+      requestedBy: context.principal,
+      routed: { tool: "workflow.approval", safetyClass: "write_internal", tags: ["workflow"] },
     });
     return { status: "waiting_approval", approvalRequestId: request.id };
   },

@@ -1,9 +1,17 @@
-import { UpcomingArea } from "@/components/layout/upcoming-area";
+import { ApprovalsView } from "@/components/approvals/approvals-view";
+import { PageHeader } from "@/components/ui/card";
 import { requireTenantPage } from "@/server/auth/page-access";
+import { hasRole } from "@/server/auth/roles";
 
-export default async function Page({ params }: { params: Promise<{ tenant: string }> }) {
-  await requireTenantPage((await params).tenant, "approvals");
+export default async function ApprovalsPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await requireTenantPage((await params).tenant, "approvals", "member");
   return (
-    <UpcomingArea title="Approvals" description="Held tool calls waiting for a decision." arrivesWith="approval workflows and the inbox" />
+    <>
+      <PageHeader
+        title="Approvals"
+        description="Held tool calls waiting for your decision, soonest deadline first. A call runs only once its chain of approvers says yes."
+      />
+      <ApprovalsView tenantSlug={tenant.slug} canEditWorkflow={hasRole(tenant.role, "admin")} />
+    </>
   );
 }

@@ -1,3 +1,4 @@
+import { AgentKeysPanel } from "@/components/agents/agent-keys-panel";
 import { AuditList } from "@/components/audit/audit-list";
 import { ModelPanel } from "@/components/settings/model-panel";
 import { ToolsPanel } from "@/components/settings/tools-panel";
@@ -32,6 +33,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ tenan
         <SigningKeys tenantSlug={tenant.slug} canRotate={isAdmin} />
         {isAdmin ? <EventLogSettings tenantSlug={tenant.slug} /> : null}
         {isAdmin ? <ExportPanel tenantSlug={tenant.slug} /> : null}
+        {isAdmin ? <AgentKeysPanel tenantSlug={tenant.slug} /> : null}
         {isAdmin ? <AuditList tenantSlug={tenant.slug} /> : null}
       </div>
     </>

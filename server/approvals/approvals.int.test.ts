@@ -1,0 +1,321 @@
+// Held calls decided by people: one outcome under races, one execution, durable
+// timeouts that fire once, approvals bound to the exact call, tenants apart.
+import { beforeAll, describe, expect, it } from "vitest";
+import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
+import { createCredential } from "@/server/credentials/service";
+import { withTenant } from "@/server/db";
+import { runGate } from "@/server/gate/pipeline";
+import { runApprovalSweep } from "@/server/jobs/handlers";
+import { setMemory } from "@/server/memory/service";
+import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { registryFor, type ToolRegistry } from "@/server/tools/registry";
+import { expireOverdue, saveWorkflow, voteOnRequest } from "./service";
+import type { TApprovalWorkflow, TTier } from "./types";
+
+let registry: ToolRegistry;
+beforeAll(async () => {
+  registry = await registryFor("saas");
+});
+
+async function tenantHoldingDeletes(): Promise<TTenantFixture> {
+  const fx = await createTenantFixture();
+  await withTenant(fx.tenant.id, (db) =>
+    db.policyComposition.create({
+      data: { tenantId: fx.tenant.id, packs: [{ name: "baseline", version: 1 }], tenantPolicies: HOLD_MEMORY_DELETE },
+    }),
+  );
+  return fx;
+}
+
+/** A remembered key, and a held memory.delete of it by the tenant's member. */
+async function heldDelete(fx: TTenantFixture, key = `k-${crypto.randomUUID().slice(0, 8)}`) {
+  await setMemory(fx.tenant.id, key, "keep me until approved", "user:test");
+  const runId = await createRun(fx);
+  const outcome = await runGate(registry, {
+    tenantId: fx.tenant.id,
+    runId,
+    principal: { type: "User", id: fx.users.member.id, role: "member" },
+    tool: "memory.delete",
+    args: { key },
+  });
+  if (outcome.status !== "held") throw new Error(`expected a hold, got ${outcome.status}`);
+  return { key, runId, requestId: outcome.approvalRequestId };
+}
+
+async function stateOf(fx: TTenantFixture, requestId: string, key: string) {
+  return withTenant(fx.tenant.id, async (db) => {
+    const request = await db.approvalRequest.findUniqueOrThrow({ where: { id: requestId } });
+    const entry = await db.memoryEntry.findFirstOrThrow({ where: { tenantId: fx.tenant.id, key } });
+    return {
+      status: request.status,
+      tier: request.tier,
+      votes: await db.approvalVote.count({ where: { tenantId: fx.tenant.id, requestId } }),
+      deletes: await db.memoryVersion.count({ where: { tenantId: fx.tenant.id, entryId: entry.id, isDeleted: true } }),
+      results: await db.event.count({ where: { tenantId: fx.tenant.id, runId: request.runId, type: "tool.result" } }),
+      reply: (
+        await db.event.findMany({
+          where: { tenantId: fx.tenant.id, runId: request.runId, type: "message.agent" },
+          orderBy: { seq: "desc" },
+          take: 1,
+        })
+      ).map((event) => (JSON.parse(event.payload) as { text: string }).text)[0],
+    };
+  });
+}
+
+const tier = (overrides: Partial<TTier>): TTier => ({
+  name: "Approvers",
+  approvers: { roles: ["approver"], users: [], agents: [] },
+  quorum: 1,
+  distinctFromEarlierTiers: true,
+  distinctFromRequester: true,
+  slaMinutes: 1,
+  onTimeout: "deny",
+  ...overrides,
+});
+
+async function useWorkflow(fx: TTenantFixture, workflow: TApprovalWorkflow): Promise<void> {
+  await withTenant(fx.tenant.id, (db) => saveWorkflow(db, fx.tenant.id, fx.users.admin.id, workflow));
+}
+
+describe("deciding a held call", () => {
+  it("20 concurrent approvals and denials by different approvers: one outcome, at most one execution", async () => {
+    const fx = await tenantHoldingDeletes();
+    const approvers = await Promise.all(Array.from({ length: 20 }, () => addMember(fx.tenant.id, "approver")));
+    const held = await heldDelete(fx);
+    const settled = await Promise.allSettled(
+      approvers.map((approver, index) =>
+        voteOnRequest(
+          fx.tenant.id,
+          held.requestId,
+          { principal: `user:${approver.user.id}`, role: "approver" },
+          index % 2 ? "deny" : "approve",
+          `vote ${index}`,
+        ),
+      ),
+    );
+    const accepted = settled.filter((result) => result.status === "fulfilled");
+    expect(accepted).toHaveLength(1);
+    for (const refused of settled.filter((result) => result.status === "rejected"))
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "CONFLICT" });
+    const after = await stateOf(fx, held.requestId, held.key);
+    expect(after.votes).toBe(1);
+    expect(["approved", "denied"]).toContain(after.status);
+    expect(after.deletes).toBe(after.status === "approved" ? 1 : 0);
+    expect(after.results).toBe(after.status === "approved" ? 1 : 0);
+  });
+
+  it("the same approver clicking 20 times at once: one vote, one execution", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const who = { principal: `user:${fx.users.approver.id}`, role: "approver" as const };
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () => voteOnRequest(fx.tenant.id, held.requestId, who, "approve", "ok")),
+    );
+    expect(settled.every((result) => result.status === "fulfilled")).toBe(true);
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", votes: 1, deletes: 1, results: 1 });
+    expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("approved and done");
+  });
+
+  it("a denial gives the run the reason, and the call never executes", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    await voteOnRequest(
+      fx.tenant.id,
+      held.requestId,
+      { principal: `user:${fx.users.approver.id}`, role: "approver" },
+      "deny",
+      "we still need it",
+    );
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "denied", deletes: 0, results: 0 });
+    expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("we still need it");
+  });
+
+  it("the requester cannot approve their own call, and a member who is no approver cannot either", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    await expect(
+      voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.member.id}`, role: "member" }, "approve", null),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const owner = await addMember(fx.tenant.id, "owner");
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalRequest.update({ where: { id: held.requestId }, data: { requestedBy: `user:${owner.user.id}` } }),
+    );
+    await expect(
+      voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${owner.user.id}`, role: "owner" }, "approve", null),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("changing the held call's arguments after approval makes the approval invalid", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const other = `other-${crypto.randomUUID().slice(0, 8)}`;
+    await setMemory(fx.tenant.id, other, "must survive", "user:test");
+    // Someone rewrites the stored call to delete another key after people looked at it.
+    await withTenant(fx.tenant.id, (db) => db.approvalRequest.update({ where: { id: held.requestId }, data: { args: { key: other } } }));
+    const result = await voteOnRequest(
+      fx.tenant.id,
+      held.requestId,
+      { principal: `user:${fx.users.approver.id}`, role: "approver" },
+      "approve",
+      "ok",
+    );
+    expect(result.outcome).toMatchObject({
+      status: "denied",
+      decision: { step: "approval", explanation: expect.stringContaining("changed after it was approved") },
+    });
+    expect(await stateOf(fx, held.requestId, other)).toMatchObject({ deletes: 0 });
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ deletes: 0 });
+  });
+});
+
+describe("chains and timers", () => {
+  it("a two-tier chain with a quorum: 2 of the approvers, then an admin distinct from them", async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, {
+      routes: [
+        {
+          id: "destructive",
+          name: "Destructive calls",
+          match: { safetyClasses: ["destructive"] },
+          tiers: [
+            tier({ name: "Two approvers", quorum: 2, slaMinutes: 60 }),
+            tier({ name: "Admin", approvers: { roles: ["admin"], users: [], agents: [] }, slaMinutes: 60 }),
+          ],
+        },
+      ],
+      defaultRoute: { tiers: [tier({})] },
+    });
+    const second = await addMember(fx.tenant.id, "approver");
+    const held = await heldDelete(fx);
+    const vote = (id: string, role: "approver" | "admin" | "owner") =>
+      voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${id}`, role }, "approve", null);
+    expect((await vote(fx.users.approver.id, "approver")).status).toBe("pending");
+    expect((await stateOf(fx, held.requestId, held.key)).tier).toBe(0);
+    expect(await vote(second.user.id, "approver")).toMatchObject({ status: "pending", tier: 1 });
+    // Tier 2 wants an admin who did not vote in tier 1.
+    expect(await vote(fx.users.admin.id, "admin")).toMatchObject({ status: "approved" });
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", votes: 3, deletes: 1 });
+  });
+
+  it("a deadline that passed while the server was down expires the request once when the sweep runs; the call never executes", async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ slaMinutes: 1, onTimeout: "deny" })] } });
+    const held = await heldDelete(fx);
+    const later = new Date(Date.now() + 5 * 60_000);
+    // The first sweep after the restart, then another one: one transition.
+    await runApprovalSweep(later);
+    await runApprovalSweep(later);
+    const after = await stateOf(fx, held.requestId, held.key);
+    expect(after).toMatchObject({ status: "denied", deletes: 0, results: 0 });
+    const timeouts = await withTenant(fx.tenant.id, (db) =>
+      db.event.count({ where: { tenantId: fx.tenant.id, type: "approval.timed_out" } }),
+    );
+    expect(timeouts).toBe(1);
+    // A late vote changes nothing.
+    await expect(
+      voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "approve", null),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await stateOf(fx, held.requestId, held.key)).deletes).toBe(0);
+  });
+
+  it("escalation moves to the next tier with a fresh deadline; allow on timeout executes once", async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, {
+      routes: [],
+      defaultRoute: {
+        tiers: [
+          tier({ slaMinutes: 1, onTimeout: "escalate" }),
+          tier({ name: "Owners", approvers: { roles: ["owner"], users: [], agents: [] }, slaMinutes: 1, onTimeout: "allow" }),
+        ],
+      },
+    });
+    const held = await heldDelete(fx);
+    await expireOverdue(fx.tenant.id, new Date(Date.now() + 2 * 60_000));
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "pending", tier: 1 });
+    // The new tier's deadline runs from the escalation, not from the request.
+    const request = await withTenant(fx.tenant.id, (db) => db.approvalRequest.findUniqueOrThrow({ where: { id: held.requestId } }));
+    expect(request.deadlineAt?.getTime()).toBeGreaterThan(Date.now());
+    await expireOverdue(fx.tenant.id, new Date(Date.now() + 10 * 60_000));
+    await expireOverdue(fx.tenant.id, new Date(Date.now() + 10 * 60_000));
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
+  });
+
+  it("a new workflow version does not change requests already on their way", async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ slaMinutes: 60 })] } });
+    const held = await heldDelete(fx);
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ slaMinutes: 60, quorum: 3 })] } });
+    const result = await voteOnRequest(
+      fx.tenant.id,
+      held.requestId,
+      { principal: `user:${fx.users.approver.id}`, role: "approver" },
+      "approve",
+      null,
+    );
+    expect(result.status).toBe("approved");
+    const request = await withTenant(fx.tenant.id, (db) => db.approvalRequest.findUniqueOrThrow({ where: { id: held.requestId } }));
+    expect(request.workflowVersion).toBe(1);
+  });
+
+  it("a tier decided by a policy pack needs no people", async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, {
+      routes: [],
+      defaultRoute: {
+        tiers: [
+          tier({ name: "Baseline decides", approvers: { roles: [], users: [], agents: [], pack: { name: "baseline", version: 1 } } }),
+        ],
+      },
+    });
+    const held = await heldDelete(fx);
+    // baseline permits members: the pack approves and the call runs.
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", deletes: 1 });
+  });
+});
+
+describe("notifications", () => {
+  it("a held call tells the approvers, and its decision is told too", async () => {
+    const fx = await tenantHoldingDeletes();
+    const hook = await createCredential(fx.tenant.id, fx.users.admin.id, {
+      provider: "webhook",
+      label: "approvals",
+      fields: { url: "https://hooks.example.invalid/approvals", signingSecret: "approvals-signing-secret" },
+    });
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalNotificationSetting.create({ data: { tenantId: fx.tenant.id, webhookCredentialId: hook.id, updatedBy: "user:test" } }),
+    );
+    const held = await heldDelete(fx);
+    await voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "deny", "no");
+    const queued = await withTenant(fx.tenant.id, (db) =>
+      db.approvalNotification.findMany({ where: { tenantId: fx.tenant.id, requestId: held.requestId }, orderBy: { createdAt: "asc" } }),
+    );
+    expect(queued.map((row) => [row.kind, row.channel])).toEqual([
+      ["requested", "webhook"],
+      ["decided", "webhook"],
+    ]);
+  });
+});
+
+describe("tenants", () => {
+  it("an approver of tenant B never sees or decides tenant A's requests", async () => {
+    const a = await tenantHoldingDeletes();
+    const b = await tenantHoldingDeletes();
+    const held = await heldDelete(a);
+    const approverB = callerFor(b.users.approver);
+    expect(await approverB.approval.inbox({ tenantSlug: b.tenant.slug })).toEqual([]);
+    await expect(approverB.approval.get({ tenantSlug: b.tenant.slug, requestId: held.requestId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(
+      approverB.approval.decide({ tenantSlug: b.tenant.slug, requestId: held.requestId, vote: "approve" }),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    // Naming tenant A without being its member is refused before anything is read.
+    await expect(approverB.approval.inbox({ tenantSlug: a.tenant.slug })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const inboxA = await callerFor(a.users.approver).approval.inbox({ tenantSlug: a.tenant.slug });
+    expect(inboxA.map((item) => item.id)).toContain(held.requestId);
+    expect((await stateOf(a, held.requestId, held.key)).status).toBe("pending");
+  });
+});

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { createTRPCRouter } from "@/server/trpc/init";
+import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { zText } from "@/server/validation";
+import { currentWorkflow } from "./requests";
+import { getRequest, listHistory, listInbox, saveWorkflow, voteOnRequest } from "./service";
+
+const ZVote = z.enum(["approve", "deny"]);
+const ZComment = zText({ max: 2_000 }).optional();
+const me = (ctx: { user: { id: string }; membership: { role: "viewer" | "member" | "approver" | "admin" | "owner" } }) => ({
+  principal: `user:${ctx.user.id}`,
+  role: ctx.membership.role,
+});
+
+// The approvers' inbox. Reading needs membership; deciding needs to be an eligible
+// approver of the request's current tier (checked by the service, per request).
+export const approvalRouter = createTRPCRouter({
+  inbox: tenantProcedure("member")
+    .input(
+      z.object({
+        tool: z.string().max(100).optional(),
+        safetyClass: z.string().max(40).optional(),
+        minAmount: z.number().int().optional(),
+        maxAmount: z.number().int().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listInbox(ctx.db, ctx.tenant.id, me(ctx), input)),
+  count: tenantProcedure("member").query(async ({ ctx }) => ({ pending: (await listInbox(ctx.db, ctx.tenant.id, me(ctx))).length })),
+  get: tenantProcedure("member")
+    .input(z.object({ requestId: z.uuid() }))
+    .query(({ ctx, input }) => getRequest(ctx.db, ctx.tenant.id, input.requestId)),
+  history: tenantProcedure("member")
+    .input(z.object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) => listHistory(ctx.db, ctx.tenant.id, input)),
+  // No transaction around a decision: an approval may execute the held call.
+  decide: tenantAccessProcedure("member")
+    .input(z.object({ requestId: z.uuid(), vote: ZVote, comment: ZComment }))
+    .mutation(({ ctx, input }) => voteOnRequest(ctx.tenant.id, input.requestId, me(ctx), input.vote, input.comment ?? null)),
+  decideMany: tenantAccessProcedure("member")
+    .input(z.object({ requestIds: z.array(z.uuid()).min(1).max(50), vote: ZVote, comment: ZComment }))
+    .mutation(async ({ ctx, input }) => {
+      const results = [];
+      for (const requestId of input.requestIds) {
+        try {
+          results.push({ requestId, ...(await voteOnRequest(ctx.tenant.id, requestId, me(ctx), input.vote, input.comment ?? null)), error: null });
+        } catch (error) {
+          results.push({ requestId, status: null, error: error instanceof Error ? error.message : "failed" });
+        }
+      }
+      return results.map((result) => ({ requestId: result.requestId, status: result.status, error: result.error }));
+    }),
+  workflow: tenantProcedure("viewer").query(({ ctx }) => currentWorkflow(ctx.db, ctx.tenant.id)),
+  saveWorkflow: tenantProcedure("admin")
+    .input(z.object({ definition: z.unknown() }))
+    .mutation(({ ctx, input }) => saveWorkflow(ctx.db, ctx.tenant.id, ctx.user.id, input.definition)),
+});

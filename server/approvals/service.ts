@@ -1,0 +1,410 @@
+// Deciding held calls. A vote is taken under a row lock on its request, so any
+// number of approvers clicking at once produce one outcome; an approved call is
+// claimed for execution once (executed_at) and runs through the gate's remaining
+// steps; a denied one gives the agent the reason. Timeouts come from the sweep
+// (expireOverdue), run by the durable worker every minute and idempotent.
+import { recordAudit } from "@/server/audit/service";
+import { withTenant, type TenantDb } from "@/server/db";
+import type { Prisma } from "@/server/db/generated/client";
+import { env } from "@/server/env";
+import { AppError, notFound } from "@/server/errors";
+import { recordEvents } from "@/server/events/append";
+import { redactSecrets } from "@/server/events/redact";
+import { executeApprovedCall } from "@/server/gate/pipeline";
+import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
+import { compileComposition, decide } from "@/server/policy/evaluate";
+import { catalogPack } from "@/server/policy/catalog";
+import type { TSafetyClass } from "@/server/policy/schema";
+import { registryFor } from "@/server/tools/registry";
+import { enqueueApprovalNotifications, requestSummary } from "./notify";
+import { applyTimeout, applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
+import { DEFAULT_WORKFLOW, ZApprovalWorkflow, ZTier, type TApprovalVote, type TChainState, type TTier } from "./types";
+
+export type { TApprover } from "./chain";
+type TRequestRow = Awaited<ReturnType<TenantDb["approvalRequest"]["findFirstOrThrow"]>>;
+
+/** The tiers a request was routed to (requests made before routing fall back to the default route). */
+export function tiersOf(request: { tiers: unknown }): TTier[] {
+  const parsed = ZTier.array().safeParse(request.tiers);
+  return parsed.success && parsed.data.length > 0 ? parsed.data : DEFAULT_WORKFLOW.defaultRoute.tiers;
+}
+
+function stateOf(request: TRequestRow): TChainState {
+  if (request.status === "pending") return { status: "pending", tier: request.tier };
+  const status = request.status === "cancelled" ? "denied" : request.status;
+  return { status, tier: request.tier, reason: request.comment ?? request.status };
+}
+
+async function votesOf(db: TenantDb, tenantId: string, requestId: string): Promise<(TApprovalVote & { comment: string | null })[]> {
+  const rows = await db.approvalVote.findMany({ where: { tenantId, requestId }, orderBy: { createdAt: "asc" } });
+  return rows.map((row) => ({
+    tier: row.tier,
+    approver: row.approver,
+    vote: row.vote as "approve" | "deny",
+    at: row.createdAt,
+    comment: row.comment,
+  }));
+}
+
+function earlierApprovers(votes: TApprovalVote[], tier: number): string[] {
+  return votes.filter((vote) => vote.tier < tier).map((vote) => vote.approver);
+}
+
+/** Pending requests this approver may decide now, soonest deadline first. */
+export async function listInbox(
+  db: TenantDb,
+  tenantId: string,
+  me: TApprover,
+  filters: { tool?: string; safetyClass?: string; minAmount?: number; maxAmount?: number } = {},
+) {
+  const pending = await db.approvalRequest.findMany({
+    where: {
+      tenantId,
+      status: "pending",
+      ...(filters.tool ? { tool: filters.tool } : {}),
+      ...(filters.safetyClass ? { safetyClass: filters.safetyClass } : {}),
+      ...(filters.minAmount !== undefined || filters.maxAmount !== undefined
+        ? {
+            amount: {
+              ...(filters.minAmount !== undefined ? { gte: BigInt(filters.minAmount) } : {}),
+              ...(filters.maxAmount !== undefined ? { lte: BigInt(filters.maxAmount) } : {}),
+            },
+          }
+        : {}),
+    },
+    orderBy: [{ deadlineAt: "asc" }, { createdAt: "asc" }],
+    take: 500,
+  });
+  const votes = await db.approvalVote.findMany({ where: { tenantId, requestId: { in: pending.map((request) => request.id) } } });
+  return pending
+    .filter((request) => {
+      const tier = tiersOf(request)[request.tier];
+      if (!tier) return false;
+      const mine = votes.filter((vote) => vote.requestId === request.id);
+      if (mine.some((vote) => vote.tier === request.tier && vote.approver === me.principal)) return false;
+      const context = { requester: request.requestedBy, earlierApprovers: earlierApprovers(mine.map(toVote), request.tier) };
+      return eligibleFor(tier, me, context).isEligible;
+    })
+    .map(summary);
+}
+
+function toVote(row: { tier: number; approver: string; vote: string; createdAt: Date }): TApprovalVote {
+  return { tier: row.tier, approver: row.approver, vote: row.vote as "approve" | "deny", at: row.createdAt };
+}
+
+function summary(request: TRequestRow) {
+  const tiers = tiersOf(request);
+  return {
+    id: request.id,
+    runId: request.runId,
+    tool: request.tool,
+    args: redactSecrets(request.args),
+    status: request.status,
+    tier: request.tier,
+    tierName: tiers[request.tier]?.name ?? null,
+    tierCount: tiers.length,
+    routeName: request.routeName,
+    safetyClass: request.safetyClass,
+    amount: request.amount === null ? null : Number(request.amount),
+    currency: request.currency,
+    counterparty: request.counterparty,
+    tags: request.tags,
+    explanation: (request.decision as TGateDecision).explanation ?? "",
+    requestedBy: request.requestedBy,
+    deadlineAt: request.deadlineAt,
+    createdAt: request.createdAt,
+    decidedAt: request.decidedAt,
+    comment: request.comment,
+  };
+}
+
+export type TInboxItem = ReturnType<typeof summary>;
+
+/** Decided requests, newest first, searchable by tool, requester, comment or counterparty. */
+export async function listHistory(db: TenantDb, tenantId: string, filters: { query?: string; limit: number }) {
+  const query = filters.query?.trim();
+  const rows = await db.approvalRequest.findMany({
+    where: {
+      tenantId,
+      status: { not: "pending" },
+      ...(query
+        ? {
+            OR: [
+              { tool: { contains: query, mode: "insensitive" } },
+              { requestedBy: { contains: query, mode: "insensitive" } },
+              { comment: { contains: query, mode: "insensitive" } },
+              { counterparty: { contains: query, mode: "insensitive" } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ decidedAt: "desc" }, { createdAt: "desc" }],
+    take: filters.limit,
+  });
+  return rows.map(summary);
+}
+
+/** One request with its votes, the run's recent trace and taint. */
+export async function getRequest(db: TenantDb, tenantId: string, requestId: string) {
+  const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
+  if (!request) throw notFound("Approval request");
+  const [votes, run, events] = await Promise.all([
+    votesOf(db, tenantId, requestId),
+    db.run.findFirst({ where: { id: request.runId, tenantId } }),
+    db.event.findMany({ where: { tenantId, runId: request.runId }, orderBy: { seq: "desc" }, take: 20 }),
+  ]);
+  return {
+    ...summary(request),
+    tiers: tiersOf(request),
+    votes,
+    run: run ? { id: run.id, title: run.title, isTainted: run.isTainted, status: run.status, principal: run.principal } : null,
+    trace: events.reverse().map((event) => ({
+      seq: event.seq.toString(),
+      type: event.type,
+      createdAt: event.createdAt,
+      payload: redactSecrets(JSON.parse(event.payload) as unknown),
+    })),
+  };
+}
+
+type TVoteResult = { status: TChainState["status"]; tier: number; outcome: TGateOutcome | null; isNewVote: boolean };
+
+/**
+ * One approver's vote. Serialized per request (row lock), idempotent per approver and
+ * tier, final once the request is decided. An approval that completes the chain
+ * executes the call once; a denial tells the run why.
+ */
+export async function voteOnRequest(
+  tenantId: string,
+  requestId: string,
+  who: TApprover,
+  vote: "approve" | "deny",
+  comment: string | null,
+): Promise<TVoteResult> {
+  const step = await withTenant(tenantId, async (db) => {
+    const locked = await db.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM approval_requests WHERE id = ${requestId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
+    if (locked.length === 0) throw notFound("Approval request");
+    const request = await db.approvalRequest.findUniqueOrThrow({ where: { id: requestId } });
+    const votes = await votesOf(db, tenantId, requestId);
+    const tiers = tiersOf(request);
+    const before = stateOf(request);
+    const cast = { tier: request.tier, approver: who.principal, vote, at: new Date() };
+    const context = { requester: request.requestedBy, role: who.role, ...(request.deadlineAt ? { deadline: request.deadlineAt } : {}) };
+    const tier = tiers[request.tier];
+    const isRepeat = votes.some((earlier) => earlier.tier === request.tier && earlier.approver === who.principal);
+    // Not an approver of this tier: FORBIDDEN (other refusals, e.g. already decided, are CONFLICT).
+    if (before.status === "pending" && tier && !isRepeat) {
+      const eligible = eligibleFor(tier, who, { requester: request.requestedBy, earlierApprovers: earlierApprovers(votes, request.tier) });
+      if (!eligible.isEligible) throw new AppError("FORBIDDEN", eligible.reason);
+    }
+    const applied = applyVote(tiers, before, votes, cast, context);
+    if (!applied.accepted) throw new AppError("CONFLICT", applied.reason ?? "This vote cannot be taken.");
+    if (applied.isDuplicate) return { request, state: before, isNewVote: false, finished: false };
+    await db.approvalVote.create({ data: { tenantId, requestId, tier: request.tier, approver: who.principal, vote, comment } });
+    const state = applied.state;
+    await advance(db, request, state, tiers, comment ?? (state.status === "pending" ? null : state.reason));
+    return { request, state, isNewVote: true, finished: state.status !== "pending" };
+  });
+  if (step.isNewVote)
+    await recordEvents(tenantId, [
+      {
+        runId: step.request.runId,
+        type: "approval.decided",
+        eventClass: "approval",
+        payload: {
+          approvalRequestId: requestId,
+          approver: who.principal,
+          vote,
+          comment,
+          tier: step.request.tier,
+          status: step.state.status,
+        },
+      },
+    ]);
+  const outcome = step.finished ? await settle(tenantId, requestId) : null;
+  if (step.state.status === "pending" && step.state.tier !== step.request.tier) await decideByPackIfAny(tenantId, requestId);
+  return { status: step.state.status, tier: step.state.tier, outcome, isNewVote: step.isNewVote };
+}
+
+/** Store the chain's new state on the request (and the next tier's deadline). */
+async function advance(db: TenantDb, request: TRequestRow, state: TChainState, tiers: TTier[], reason: string | null): Promise<void> {
+  const now = new Date();
+  const data: Prisma.ApprovalRequestUpdateInput =
+    state.status === "pending"
+      ? state.tier === request.tier
+        ? {}
+        : {
+            tier: state.tier,
+            tierStartedAt: now,
+            deadlineAt: tiers[state.tier] ? deadlineFor(tiers[state.tier] as TTier, now) : now,
+            warnAt: tiers[state.tier] ? warningAt(tiers[state.tier] as TTier, now) : null,
+            warnedAt: null,
+          }
+      : { status: state.status, tier: state.tier, decidedAt: now, comment: reason };
+  if (Object.keys(data).length > 0) await db.approvalRequest.update({ where: { id: request.id }, data });
+  if (state.status !== "pending")
+    await enqueueApprovalNotifications(db, request.tenantId, {
+      requestId: request.id,
+      kind: "decided",
+      summary: requestSummary(request, state.status),
+    });
+  else if (state.tier !== request.tier && "deadlineAt" in data)
+    // Escalated: the next tier's approvers are told, with their own deadline.
+    await enqueueApprovalNotifications(db, request.tenantId, {
+      requestId: request.id,
+      kind: "requested",
+      summary: { ...requestSummary(request), deadlineAt: data.deadlineAt as Date },
+    });
+}
+
+/** A decided request: run the approved call once, or tell the run it was refused. */
+async function settle(tenantId: string, requestId: string): Promise<TGateOutcome | null> {
+  const claimed = await withTenant(tenantId, async (db) => {
+    const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
+    if (!request || request.status === "pending") return null;
+    // Exactly once: only the first to set executed_at goes on.
+    const { count } = await db.approvalRequest.updateMany({
+      where: { id: requestId, tenantId, executedAt: null },
+      data: { executedAt: new Date() },
+    });
+    return count === 1 ? request : null;
+  });
+  if (!claimed) return null;
+  const decision = claimed.decision as TGateDecision;
+  let outcome: TGateOutcome | null = null;
+  let reply: string;
+  if (claimed.status === "approved") {
+    const [kind, id = ""] = claimed.requestedBy.split(":");
+    outcome = await executeApprovedCall(
+      await registryFor(env.DEPLOYMENT_MODE),
+      {
+        tenantId,
+        runId: claimed.runId,
+        tool: claimed.tool,
+        args: claimed.args,
+        digest: claimed.digest,
+        principal: kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id },
+      },
+      {
+        effect: "allow",
+        step: "execute",
+        explanation: `Approved: ${claimed.comment ?? "approved"}`,
+        policies: decision.policies,
+        tags: decision.tags,
+      },
+    );
+    reply =
+      outcome.status === "executed"
+        ? `${claimed.tool} was approved and done.`
+        : outcome.status === "failed"
+          ? `${claimed.tool} was approved but failed: ${outcome.error}`
+          : `${claimed.tool} was approved but not run: ${outcome.decision.explanation}`;
+  } else {
+    reply = `${claimed.tool} was ${claimed.status === "expired" ? "not decided in time" : "refused"}: ${claimed.comment ?? claimed.status}`;
+  }
+  await withTenant(tenantId, async (db) => {
+    await db.approvalRequest.update({
+      where: { id: requestId },
+      data: {
+        outcome: outcome ? ({ status: outcome.status, explanation: outcome.decision.explanation } as object) : { status: claimed.status },
+      },
+    });
+    await db.run.update({
+      where: { id: claimed.runId },
+      data: { status: outcome?.status === "failed" ? "failed" : "completed", endedAt: new Date() },
+    });
+  });
+  await recordEvents(tenantId, [
+    { runId: claimed.runId, type: "message.agent", eventClass: "message", payload: { text: reply } },
+    { runId: claimed.runId, type: "run.completed", eventClass: "run", payload: { status: outcome?.status ?? claimed.status } },
+  ]);
+  return outcome;
+}
+
+/** A tier whose approver is a policy pack decides at once: the pack permits (approve) or not (deny). */
+export async function decideByPackIfAny(tenantId: string, requestId: string): Promise<void> {
+  const request = await withTenant(tenantId, (db) => db.approvalRequest.findFirst({ where: { id: requestId, tenantId } }));
+  if (!request || request.status !== "pending") return;
+  const tier = tiersOf(request)[request.tier];
+  const ref = tier?.approvers.pack;
+  if (!ref) return;
+  const pack = catalogPack(ref.name, ref.version);
+  const principal = `pack:${ref.name}@v${ref.version}`;
+  let vote: "approve" | "deny" = "deny";
+  let comment = `pack ${ref.name} v${ref.version} is not available`;
+  if (pack) {
+    const [kind, id = ""] = request.requestedBy.split(":");
+    const decided = decide(compileComposition({ packs: [pack] }), {
+      principal: kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id },
+      action: request.tool,
+      tenantId,
+      context: {
+        safetyClass: (request.safetyClass ?? "external_side_effect") as TSafetyClass,
+        tainted: false,
+        tags: request.tags,
+        pii: { hasAny: false, kinds: [] },
+        ...(request.amount !== null ? { amount: Number(request.amount) } : {}),
+        ...(request.currency ? { currency: request.currency } : {}),
+        ...(request.counterparty ? { counterparty: request.counterparty } : {}),
+      },
+    });
+    vote = decided.effect === "allow" ? "approve" : "deny";
+    comment = decided.explanation;
+  }
+  await voteOnRequest(tenantId, requestId, { principal }, vote, comment);
+}
+
+/**
+ * Timeouts: every pending request whose tier deadline has passed gets its tier's
+ * timeout action, once (under the row lock, only if still at that tier and overdue).
+ */
+export async function expireOverdue(tenantId: string, now = new Date()): Promise<number> {
+  const due = await withTenant(tenantId, (db) =>
+    db.approvalRequest.findMany({ where: { tenantId, status: "pending", deadlineAt: { lte: now } }, select: { id: true }, take: 500 }),
+  );
+  let changed = 0;
+  for (const { id } of due) {
+    const step = await withTenant(tenantId, async (db) => {
+      await db.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
+      const request = await db.approvalRequest.findUniqueOrThrow({ where: { id } });
+      if (request.status !== "pending" || !request.deadlineAt || request.deadlineAt > now) return null;
+      const tiers = tiersOf(request);
+      const state = applyTimeout(tiers, stateOf(request), now, request.deadlineAt);
+      await advance(db, request, state, tiers, state.status === "pending" ? null : state.reason);
+      return { request, state };
+    });
+    if (!step) continue;
+    changed += 1;
+    await recordEvents(tenantId, [
+      {
+        runId: step.request.runId,
+        type: "approval.timed_out",
+        eventClass: "approval",
+        payload: { approvalRequestId: id, tier: step.request.tier, status: step.state.status },
+      },
+    ]);
+    if (step.state.status !== "pending") await settle(tenantId, id);
+    else await decideByPackIfAny(tenantId, id);
+  }
+  return changed;
+}
+
+/** A new version of the tenant's workflow; requests in flight keep theirs. */
+export async function saveWorkflow(db: TenantDb, tenantId: string, actorUserId: string, definition: unknown) {
+  const workflow = ZApprovalWorkflow.parse(definition);
+  const latest = await db.approvalWorkflowVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" } });
+  const version = (latest?.version ?? 0) + 1;
+  await db.approvalWorkflowVersion.create({
+    data: { tenantId, version, definition: workflow as object, createdBy: `user:${actorUserId}` },
+  });
+  await recordAudit(db, {
+    tenantId,
+    actorUserId,
+    action: "approval_workflow.saved",
+    targetType: "approval_workflow",
+    targetId: String(version),
+  });
+  return { version, workflow };
+}
