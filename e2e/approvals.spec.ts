@@ -114,3 +114,16 @@ test("a held transfer reaches the approver's open inbox live; one is approved an
   await approver.context().close();
   await member.context().close();
 });
+
+test("an approver of another tenant gets no inbox of this one", async ({ page }) => {
+  await signIn(page, "approver@globex.test");
+  // Another tenant's approvals answer 404, as if the tenant did not exist.
+  const response = await page.goto("/t/acme/approvals");
+  expect(response?.status()).toBe(404);
+  // And acme's held calls are not in their own tenant's inbox either (the API test checks ids; here, the page).
+  await page.goto("/t/globex/approvals");
+  // Nothing of globex's own waits; acme's pending calls (chat.spec leaves one) must not appear.
+  await expect(page.getByText("Nothing waits for you")).toBeVisible(LIVE);
+  await expect(page.getByText("payments.transfer")).toHaveCount(0);
+  await expect(page.getByText("memory.delete")).toHaveCount(0);
+});

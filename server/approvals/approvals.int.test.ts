@@ -1,11 +1,12 @@
 // Held calls decided by people: one outcome under races, one execution, durable
 // timeouts that fire once, approvals bound to the exact call, tenants apart.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
 import { createCredential } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { runApprovalSweep } from "@/server/jobs/handlers";
+import { startWorker } from "@/server/jobs/worker";
 import { setMemory } from "@/server/memory/service";
 import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { registryFor, type ToolRegistry } from "@/server/tools/registry";
@@ -271,6 +272,31 @@ describe("chains and timers", () => {
     const held = await heldDelete(fx);
     // baseline permits members: the pack approves and the call runs.
     expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", deletes: 1 });
+  });
+});
+
+describe("the durable sweep (pg-boss)", () => {
+  // Real time: the worker's own cron sends the minute's sweep (up to a minute and ~15 s).
+  it("a deadline that passed while no worker ran is handled once by the next worker's own cron", { timeout: 120_000 }, async () => {
+    const fx = await tenantHoldingDeletes();
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ slaMinutes: 1, onTimeout: "deny" })] } });
+    const held = await heldDelete(fx);
+    // The deadline passes while the process is down.
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalRequest.update({ where: { id: held.requestId }, data: { deadlineAt: new Date(Date.now() - 5_000) } }),
+    );
+    const worker = await startWorker(inject("databaseUrl"));
+    try {
+      for (let waited = 0; waited < 100_000 && (await stateOf(fx, held.requestId, held.key)).status === "pending"; waited += 1_000)
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      await worker.stop({ graceful: false, wait: true });
+    }
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "denied", deletes: 0 });
+    const timeouts = await withTenant(fx.tenant.id, (db) =>
+      db.event.count({ where: { tenantId: fx.tenant.id, type: "approval.timed_out" } }),
+    );
+    expect(timeouts).toBe(1);
   });
 });
 
