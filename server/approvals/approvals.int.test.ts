@@ -132,6 +132,31 @@ describe("deciding a held call", () => {
     expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("we still need it");
   });
 
+  it("a call held for an agent whose id has colons (an inbound WhatsApp sender) runs as that agent once approved", async () => {
+    const fx = await tenantHoldingDeletes();
+    const key = `k-${crypto.randomUUID().slice(0, 8)}`;
+    await setMemory(fx.tenant.id, key, "v", "user:test");
+    const runId = await createRun(fx);
+    const held = await runGate(registry, {
+      tenantId: fx.tenant.id,
+      runId,
+      principal: { type: "Agent", id: "whatsapp:+15550001" },
+      tool: "memory.delete",
+      args: { key },
+    });
+    if (held.status !== "held") throw new Error("expected a hold");
+    const result = await voteOnRequest(
+      fx.tenant.id,
+      held.approvalRequestId,
+      { principal: `user:${fx.users.approver.id}`, role: "approver" },
+      "approve",
+      null,
+    );
+    expect(result.outcome?.status).toBe("executed");
+    const entry = await withTenant(fx.tenant.id, (db) => db.memoryEntry.findFirstOrThrow({ where: { tenantId: fx.tenant.id, key } }));
+    expect(entry.updatedBy).toBe("agent:whatsapp:+15550001");
+  });
+
   it("the requester cannot approve their own call, and a member who is no approver cannot either", async () => {
     const fx = await tenantHoldingDeletes();
     const held = await heldDelete(fx);

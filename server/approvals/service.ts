@@ -12,7 +12,7 @@ import { recordEvents } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
-import { compileComposition, decide } from "@/server/policy/evaluate";
+import { compileComposition, decide, type TPrincipal } from "@/server/policy/evaluate";
 import { catalogPack } from "@/server/policy/catalog";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
@@ -259,6 +259,15 @@ async function advance(db: TenantDb, request: TRequestRow, state: TChainState, t
     });
 }
 
+/** "user:<id>" or "agent:<id>" (agent ids may contain colons: "agent:whatsapp:+1555…"). */
+function principalOf(label: string): TPrincipal {
+  const colon = label.indexOf(":");
+  const kind = label.slice(0, colon);
+  const id = label.slice(colon + 1);
+  // The role only matters to policies; an approved call skips the policy step.
+  return kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id };
+}
+
 /** A decided request: run the approved call once, or tell the run it was refused. */
 async function settle(tenantId: string, requestId: string): Promise<TGateOutcome | null> {
   const claimed = await withTenant(tenantId, async (db) => {
@@ -276,7 +285,6 @@ async function settle(tenantId: string, requestId: string): Promise<TGateOutcome
   let outcome: TGateOutcome | null = null;
   let reply: string;
   if (claimed.status === "approved") {
-    const [kind, id = ""] = claimed.requestedBy.split(":");
     outcome = await executeApprovedCall(
       await registryFor(env.DEPLOYMENT_MODE),
       {
@@ -285,7 +293,7 @@ async function settle(tenantId: string, requestId: string): Promise<TGateOutcome
         tool: claimed.tool,
         args: claimed.args,
         digest: claimed.digest,
-        principal: kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id },
+        principal: principalOf(claimed.requestedBy),
       },
       {
         effect: "allow",
@@ -325,8 +333,20 @@ async function settle(tenantId: string, requestId: string): Promise<TGateOutcome
 
 /** A tier whose approver is a policy pack decides at once: the pack permits (approve) or not (deny). */
 export async function decideByPackIfAny(tenantId: string, requestId: string): Promise<void> {
-  const request = await withTenant(tenantId, (db) => db.approvalRequest.findFirst({ where: { id: requestId, tenantId } }));
-  if (!request || request.status !== "pending") return;
+  const found = await withTenant(tenantId, async (db) => {
+    const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
+    const requester = request ? principalOf(request.requestedBy) : null;
+    // The pack sees the requester with their real role.
+    const membership =
+      requester?.type === "User"
+        ? await db.membership.findFirst({ where: { tenantId, userId: requester.id }, select: { role: true } })
+        : null;
+    return request && requester
+      ? { request, requester: requester.type === "User" ? { ...requester, role: membership?.role ?? "viewer" } : requester }
+      : null;
+  });
+  if (!found || found.request.status !== "pending") return;
+  const { request, requester } = found;
   const tier = tiersOf(request)[request.tier];
   const ref = tier?.approvers.pack;
   if (!ref) return;
@@ -335,9 +355,8 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
   let vote: "approve" | "deny" = "deny";
   let comment = `pack ${ref.name} v${ref.version} is not available`;
   if (pack) {
-    const [kind, id = ""] = request.requestedBy.split(":");
     const decided = decide(compileComposition({ packs: [pack] }), {
-      principal: kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id },
+      principal: requester,
       action: request.tool,
       tenantId,
       context: {
