@@ -111,9 +111,11 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
       status = outcome.status === "held" ? "waiting_approval" : outcome.status === "failed" ? "failed" : "completed";
       break;
     }
-    // A tool that runs steps of its own (workflow.run) may have left the run waiting for
-    // approval through the gate's approval step: the turn stops there too.
-    const current = await withTenant(turn.tenantId, (db) => db.run.findUnique({ where: { id: run.id }, select: { status: true } }));
+    // A tool that runs gated steps of its own (workflow.run) may have left the run waiting
+    // for approval: the turn stops there too. Only such tools cost the extra read.
+    const current = registry.get(plan.call.tool)?.mayHoldRun
+      ? await withTenant(turn.tenantId, (db) => db.run.findUnique({ where: { id: run.id }, select: { status: true } }))
+      : null;
     if (current?.status === "waiting_approval") {
       reply = `${plan.call.tool} is waiting for approval of one of its steps.`;
       status = "waiting_approval";

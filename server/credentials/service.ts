@@ -156,15 +156,21 @@ export async function removeCredential(db: TenantDb, tenantId: string, actorUser
   return { id: existing.id };
 }
 
-/** Open one credential by id for an admin action (the connection check). */
-export async function openCredential(tenantId: string, credentialId: string): Promise<TOpenCredential & { provider: TCredentialProvider }> {
-  const row = await withTenant(tenantId, (db) => db.credential.findFirst({ where: { id: credentialId, tenantId, deletedAt: null } }));
-  if (!row?.sealed) throw notFound("Credential");
-  const secrets = JSON.parse(await openTenantSecret(tenantId, row.sealed, { recordId: row.id, purpose: PURPOSE })) as Record<
+/** A credential's secret fields, opened and registered with the call's secret scope (scrubbed from what it returns). */
+async function openSecrets(tenantId: string, credentialId: string, sealed: unknown): Promise<Record<string, string>> {
+  const secrets = JSON.parse(await openTenantSecret(tenantId, sealed, { recordId: credentialId, purpose: PURPOSE })) as Record<
     string,
     string
   >;
   revealSecrets(Object.values(secrets));
+  return secrets;
+}
+
+/** Open one credential by id for an admin action (the connection check). */
+export async function openCredential(tenantId: string, credentialId: string): Promise<TOpenCredential & { provider: TCredentialProvider }> {
+  const row = await withTenant(tenantId, (db) => db.credential.findFirst({ where: { id: credentialId, tenantId, deletedAt: null } }));
+  if (!row?.sealed) throw notFound("Credential");
+  const secrets = await openSecrets(tenantId, row.id, row.sealed);
   return {
     id: row.id,
     label: row.label,
@@ -197,11 +203,7 @@ export async function openCredentialForCall(
       throw new AppError("NOT_FOUND", `No ${PROVIDER_DEFINITIONS[provider].label} credential with that id in this tenant.`);
     return null;
   }
-  const secrets = JSON.parse(await openTenantSecret(tenantId, row.sealed, { recordId: row.id, purpose: PURPOSE })) as Record<
-    string,
-    string
-  >;
-  revealSecrets(Object.values(secrets));
+  const secrets = await openSecrets(tenantId, row.id, row.sealed);
   await withTenant(tenantId, async (db) => {
     await db.credential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
     await recordAudit(db, {

@@ -1,6 +1,5 @@
 // A tenant's effective policy composition: its stored composition, or the
 // default (every catalog pack), resolved to pack sources.
-import type { TenantDb } from "@/server/db";
 import { catalogPack } from "@/server/policy/catalog";
 import type { TComposition } from "@/server/policy/evaluate";
 
@@ -51,19 +50,4 @@ export function compositionFromRow(row: TCompositionRow | null, tenantPacks: rea
 
 function refsOf(row: { packs: unknown } | null): TPackRef[] {
   return Array.isArray(row?.packs) ? (row.packs as TPackRef[]) : [];
-}
-
-/** The tenant's composition with the texts of its own packs (those not deleted). */
-export async function loadComposition(db: TenantDb, tenantId: string): Promise<TResolvedComposition> {
-  const row = await db.policyComposition.findUnique({ where: { tenantId } });
-  const names = refsOf(row).map((ref) => ref.name);
-  const packs = names.length ? await db.policyPack.findMany({ where: { tenantId, name: { in: names }, deletedAt: null } }) : [];
-  const versions = packs.length
-    ? await db.policyPackVersion.findMany({ where: { tenantId, packId: { in: packs.map((pack) => pack.id) } } })
-    : [];
-  const nameOf = new Map(packs.map((pack) => [pack.id, pack.name]));
-  return compositionFromRow(
-    row,
-    versions.map((version) => ({ name: nameOf.get(version.packId) ?? "", version: version.version, text: version.text })),
-  );
 }

@@ -15,6 +15,8 @@ export type TToolDefinition<TInput = unknown> = {
   capability: TCapability;
   /** Results come from outside (web, inbound messages, sheets): the run becomes tainted. */
   readsUntrustedContent?: boolean;
+  /** Runs gated steps of its own that may hold the run for approval (workflow.run). */
+  mayHoldRun?: boolean;
   timeoutMs?: number;
   maxOutputBytes?: number;
   /**

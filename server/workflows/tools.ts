@@ -81,6 +81,7 @@ export const workflowRun: TToolDefinition<{ name?: string; workflowId?: string; 
     .refine((args) => Boolean(args.name) !== Boolean(args.workflowId), { message: "give either a name or a workflowId" }),
   safetyClass: "external_side_effect",
   capability: "api",
+  mayHoldRun: true,
   timeoutMs: RUN_TIMEOUT_MS,
   maxOutputBytes: 128 * 1024,
   execute: async (context, args): Promise<TWorkflowResult> => {
