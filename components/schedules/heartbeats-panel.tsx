@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Label, Select } from "@/components/ui/field";
 import { ErrorState, QueryStates } from "@/components/ui/states";
+import { Switch } from "@/components/ui/switch";
 import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { browserTimezone, CronHint, Textarea, TimezoneInput } from "./fields";
@@ -158,20 +159,14 @@ export function HeartbeatsPanel({ tenantSlug, canEdit }: { tenantSlug: string; c
               <td className="max-w-xs py-2 align-top text-slate-600">{task.message}</td>
               <td className="py-2 align-top">
                 {canEdit ? (
-                  <label className="inline-flex cursor-pointer items-center gap-2">
-                    <input
-                      type="checkbox"
-                      role="switch"
-                      aria-label={`${task.label} enabled`}
-                      className="h-4 w-4 accent-indigo-600"
-                      checked={task.isEnabled}
-                      disabled={update.isPending && update.variables?.heartbeatId === task.id}
-                      onChange={(event) => update.mutate({ tenantSlug, heartbeatId: task.id, isEnabled: event.target.checked })}
-                    />
-                    <span aria-hidden className="text-slate-600">
-                      {task.isEnabled ? "On" : "Paused"}
-                    </span>
-                  </label>
+                  <Switch
+                    label={`${task.label} enabled`}
+                    checked={task.isEnabled}
+                    offText="Paused"
+                    onCheckedChange={async (isEnabled) =>
+                      (await update.mutateAsync({ tenantSlug, heartbeatId: task.id, isEnabled })).isEnabled
+                    }
+                  />
                 ) : (
                   <Badge tone={task.isEnabled ? "success" : "neutral"}>{task.isEnabled ? "On" : "Paused"}</Badge>
                 )}

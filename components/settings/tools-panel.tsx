@@ -4,6 +4,7 @@ import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { QueryStates } from "@/components/ui/states";
+import { Switch } from "@/components/ui/switch";
 import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import type { TSafetyClass } from "@/server/policy/schema";
@@ -25,20 +26,13 @@ export function ToolsPanel({ tenantSlug, canEdit }: { tenantSlug: string; canEdi
   const tools = useQuery(trpc.tool.list.queryOptions({ tenantSlug }));
   const setEnabled = useMutation(
     trpc.tool.setEnabled.mutationOptions({
-      // Optimistic: the switch moves at once and moves back if the server refuses.
-      onMutate: async (input) => {
-        await queryClient.cancelQueries({ queryKey: listKey });
-        const previous = queryClient.getQueryData(listKey);
+      onError: (error) => toast.error(errorMessage(error)),
+      onSuccess: (saved) => {
         queryClient.setQueryData(listKey, (list) =>
-          list?.map((tool) => (tool.name === input.tool ? { ...tool, isEnabled: input.isEnabled } : tool)),
+          list?.map((tool) => (tool.name === saved.name ? { ...tool, isEnabled: saved.isEnabled } : tool)),
         );
-        return { previous };
+        toast.success(`${saved.name} is ${saved.isEnabled ? "on" : "off"} for this tenant.`);
       },
-      onError: (error, _input, context) => {
-        if (context?.previous) queryClient.setQueryData(listKey, context.previous);
-        toast.error(errorMessage(error));
-      },
-      onSuccess: (tool) => toast.success(`${tool.name} is ${tool.isEnabled ? "on" : "off"} for this tenant.`),
       onSettled: () => void queryClient.invalidateQueries({ queryKey: listKey }),
     }),
   );
@@ -54,7 +48,6 @@ export function ToolsPanel({ tenantSlug, canEdit }: { tenantSlug: string; canEdi
           columns={[{ label: "Tool" }, { label: "Safety class" }, { label: "Capability" }, { label: "Description" }, { label: "Enabled" }]}
         >
           {tools.data?.map((tool) => {
-            const isBusy = setEnabled.isPending && setEnabled.variables?.tool === tool.name;
             return (
               <Row key={tool.name}>
                 <td className="py-2 font-mono text-xs">{tool.name}</td>
@@ -65,20 +58,13 @@ export function ToolsPanel({ tenantSlug, canEdit }: { tenantSlug: string; canEdi
                 <td className="py-2 text-slate-600">{tool.description}</td>
                 <td className="py-2">
                   {canEdit ? (
-                    <label className="inline-flex cursor-pointer items-center gap-2">
-                      <input
-                        type="checkbox"
-                        role="switch"
-                        aria-label={`${tool.name} enabled`}
-                        className="h-4 w-4 accent-indigo-600"
-                        checked={tool.isEnabled}
-                        disabled={isBusy}
-                        onChange={(event) => setEnabled.mutate({ tenantSlug, tool: tool.name, isEnabled: event.target.checked })}
-                      />
-                      <span aria-hidden className="text-slate-600">
-                        {tool.isEnabled ? "On" : "Off"}
-                      </span>
-                    </label>
+                    <Switch
+                      label={`${tool.name} enabled`}
+                      checked={tool.isEnabled}
+                      onCheckedChange={async (isEnabled) =>
+                        (await setEnabled.mutateAsync({ tenantSlug, tool: tool.name, isEnabled })).isEnabled
+                      }
+                    />
                   ) : (
                     <Badge tone={tool.isEnabled ? "success" : "neutral"}>{tool.isEnabled ? "On" : "Off"}</Badge>
                   )}
