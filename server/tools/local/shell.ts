@@ -26,7 +26,9 @@ export function isSandboxAvailable(): boolean {
 }
 
 export function sandboxArgs(workspace: string, command: string): string[] {
-  const system = ["/usr", "/bin", "/lib", "/lib64", "/sbin"].filter((dir) => existsSync(dir)).flatMap((dir) => ["--ro-bind", dir, dir]);
+  const system = ["/usr", "/bin", "/lib", "/lib64", "/sbin"]
+    .filter((dir) => existsSync(/*turbopackIgnore: true*/ dir))
+    .flatMap((dir) => ["--ro-bind", dir, dir]);
   return [
     ...system,
     "--proc",

@@ -8,15 +8,17 @@ export class WorkspaceError extends Error {}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// The turbopackIgnore comments tell the bundler these are runtime data paths: without them
+// it would trace (and ship) the whole project as if a workspace could be any source file.
 export function workspaceRoot(): string {
-  return path.resolve(process.env.WORKSPACE_ROOT || path.join(process.cwd(), ".data", "workspaces"));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.WORKSPACE_ROOT || path.join(process.cwd(), ".data", "workspaces"));
 }
 
 export async function tenantWorkspace(tenantId: string): Promise<string> {
   if (!UUID.test(tenantId)) throw new WorkspaceError("tenant id must be a UUID");
-  const dir = path.join(workspaceRoot(), tenantId.toLowerCase());
+  const dir = path.join(/*turbopackIgnore: true*/ workspaceRoot(), tenantId.toLowerCase());
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  return realpath(dir);
+  return realpath(/*turbopackIgnore: true*/ dir);
 }
 
 function isInside(root: string, candidate: string): boolean {
