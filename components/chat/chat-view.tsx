@@ -65,6 +65,9 @@ export function ChatView({ tenantSlug }: { tenantSlug: string }) {
   );
 }
 
+/** Run statuses after which a turn no longer changes. */
+const TURN_OVER = new Set(["completed", "failed"]);
+
 function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conversationId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -74,10 +77,10 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
     trpc.conversation.get.queryOptions(
       { tenantSlug, conversationId },
       {
-        // While the agent works, show each call as the gate records it; while a call
-        // waits for approval, keep watching for the decision.
+        // While the agent works, show each call as the gate records it; while a turn is not
+        // over (it waits for approval, or runs in another tab), keep watching for its end.
         refetchInterval: (query) =>
-          pending !== null ? 1_000 : query.state.data?.turns.some((turn) => turn.status === "waiting_approval") ? 3_000 : false,
+          pending !== null ? 1_000 : query.state.data?.turns.some((turn) => !TURN_OVER.has(turn.status)) ? 3_000 : false,
       },
     ),
   );

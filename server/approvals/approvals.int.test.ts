@@ -1,5 +1,6 @@
 // Held calls decided by people: one outcome under races, one execution, durable
 // timeouts that fire once, approvals bound to the exact call, tenants apart.
+import pg from "pg";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
 import { createCredential } from "@/server/credentials/service";
@@ -130,6 +131,34 @@ describe("deciding a held call", () => {
     );
     expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "denied", deletes: 0, results: 0 });
     expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("we still need it");
+  });
+
+  it("a run is over only together with its reply: if the reply cannot be recorded, the run still waits", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    // The owner makes the event log refuse this run's reply (readers of a run that is
+    // over, like the chat, stop watching it: an over run must already have its reply).
+    const owner = new pg.Client({ connectionString: inject("ownerDatabaseUrl") });
+    await owner.connect();
+    const name = `refuse_reply_${held.runId.replaceAll("-", "")}`;
+    await owner.query(
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'reply refused by the test'; END $$`,
+    );
+    await owner.query(
+      `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${held.runId}' AND NEW.type = 'message.agent') EXECUTE FUNCTION ${name}()`,
+    );
+    try {
+      await expect(
+        voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "deny", "no"),
+      ).rejects.toThrow();
+    } finally {
+      await owner.query(`DROP TRIGGER ${name} ON events; DROP FUNCTION ${name}()`);
+      await owner.end();
+    }
+    const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: held.runId } }));
+    expect(run.status).toBe("waiting_approval");
+    expect(run.endedAt).toBeNull();
+    expect((await stateOf(fx, held.requestId, held.key)).reply).toBeUndefined();
   });
 
   it("a call held for an agent whose id has colons (an inbound WhatsApp sender) runs as that agent once approved", async () => {

@@ -4,11 +4,11 @@
 // steps; a denied one gives the agent the reason. Timeouts come from the sweep
 // (expireOverdue), run by the durable worker every minute and idempotent.
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, type TenantDb } from "@/server/db";
+import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
 import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
-import { recordEvents } from "@/server/events/append";
+import { appendEvents, recordEvents } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
@@ -312,22 +312,21 @@ async function settle(tenantId: string, requestId: string): Promise<TGateOutcome
   } else {
     reply = `${claimed.tool} was ${claimed.status === "expired" ? "not decided in time" : "refused"}: ${claimed.comment ?? claimed.status}`;
   }
-  await withTenant(tenantId, async (db) => {
-    await db.approvalRequest.update({
-      where: { id: requestId },
-      data: {
-        outcome: outcome ? ({ status: outcome.status, explanation: outcome.decision.explanation } as object) : { status: claimed.status },
-      },
-    });
-    await db.run.update({
-      where: { id: claimed.runId },
-      data: { status: outcome?.status === "failed" ? "failed" : "completed", endedAt: new Date() },
-    });
+  // One transaction: a reader that sees the run over also sees its reply (the chat stops
+  // watching a turn once its run is over).
+  const recorded = outcome ? { status: outcome.status, explanation: outcome.decision.explanation } : { status: claimed.status };
+  await withTenantSql(tenantId, async (client) => {
+    await client.query("UPDATE approval_requests SET outcome = $1 WHERE id = $2 AND tenant_id = $3", [recorded, requestId, tenantId]);
+    await client.query('UPDATE runs SET status = $1::"RunStatus", ended_at = now() WHERE id = $2 AND tenant_id = $3', [
+      outcome?.status === "failed" ? "failed" : "completed",
+      claimed.runId,
+      tenantId,
+    ]);
+    await appendEvents(client, tenantId, [
+      { runId: claimed.runId, type: "message.agent", eventClass: "message", payload: { text: reply } },
+      { runId: claimed.runId, type: "run.completed", eventClass: "run", payload: { status: outcome?.status ?? claimed.status } },
+    ]);
   });
-  await recordEvents(tenantId, [
-    { runId: claimed.runId, type: "message.agent", eventClass: "message", payload: { text: reply } },
-    { runId: claimed.runId, type: "run.completed", eventClass: "run", payload: { status: outcome?.status ?? claimed.status } },
-  ]);
   return outcome;
 }
 
