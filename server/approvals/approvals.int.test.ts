@@ -11,6 +11,7 @@ import { startWorker } from "@/server/jobs/worker";
 import { setMemory } from "@/server/memory/service";
 import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { registryFor, type ToolRegistry } from "@/server/tools/registry";
+import { INTERNAL_MESSAGE } from "@/server/trpc/errors";
 import { expireOverdue, saveWorkflow, voteOnRequest } from "./service";
 import type { TApprovalWorkflow, TTier } from "./types";
 
@@ -63,6 +64,19 @@ async function stateOf(fx: TTenantFixture, requestId: string, key: string) {
       ).map((event) => (JSON.parse(event.payload) as { text: string }).text)[0],
     };
   });
+}
+
+/** Makes the database refuse matching inserts into a table (as a fault would), until the returned function runs. */
+async function refuseInserts(table: string, when: string): Promise<() => Promise<void>> {
+  const owner = new pg.Client({ connectionString: inject("ownerDatabaseUrl") });
+  await owner.connect();
+  const name = `refuse_${crypto.randomUUID().replaceAll("-", "")}`;
+  await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+  await owner.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`);
+  return async () => {
+    await owner.query(`DROP TRIGGER ${name} ON ${table}; DROP FUNCTION ${name}()`);
+    await owner.end();
+  };
 }
 
 const tier = (overrides: Partial<TTier>): TTier => ({
@@ -136,24 +150,15 @@ describe("deciding a held call", () => {
   it("a run is over only together with its reply: if the reply cannot be recorded, the run still waits", async () => {
     const fx = await tenantHoldingDeletes();
     const held = await heldDelete(fx);
-    // The owner makes the event log refuse this run's reply (readers of a run that is
-    // over, like the chat, stop watching it: an over run must already have its reply).
-    const owner = new pg.Client({ connectionString: inject("ownerDatabaseUrl") });
-    await owner.connect();
-    const name = `refuse_reply_${held.runId.replaceAll("-", "")}`;
-    await owner.query(
-      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'reply refused by the test'; END $$`,
-    );
-    await owner.query(
-      `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${held.runId}' AND NEW.type = 'message.agent') EXECUTE FUNCTION ${name}()`,
-    );
+    // The event log refuses this run's reply (readers of a run that is over, like the
+    // chat, stop watching it: an over run must already have its reply).
+    const restore = await refuseInserts("events", `NEW.run_id = '${held.runId}' AND NEW.type = 'message.agent'`);
     try {
       await expect(
         voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "deny", "no"),
       ).rejects.toThrow();
     } finally {
-      await owner.query(`DROP TRIGGER ${name} ON events; DROP FUNCTION ${name}()`);
-      await owner.end();
+      await restore();
     }
     const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: held.runId } }));
     expect(run.status).toBe("waiting_approval");
@@ -374,6 +379,55 @@ describe("notifications", () => {
       ["requested", "webhook"],
       ["decided", "webhook"],
     ]);
+  });
+});
+
+describe("deciding many at once", () => {
+  it("each request answers for itself: decided ones run once, another tenant's is not found, a decided one says so", async () => {
+    const a = await tenantHoldingDeletes();
+    const b = await tenantHoldingDeletes();
+    const [first, second] = [await heldDelete(a), await heldDelete(a)];
+    const foreign = await heldDelete(b);
+    const approver = callerFor(a.users.approver);
+    const results = await approver.approval.decideMany({
+      tenantSlug: a.tenant.slug,
+      requestIds: [first.requestId, foreign.requestId, second.requestId],
+      vote: "approve",
+      comment: "batch",
+    });
+    expect(results).toEqual([
+      { requestId: first.requestId, status: "approved", error: null },
+      { requestId: foreign.requestId, status: null, error: "Approval request not found." },
+      { requestId: second.requestId, status: "approved", error: null },
+    ]);
+    expect(await stateOf(a, first.requestId, first.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
+    expect(await stateOf(a, second.requestId, second.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
+    expect((await stateOf(b, foreign.requestId, foreign.key)).status).toBe("pending");
+
+    const again = await callerFor(a.users.admin).approval.decideMany({
+      tenantSlug: a.tenant.slug,
+      requestIds: [first.requestId],
+      vote: "deny",
+    });
+    expect(again).toEqual([{ requestId: first.requestId, status: null, error: expect.stringMatching(/^the request is already approved/) }]);
+    expect(await stateOf(a, first.requestId, first.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
+  });
+
+  it("a request that fails inside answers with the generic message, not the database's", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const restore = await refuseInserts("approval_votes", `NEW.request_id = '${held.requestId}'`);
+    try {
+      const results = await callerFor(fx.users.approver).approval.decideMany({
+        tenantSlug: fx.tenant.slug,
+        requestIds: [held.requestId],
+        vote: "approve",
+      });
+      expect(results).toEqual([{ requestId: held.requestId, status: null, error: INTERNAL_MESSAGE }]);
+    } finally {
+      await restore();
+    }
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "pending", votes: 0, deletes: 0 });
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toTRPCError } from "@/server/trpc/errors";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { zText } from "@/server/validation";
@@ -42,9 +43,14 @@ export const approvalRouter = createTRPCRouter({
       const results = [];
       for (const requestId of input.requestIds) {
         try {
-          results.push({ requestId, ...(await voteOnRequest(ctx.tenant.id, requestId, me(ctx), input.vote, input.comment ?? null)), error: null });
+          results.push({
+            requestId,
+            ...(await voteOnRequest(ctx.tenant.id, requestId, me(ctx), input.vote, input.comment ?? null)),
+            error: null,
+          });
         } catch (error) {
-          results.push({ requestId, status: null, error: error instanceof Error ? error.message : "failed" });
+          // Each request answers for itself, with the message the single decide would give.
+          results.push({ requestId, status: null, error: toTRPCError(error).message });
         }
       }
       return results.map((result) => ({ requestId: result.requestId, status: result.status, error: result.error }));
