@@ -2,6 +2,7 @@
 // the attack corpus ends in refusals or holds; tenants never see or change each
 // other's decisions; every denial is explained, audited and in the event log.
 import fc from "fast-check";
+import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { scriptedPlan } from "@/server/agent/scripted-planner";
@@ -306,6 +307,31 @@ describe("denials", () => {
         args: { key: "x" },
       }),
     ).toMatchObject({ status: "denied", decision: { step: "tenant" } });
+  });
+
+  it("a fault reading a tool's policy fields denies the call without telling the fault's text", async () => {
+    const probe: TAnyTool = {
+      name: "probe.fields",
+      description: "test tool whose policy fields come from a failing read",
+      input: z.object({ to: z.string() }),
+      safetyClass: "read_only",
+      capability: "api",
+      policyFields: () => {
+        throw new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2");
+      },
+      execute: () => Promise.resolve("never"),
+    };
+    const withProbe = new ToolRegistry("saas");
+    withProbe.register(probe);
+    const outcome = await decideCall(withProbe, {
+      tenantId: a.tenant.id,
+      runId: await createRun(a),
+      principal: member(a),
+      tool: "probe.fields",
+      args: { to: "x" },
+    });
+    expect(outcome).toMatchObject({ status: "denied", decision: { step: "policy" } });
+    expect(outcome.decision.explanation).toBe("The fields policies route on could not be read: an internal error (logged)");
   });
 });
 

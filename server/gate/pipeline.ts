@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { scrubText, scrubValue, withSecretScope } from "@/server/credentials/scope";
 import { withTenant } from "@/server/db";
+import { logger } from "@/server/logger";
 import { canonicalJson } from "@/server/events/hash";
 import { compileComposition, decide, type TPolicyDecision } from "@/server/policy/evaluate";
 import type { TPolicyContext } from "@/server/policy/schema";
@@ -98,7 +99,12 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   try {
     routing = (await tool.policyFields?.(args, { tenantId: call.tenantId })) ?? {};
   } catch (error) {
-    const reason = error instanceof Error ? error.message : "unknown error";
+    // A bad argument (an unparsable URL) is the caller's to fix and is said; anything else
+    // (a database error reading the tenant's counterparties) is logged, not told: its text
+    // would reach the event log and the chat.
+    const isArgumentError = error instanceof TypeError;
+    if (!isArgumentError) logger.error({ err: error, tool: tool.name }, "policy fields could not be read");
+    const reason = isArgumentError ? error.message : "an internal error (logged)";
     return { status: "denied", decision: refusal("policy", `The fields policies route on could not be read: ${reason}`) };
   }
   let policy: TPolicyDecision;
@@ -210,10 +216,17 @@ export async function executeApprovedCall(
   const call: TGateCall = { tenantId: held.tenantId, runId: held.runId, principal: held.principal, tool: held.tool, args: held.args };
   const outcome = await (async (): Promise<TGateOutcome> => {
     const tool = registry.get(held.tool);
-    if (!tool) return { status: "denied", decision: refusal("registry", `There is no tool "${held.tool}" in this ${registry.mode} deployment any more.`) };
+    if (!tool)
+      return {
+        status: "denied",
+        decision: refusal("registry", `There is no tool "${held.tool}" in this ${registry.mode} deployment any more.`),
+      };
     const parsed = tool.input.safeParse(held.args);
     if (!parsed.success)
-      return { status: "denied", decision: refusal("registry", `The approved arguments for ${tool.name} are not valid any more: ${describeIssues(parsed.error)}.`) };
+      return {
+        status: "denied",
+        decision: refusal("registry", `The approved arguments for ${tool.name} are not valid any more: ${describeIssues(parsed.error)}.`),
+      };
     if (callDigest({ runId: held.runId, tool: tool.name, args: parsed.data }) !== held.digest)
       return {
         status: "denied",
