@@ -12,7 +12,8 @@ import { setMemory } from "@/server/memory/service";
 import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { registryFor, type ToolRegistry } from "@/server/tools/registry";
 import { INTERNAL_MESSAGE } from "@/server/trpc/errors";
-import { expireOverdue, saveWorkflow, voteOnRequest } from "./service";
+import { saveWorkflow, voteOnRequest } from "./service";
+import { expireOverdue, finishDecided } from "./sweep";
 import type { TApprovalWorkflow, TTier } from "./types";
 
 let registry: ToolRegistry;
@@ -276,6 +277,38 @@ describe("chains and timers", () => {
     await expect(
       voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "approve", null),
     ).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await stateOf(fx, held.requestId, held.key)).deletes).toBe(0);
+  });
+
+  it("an approval a crash left before its call was claimed is finished by the sweep once; one decided too long ago is left alone", async () => {
+    const fx = await tenantHoldingDeletes();
+    const [recent, old] = [await heldDelete(fx), await heldDelete(fx)];
+    const now = Date.now();
+    // As the vote's transaction leaves it when the process stops before settling.
+    const decideAt = (requestId: string, at: Date) =>
+      withTenant(fx.tenant.id, (db) =>
+        db.approvalRequest.update({ where: { id: requestId }, data: { status: "approved", decidedAt: at, comment: "ok" } }),
+      );
+    await decideAt(recent.requestId, new Date(now - 2 * 60_000));
+    await decideAt(old.requestId, new Date(now - 3 * 60 * 60_000));
+
+    expect(await finishDecided(fx.tenant.id, new Date(now))).toBe(1);
+    expect(await finishDecided(fx.tenant.id, new Date(now))).toBe(0);
+    expect(await stateOf(fx, recent.requestId, recent.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
+    expect((await stateOf(fx, recent.requestId, recent.key)).reply).toContain("approved and done");
+    const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: recent.runId } }));
+    expect(run.status).toBe("completed");
+    // Hours late, the call is not run behind everyone's back.
+    expect(await stateOf(fx, old.requestId, old.key)).toMatchObject({ status: "approved", deletes: 0, results: 0 });
+  });
+
+  it("a decision just taken is left to its own settle", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalRequest.update({ where: { id: held.requestId }, data: { status: "approved", decidedAt: new Date(), comment: "ok" } }),
+    );
+    expect(await finishDecided(fx.tenant.id)).toBe(0);
     expect((await stateOf(fx, held.requestId, held.key)).deletes).toBe(0);
   });
 

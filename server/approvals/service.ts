@@ -1,8 +1,8 @@
 // Deciding held calls. A vote is taken under a row lock on its request, so any
 // number of approvers clicking at once produce one outcome; an approved call is
 // claimed for execution once (executed_at) and runs through the gate's remaining
-// steps; a denied one gives the agent the reason. Timeouts come from the sweep
-// (expireOverdue), run by the durable worker every minute and idempotent.
+// steps; a denied one gives the agent the reason. Timeouts and decisions a crash left
+// unfinished are the sweep's (sweep.ts).
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
@@ -17,7 +17,7 @@ import { catalogPack } from "@/server/policy/catalog";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
-import { applyTimeout, applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
+import { applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
 import { DEFAULT_WORKFLOW, ZApprovalWorkflow, ZTier, type TApprovalVote, type TChainState, type TTier } from "./types";
 
 export type { TApprover } from "./chain";
@@ -29,7 +29,7 @@ export function tiersOf(request: { tiers: unknown }): TTier[] {
   return parsed.success && parsed.data.length > 0 ? parsed.data : DEFAULT_WORKFLOW.defaultRoute.tiers;
 }
 
-function stateOf(request: TRequestRow): TChainState {
+export function stateOf(request: TRequestRow): TChainState {
   if (request.status === "pending") return { status: "pending", tier: request.tier };
   const status = request.status === "cancelled" ? "denied" : request.status;
   return { status, tier: request.tier, reason: request.comment ?? request.status };
@@ -229,7 +229,13 @@ export async function voteOnRequest(
 }
 
 /** Store the chain's new state on the request (and the next tier's deadline). */
-async function advance(db: TenantDb, request: TRequestRow, state: TChainState, tiers: TTier[], reason: string | null): Promise<void> {
+export async function advance(
+  db: TenantDb,
+  request: TRequestRow,
+  state: TChainState,
+  tiers: TTier[],
+  reason: string | null,
+): Promise<void> {
   const now = new Date();
   const data: Prisma.ApprovalRequestUpdateInput =
     state.status === "pending"
@@ -269,7 +275,7 @@ function principalOf(label: string): TPrincipal {
 }
 
 /** A decided request: run the approved call once, or tell the run it was refused. */
-async function settle(tenantId: string, requestId: string): Promise<TGateOutcome | null> {
+export async function settle(tenantId: string, requestId: string): Promise<TGateOutcome | null> {
   const claimed = await withTenant(tenantId, async (db) => {
     const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
     if (!request || request.status === "pending") return null;
@@ -372,41 +378,6 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
     comment = decided.explanation;
   }
   await voteOnRequest(tenantId, requestId, { principal }, vote, comment);
-}
-
-/**
- * Timeouts: every pending request whose tier deadline has passed gets its tier's
- * timeout action, once (under the row lock, only if still at that tier and overdue).
- */
-export async function expireOverdue(tenantId: string, now = new Date()): Promise<number> {
-  const due = await withTenant(tenantId, (db) =>
-    db.approvalRequest.findMany({ where: { tenantId, status: "pending", deadlineAt: { lte: now } }, select: { id: true }, take: 500 }),
-  );
-  let changed = 0;
-  for (const { id } of due) {
-    const step = await withTenant(tenantId, async (db) => {
-      await db.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
-      const request = await db.approvalRequest.findUniqueOrThrow({ where: { id } });
-      if (request.status !== "pending" || !request.deadlineAt || request.deadlineAt > now) return null;
-      const tiers = tiersOf(request);
-      const state = applyTimeout(tiers, stateOf(request), now, request.deadlineAt);
-      await advance(db, request, state, tiers, state.status === "pending" ? null : state.reason);
-      return { request, state };
-    });
-    if (!step) continue;
-    changed += 1;
-    await recordEvents(tenantId, [
-      {
-        runId: step.request.runId,
-        type: "approval.timed_out",
-        eventClass: "approval",
-        payload: { approvalRequestId: id, tier: step.request.tier, status: step.state.status },
-      },
-    ]);
-    if (step.state.status !== "pending") await settle(tenantId, id);
-    else await decideByPackIfAny(tenantId, id);
-  }
-  return changed;
 }
 
 /** A new version of the tenant's workflow; requests in flight keep theirs. */

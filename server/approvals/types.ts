@@ -115,9 +115,7 @@ export type TRoutedCall = {
 export type TApprovalVote = { tier: number; approver: string; vote: "approve" | "deny"; at: Date };
 
 /** A request's place in its chain. */
-export type TChainState =
-  | { status: "pending"; tier: number }
-  | { status: "approved" | "denied" | "expired"; tier: number; reason: string };
+export type TChainState = { status: "pending"; tier: number } | { status: "approved" | "denied" | "expired"; tier: number; reason: string };
 
 /** Used when a tenant has no workflow yet: one tier of approvers (and above), 24 h, deny on timeout. */
 export const DEFAULT_WORKFLOW: TApprovalWorkflow = {

@@ -1,7 +1,7 @@
 // What the durable jobs do. Each job walks the active tenants (platform work,
 // hence the platform client) and does each tenant's part in that tenant's own
 // scoped transaction; one tenant's failure does not stop the others.
-import { expireOverdue } from "@/server/approvals/service";
+import { expireOverdue, finishDecided } from "@/server/approvals/sweep";
 import { deliverDueNotifications, enqueueSlaWarnings } from "@/server/approvals/notify";
 import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
@@ -64,9 +64,9 @@ export async function runScheduleTick(now = new Date()): Promise<{ tenants: numb
   return result;
 }
 
-/** Approval requests past their deadline: each tier's timeout action, once (row lock, idempotent). */
+/** Approval requests past their deadline (each tier's timeout action, once) and decisions a crash left unfinished. */
 export async function runApprovalSweep(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
-  return forEachTenant("approval-sweep", (tenantId) => expireOverdue(tenantId, now));
+  return forEachTenant("approval-sweep", async (tenantId) => (await expireOverdue(tenantId, now)) + (await finishDecided(tenantId, now)));
 }
 
 /** SLA warnings that are due, then each tenant's due approval notifications (sent outside transactions, retried with backoff). */
