@@ -2,14 +2,14 @@
 // timeouts that fire once, approvals bound to the exact call, tenants apart.
 import pg from "pg";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
 import { createCredential } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { runApprovalSweep } from "@/server/jobs/handlers";
 import { startWorker } from "@/server/jobs/worker";
 import { setMemory } from "@/server/memory/service";
-import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { addMember, callerFor, createRun, type TTenantFixture } from "@/server/test/factories";
+import { heldDelete, tenantHoldingDeletes } from "@/server/test/held-calls";
 import { registryFor, type ToolRegistry } from "@/server/tools/registry";
 import { INTERNAL_MESSAGE } from "@/server/trpc/errors";
 import { saveWorkflow, voteOnRequest } from "./service";
@@ -20,31 +20,6 @@ let registry: ToolRegistry;
 beforeAll(async () => {
   registry = await registryFor("saas");
 });
-
-async function tenantHoldingDeletes(): Promise<TTenantFixture> {
-  const fx = await createTenantFixture();
-  await withTenant(fx.tenant.id, (db) =>
-    db.policyComposition.create({
-      data: { tenantId: fx.tenant.id, packs: [{ name: "baseline", version: 1 }], tenantPolicies: HOLD_MEMORY_DELETE },
-    }),
-  );
-  return fx;
-}
-
-/** A remembered key, and a held memory.delete of it by the tenant's member. */
-async function heldDelete(fx: TTenantFixture, key = `k-${crypto.randomUUID().slice(0, 8)}`) {
-  await setMemory(fx.tenant.id, key, "keep me until approved", "user:test");
-  const runId = await createRun(fx);
-  const outcome = await runGate(registry, {
-    tenantId: fx.tenant.id,
-    runId,
-    principal: { type: "User", id: fx.users.member.id, role: "member" },
-    tool: "memory.delete",
-    args: { key },
-  });
-  if (outcome.status !== "held") throw new Error(`expected a hold, got ${outcome.status}`);
-  return { key, runId, requestId: outcome.approvalRequestId };
-}
 
 async function stateOf(fx: TTenantFixture, requestId: string, key: string) {
   return withTenant(fx.tenant.id, async (db) => {

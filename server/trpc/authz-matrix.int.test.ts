@@ -493,6 +493,7 @@ const MATRIX: Record<string, Row> = {
     input: () => ({ slug: uniqueSlug("op"), name: "Created by test", ownerEmail: `${uniqueSlug("owner")}@example.test` }),
     crossTenant: "takes no object id",
   },
+  "operator.approval.list": { access: "operator", input: (fx) => tenantA(fx), crossTenant: "takes no object id" },
 };
 
 type Principal = { name: string; user: (fx: Fixtures) => TSessionUser | null; role?: TRole; isOperator?: boolean; isOtherTenant?: boolean };

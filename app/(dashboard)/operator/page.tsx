@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { AppHeader } from "@/components/layout/app-header";
+import { ApprovalQueues } from "@/components/operator/approval-queues";
 import { TenantsPanel } from "@/components/operator/tenants-panel";
 import { PageHeader } from "@/components/ui/card";
 import { requireUser } from "@/server/auth/page-access";
@@ -16,8 +17,11 @@ export default async function OperatorPage() {
     <div className="min-h-screen">
       <AppHeader user={user} mode={env.DEPLOYMENT_MODE} tenants={tenants} />
       <main className="mx-auto max-w-5xl px-6 py-8">
-        <PageHeader title="Operator" description="Platform administration: tenants across the installation." />
-        <TenantsPanel />
+        <PageHeader title="Operator" description="Platform administration: tenants and their approval queues across the installation." />
+        <div className="space-y-6">
+          <TenantsPanel />
+          <ApprovalQueues memberOf={tenants.map((tenant) => tenant.slug)} />
+        </div>
       </main>
     </div>
   );
