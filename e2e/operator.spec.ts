@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
-test("an operator sees a tenant's held transfer in the approval queues, without its counterparty", async ({ browser }) => {
+test("an operator sees a tenant's held transfer in the approval queues, without its counterparty; the member then withdraws it", async ({
+  browser,
+}) => {
   const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 1_000)}`;
   const member = await (await browser.newContext()).newPage();
   await signIn(member, "member@acme.test");
@@ -24,6 +26,12 @@ test("an operator sees a tenant's held transfer in the approval queues, without 
   // A tenant with nothing waiting says so.
   await operator.getByLabel("Tenant", { exact: true }).selectOption("globex");
   await expect(operator.getByText("Nothing waits for approval in this tenant.")).toBeVisible();
+
+  // The member takes the request back: the turn ends, the call never runs.
+  member.once("dialog", (dialog) => void dialog.accept());
+  await member.getByRole("button", { name: "Withdraw request" }).click();
+  await expect(member.getByTestId("agent-reply").last()).toContainText("payments.transfer was withdrawn: withdrawn by the requester");
+  await expect(member.getByRole("button", { name: "Withdraw request" })).toHaveCount(0);
 
   await member.context().close();
   await operator.context().close();

@@ -126,7 +126,16 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
           <li key={turn.runId} className="space-y-3">
             <p className="ml-auto w-fit max-w-[80%] rounded-lg bg-indigo-600 px-3 py-2 text-sm text-white">{turn.userMessage}</p>
             {turn.tools.map((card) => (
-              <ToolCard key={card.seq} card={card as TToolCard} traceHref={`/t/${tenantSlug}/runs/${turn.runId}`} />
+              <ToolCard
+                key={card.seq}
+                card={card as TToolCard}
+                traceHref={`/t/${tenantSlug}/runs/${turn.runId}`}
+                action={
+                  turn.status === "waiting_approval" && card.status === "held" && card.approvalRequestId ? (
+                    <WithdrawButton tenantSlug={tenantSlug} conversationId={conversationId} requestId={card.approvalRequestId} />
+                  ) : null
+                }
+              />
             ))}
             {turn.reply ? (
               <div className="space-y-1">
@@ -166,5 +175,31 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
         </Button>
       </form>
     </section>
+  );
+}
+
+/** The asker takes back a call that waits for approval: it never runs, and approvers stop seeing it. */
+function WithdrawButton({ tenantSlug, conversationId, requestId }: { tenantSlug: string; conversationId: string; requestId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const cancel = useMutation(
+    trpc.approval.cancel.mutationOptions({
+      onSuccess: () => toast.success("Request withdrawn. The call will not run."),
+      onError: (error) => toast.error(errorMessage(error)),
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.conversation.get.queryKey({ tenantSlug, conversationId }) }),
+    }),
+  );
+  return (
+    <Button
+      variant="secondary"
+      className="px-2 py-1 text-xs"
+      isBusy={cancel.isPending}
+      onClick={() => {
+        if (window.confirm("Withdraw this request? The call will not run; you can ask again later."))
+          cancel.mutate({ tenantSlug, requestId });
+      }}
+    >
+      Withdraw request
+    </Button>
   );
 }

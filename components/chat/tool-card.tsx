@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
 
 export type TToolCard = {
@@ -20,7 +21,7 @@ const BADGES = {
 } as const;
 
 /** One tool call as the gate decided it: what was asked, the decision, and why. */
-export function ToolCard({ card, traceHref }: { card: TToolCard; traceHref: string }) {
+export function ToolCard({ card, traceHref, action }: { card: TToolCard; traceHref: string; action?: ReactNode }) {
   const badge = BADGES[card.status];
   return (
     <div className="rounded-md border border-slate-200 bg-white p-3 text-sm" data-testid="tool-card">
@@ -34,9 +35,12 @@ export function ToolCard({ card, traceHref }: { card: TToolCard; traceHref: stri
         {card.step}
         {card.policies.length ? `, ${card.policies.map((policy) => policy.id).join(", ")}` : ""}): {card.explanation}
       </p>
-      <Link href={traceHref} className="mt-1 inline-block text-xs text-indigo-700 hover:underline">
-        View trace →
-      </Link>
+      <div className="mt-1 flex items-center justify-between gap-2">
+        <Link href={traceHref} className="text-xs text-indigo-700 hover:underline">
+          View trace →
+        </Link>
+        {action}
+      </div>
     </div>
   );
 }

@@ -390,6 +390,63 @@ describe("notifications", () => {
   });
 });
 
+describe("withdrawing a held call", () => {
+  it("the requester withdraws it: it never runs, the run ends with the reason, the inbox drops it, a late vote is refused", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const member = callerFor(fx.users.member);
+    expect(await member.approval.cancel({ tenantSlug: fx.tenant.slug, requestId: held.requestId, comment: "changed my mind" })).toEqual({
+      status: "cancelled",
+    });
+    const after = await stateOf(fx, held.requestId, held.key);
+    expect(after).toMatchObject({ status: "cancelled", deletes: 0, results: 0 });
+    expect(after.reply).toBe("memory.delete was withdrawn: changed my mind");
+    const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: held.runId } }));
+    expect(run.status).toBe("completed");
+    const events = await withTenant(fx.tenant.id, (db) =>
+      db.event.findMany({ where: { tenantId: fx.tenant.id, runId: held.runId, type: "approval.cancelled" } }),
+    );
+    expect(events.map((event) => JSON.parse(event.payload) as unknown)).toEqual([
+      { approvalRequestId: held.requestId, by: `user:${fx.users.member.id}`, comment: "changed my mind" },
+    ]);
+    const approver = callerFor(fx.users.approver);
+    expect((await approver.approval.inbox({ tenantSlug: fx.tenant.slug })).map((item) => item.id)).not.toContain(held.requestId);
+    await expect(
+      approver.approval.decide({ tenantSlug: fx.tenant.slug, requestId: held.requestId, vote: "approve" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(member.approval.cancel({ tenantSlug: fx.tenant.slug, requestId: held.requestId })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect((await stateOf(fx, held.requestId, held.key)).deletes).toBe(0);
+  });
+
+  it("another member cannot withdraw it; an admin can", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const other = await addMember(fx.tenant.id, "member");
+    await expect(callerFor(other.user).approval.cancel({ tenantSlug: fx.tenant.slug, requestId: held.requestId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect((await stateOf(fx, held.requestId, held.key)).status).toBe("pending");
+    await callerFor(fx.users.admin).approval.cancel({ tenantSlug: fx.tenant.slug, requestId: held.requestId });
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "cancelled", deletes: 0 });
+    expect((await stateOf(fx, held.requestId, held.key)).reply).toBe("memory.delete was withdrawn: withdrawn by an admin");
+  });
+
+  it("a withdrawal racing an approval: one outcome, and the call runs only if the approval won", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const [cancelled, approved] = await Promise.allSettled([
+      callerFor(fx.users.member).approval.cancel({ tenantSlug: fx.tenant.slug, requestId: held.requestId }),
+      voteOnRequest(fx.tenant.id, held.requestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "approve", null),
+    ]);
+    expect([cancelled.status, approved.status].filter((status) => status === "fulfilled")).toHaveLength(1);
+    const after = await stateOf(fx, held.requestId, held.key);
+    expect(after.status).toBe(cancelled.status === "fulfilled" ? "cancelled" : "approved");
+    expect(after.deletes).toBe(after.status === "approved" ? 1 : 0);
+  });
+});
+
 describe("deciding many at once", () => {
   it("each request answers for itself: decided ones run once, another tenant's is not found, a decided one says so", async () => {
     const a = await tenantHoldingDeletes();

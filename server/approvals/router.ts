@@ -3,6 +3,7 @@ import { toTRPCError } from "@/server/trpc/errors";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { zText } from "@/server/validation";
+import { cancelRequest } from "./cancel";
 import { currentWorkflow } from "./requests";
 import { getRequest, listHistory, listInbox, saveWorkflow, voteOnRequest } from "./service";
 
@@ -55,6 +56,10 @@ export const approvalRouter = createTRPCRouter({
       }
       return results.map((result) => ({ requestId: result.requestId, status: result.status, error: result.error }));
     }),
+  // The requester withdraws their own held call; admins may withdraw any (checked by the service).
+  cancel: tenantAccessProcedure("member")
+    .input(z.object({ requestId: z.uuid(), comment: ZComment }))
+    .mutation(({ ctx, input }) => cancelRequest(ctx.tenant.id, input.requestId, me(ctx), input.comment ?? null)),
   workflow: tenantProcedure("viewer").query(({ ctx }) => currentWorkflow(ctx.db, ctx.tenant.id)),
   saveWorkflow: tenantProcedure("admin")
     .input(z.object({ definition: z.unknown() }))

@@ -170,6 +170,18 @@ export async function getRequest(db: TenantDb, tenantId: string, requestId: stri
 type TVoteResult = { status: TChainState["status"]; tier: number; outcome: TGateOutcome | null; isNewVote: boolean };
 
 /**
+ * The request, under a row lock held to the end of the transaction: votes, withdrawals
+ * and the timeout sweep all take it, so only one of them can decide the request.
+ */
+export async function lockRequest(db: TenantDb, tenantId: string, requestId: string): Promise<TRequestRow> {
+  const locked = await db.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM approval_requests WHERE id = ${requestId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw notFound("Approval request");
+  return db.approvalRequest.findUniqueOrThrow({ where: { id: requestId } });
+}
+
+/**
  * One approver's vote. Serialized per request (row lock), idempotent per approver and
  * tier, final once the request is decided. An approval that completes the chain
  * executes the call once; a denial tells the run why.
@@ -182,11 +194,7 @@ export async function voteOnRequest(
   comment: string | null,
 ): Promise<TVoteResult> {
   const step = await withTenant(tenantId, async (db) => {
-    const locked = await db.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM approval_requests WHERE id = ${requestId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
-    if (locked.length === 0) throw notFound("Approval request");
-    const request = await db.approvalRequest.findUniqueOrThrow({ where: { id: requestId } });
+    const request = await lockRequest(db, tenantId, requestId);
     const votes = await votesOf(db, tenantId, requestId);
     const tiers = tiersOf(request);
     const before = stateOf(request);
@@ -316,7 +324,8 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
           ? `${claimed.tool} was approved but failed: ${outcome.error}`
           : `${claimed.tool} was approved but not run: ${outcome.decision.explanation}`;
   } else {
-    reply = `${claimed.tool} was ${claimed.status === "expired" ? "not decided in time" : "refused"}: ${claimed.comment ?? claimed.status}`;
+    const ended = { expired: "not decided in time", cancelled: "withdrawn", denied: "refused" } as const;
+    reply = `${claimed.tool} was ${ended[claimed.status as keyof typeof ended] ?? "refused"}: ${claimed.comment ?? claimed.status}`;
   }
   // One transaction: a reader that sees the run over also sees its reply (the chat stops
   // watching a turn once its run is over).

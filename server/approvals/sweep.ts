@@ -4,7 +4,7 @@
 import { withTenant } from "@/server/db";
 import { recordEvents } from "@/server/events/append";
 import { applyTimeout } from "./chain";
-import { advance, decideByPackIfAny, settle, stateOf, tiersOf } from "./service";
+import { advance, decideByPackIfAny, lockRequest, settle, stateOf, tiersOf } from "./service";
 
 /** A decided request's settle normally follows within milliseconds; after this, a crash is assumed. */
 export const UNFINISHED_AFTER_MS = 60_000;
@@ -22,8 +22,7 @@ export async function expireOverdue(tenantId: string, now = new Date()): Promise
   let changed = 0;
   for (const { id } of due) {
     const step = await withTenant(tenantId, async (db) => {
-      await db.$queryRaw`SELECT id FROM approval_requests WHERE id = ${id}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
-      const request = await db.approvalRequest.findUniqueOrThrow({ where: { id } });
+      const request = await lockRequest(db, tenantId, id);
       if (request.status !== "pending" || !request.deadlineAt || request.deadlineAt > now) return null;
       const tiers = tiersOf(request);
       const state = applyTimeout(tiers, stateOf(request), now, request.deadlineAt);

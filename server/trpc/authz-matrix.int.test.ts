@@ -435,6 +435,12 @@ const MATRIX: Record<string, Row> = {
     input: async (fx) => ({ ...tenantA(fx), requestIds: [await heldRequestOf(fx.a)], vote: "deny" }),
     crossTenant: "takes no object id",
   },
+  // The procedure admits members; withdrawing takes the requester or an admin (the fixture's requester is nobody here).
+  "approval.cancel": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.a), comment: "matrix" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.b) }),
+  },
   "approval.workflow": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "approval.saveWorkflow": {
     access: { tenant: "admin" },
