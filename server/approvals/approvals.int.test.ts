@@ -340,6 +340,43 @@ describe("chains and timers", () => {
     // baseline permits members: the pack approves and the call runs.
     expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", deletes: 1 });
   });
+
+  it("a tier decided by the tenant's own pack, by name and version; a workflow naming a missing pack is refused; the pack cannot be deleted while used", async () => {
+    const fx = await tenantHoldingDeletes();
+    const admin = callerFor(fx.users.admin);
+    const tenantSlug = fx.tenant.slug;
+    await admin.policyPack.create({
+      tenantSlug,
+      name: "delete-desk",
+      text: '@id("members-may-delete")\npermit (principal, action == Action::"memory.delete", resource);',
+    });
+    const desk = (await admin.policyPack.list({ tenantSlug })).find((pack) => pack.name === "delete-desk");
+    await admin.policyPack.addVersion({
+      tenantSlug,
+      packId: desk?.id ?? "",
+      text: '@id("no-deletes")\n@reason("the desk refuses deletes this week")\nforbid (principal, action == Action::"memory.delete", resource);',
+    });
+    const deskTier = (version: number) =>
+      tier({ name: "Delete desk", approvers: { roles: [], users: [], agents: [], pack: { name: "delete-desk", version } } });
+
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [deskTier(1)] } });
+    const first = await heldDelete(fx);
+    expect(await stateOf(fx, first.requestId, first.key)).toMatchObject({ status: "approved", deletes: 1 });
+
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [deskTier(2)] } });
+    const second = await heldDelete(fx);
+    const refused = await stateOf(fx, second.requestId, second.key);
+    expect(refused).toMatchObject({ status: "denied", deletes: 0 });
+    expect(refused.reply).toContain("the desk refuses deletes this week");
+
+    await expect(
+      admin.approval.saveWorkflow({ tenantSlug, definition: { routes: [], defaultRoute: { tiers: [deskTier(3)] } } }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: 'Tier "Delete desk" is decided by pack delete-desk v3, which does not exist.',
+    });
+    await expect(admin.policyPack.delete({ tenantSlug, packId: desk?.id ?? "" })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
 });
 
 describe("the durable sweep (pg-boss)", () => {

@@ -13,7 +13,7 @@ import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
 import { compileComposition, decide, type TPrincipal } from "@/server/policy/evaluate";
-import { catalogPack } from "@/server/policy/catalog";
+import { packSource } from "@/server/policy/packs";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
@@ -345,26 +345,27 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
   return outcome;
 }
 
-/** A tier whose approver is a policy pack decides at once: the pack permits (approve) or not (deny). */
+/** A tier whose approver is a policy pack (catalog or the tenant's own) decides at once: the pack permits (approve) or not (deny). */
 export async function decideByPackIfAny(tenantId: string, requestId: string): Promise<void> {
   const found = await withTenant(tenantId, async (db) => {
     const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
-    const requester = request ? principalOf(request.requestedBy) : null;
+    const ref = request ? tiersOf(request)[request.tier]?.approvers.pack : undefined;
+    if (!request || request.status !== "pending" || !ref) return null;
+    const requester = principalOf(request.requestedBy);
     // The pack sees the requester with their real role.
     const membership =
-      requester?.type === "User"
+      requester.type === "User"
         ? await db.membership.findFirst({ where: { tenantId, userId: requester.id }, select: { role: true } })
         : null;
-    return request && requester
-      ? { request, requester: requester.type === "User" ? { ...requester, role: membership?.role ?? "viewer" } : requester }
-      : null;
+    return {
+      request,
+      ref,
+      pack: await packSource(db, tenantId, ref),
+      requester: requester.type === "User" ? { ...requester, role: membership?.role ?? "viewer" } : requester,
+    };
   });
-  if (!found || found.request.status !== "pending") return;
-  const { request, requester } = found;
-  const tier = tiersOf(request)[request.tier];
-  const ref = tier?.approvers.pack;
-  if (!ref) return;
-  const pack = catalogPack(ref.name, ref.version);
+  if (!found) return;
+  const { request, ref, pack, requester } = found;
   const principal = `pack:${ref.name}@v${ref.version}`;
   let vote: "approve" | "deny" = "deny";
   let comment = `pack ${ref.name} v${ref.version} is not available`;
@@ -392,6 +393,12 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
 /** A new version of the tenant's workflow; requests in flight keep theirs. */
 export async function saveWorkflow(db: TenantDb, tenantId: string, actorUserId: string, definition: unknown) {
   const workflow = ZApprovalWorkflow.parse(definition);
+  // A tier decided by a pack that is not there would deny everything routed to it.
+  for (const tier of [...workflow.routes.flatMap((route) => route.tiers), ...workflow.defaultRoute.tiers]) {
+    const ref = tier.approvers.pack;
+    if (ref && !(await packSource(db, tenantId, ref)))
+      throw new AppError("BAD_REQUEST", `Tier "${tier.name}" is decided by pack ${ref.name} v${ref.version}, which does not exist.`);
+  }
   const latest = await db.approvalWorkflowVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" } });
   const version = (latest?.version ?? 0) + 1;
   await db.approvalWorkflowVersion.create({

@@ -11,8 +11,8 @@ import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/recovery/actors";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import { registryFor } from "@/server/tools/registry";
-import { CATALOG_PACKS } from "./catalog";
-import { compileComposition, PolicyCompileError, validateComposition } from "./evaluate";
+import { CATALOG_PACKS, catalogPack } from "./catalog";
+import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";
 
 export type TPackSummary = {
   name: string;
@@ -135,10 +135,36 @@ export async function addPackVersion(
   return { id: packId, name: pack.name, version };
 }
 
+/** A pack version by name and version: the catalog's, else the tenant's own live pack; null when there is none. */
+export async function packSource(db: TenantDb, tenantId: string, ref: { name: string; version: number }): Promise<TPackSource | null> {
+  const catalog = catalogPack(ref.name, ref.version);
+  if (catalog) return catalog;
+  const pack = await db.policyPack.findFirst({ where: { tenantId, name: ref.name, deletedAt: null }, select: { id: true } });
+  if (!pack) return null;
+  const version = await db.policyPackVersion.findFirst({
+    where: { tenantId, packId: pack.id, version: ref.version },
+    select: { text: true },
+  });
+  return version ? { name: ref.name, version: ref.version, text: version.text } : null;
+}
+
 async function isInComposition(db: TenantDb, tenantId: string, name: string): Promise<boolean> {
   const composition = await db.policyComposition.findUnique({ where: { tenantId } });
   const refs = (composition?.packs ?? []) as { name?: unknown }[];
   return refs.some((ref) => ref.name === name);
+}
+
+/** Whether a tier of the tenant's current approval workflow is decided by this pack. */
+async function isInApprovalWorkflow(db: TenantDb, tenantId: string, name: string): Promise<boolean> {
+  const current = await db.approvalWorkflowVersion.findFirst({
+    where: { tenantId },
+    orderBy: { version: "desc" },
+    select: { definition: true },
+  });
+  type TStoredTier = { approvers?: { pack?: { name?: unknown } } };
+  const definition = (current?.definition ?? {}) as { routes?: { tiers?: TStoredTier[] }[]; defaultRoute?: { tiers?: TStoredTier[] } };
+  const tiers = [...(definition.routes ?? []).flatMap((route) => route.tiers ?? []), ...(definition.defaultRoute?.tiers ?? [])];
+  return tiers.some((tier) => tier.approvers?.pack?.name === name);
 }
 
 export async function deletePack(db: TenantDb, tenantId: string, actor: { userId: string | null; label: string }, packId: string) {
@@ -146,6 +172,8 @@ export async function deletePack(db: TenantDb, tenantId: string, actor: { userId
   if (!pack) throw notFound("Policy pack");
   if (await isInComposition(db, tenantId, pack.name))
     throw new AppError("CONFLICT", `The tenant's composition uses "${pack.name}"; take it out of the composition first.`);
+  if (await isInApprovalWorkflow(db, tenantId, pack.name))
+    throw new AppError("CONFLICT", `A tier of the tenant's approval workflow is decided by "${pack.name}"; change the workflow first.`);
   await db.policyPack.update({ where: { id: pack.id }, data: { deletedAt: new Date(), deletedBy: actor.label } });
   await recordAudit(db, {
     tenantId,
