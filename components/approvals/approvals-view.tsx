@@ -5,6 +5,7 @@ import { History } from "./history";
 import { Inbox } from "./inbox";
 import { NotificationLog } from "./notification-log";
 import { NotificationSettings } from "./notification-settings";
+import { StalledPanel } from "./stalled-panel";
 import { WorkflowEditor } from "./workflow-editor";
 
 type TTab = "inbox" | "history" | "notifications" | "workflow";
@@ -40,7 +41,12 @@ export function ApprovalsView({ tenantSlug, canEditWorkflow }: { tenantSlug: str
         ))}
       </div>
       <div role="tabpanel" id={`approvals-panel-${tab}`} aria-labelledby={`approvals-tab-${tab}`}>
-        {tab === "inbox" ? <Inbox tenantSlug={tenantSlug} /> : null}
+        {tab === "inbox" ? (
+          <div className="space-y-6">
+            {canEditWorkflow ? <StalledPanel tenantSlug={tenantSlug} /> : null}
+            <Inbox tenantSlug={tenantSlug} />
+          </div>
+        ) : null}
         {tab === "history" ? <History tenantSlug={tenantSlug} /> : null}
         {tab === "notifications" ? (
           <div className="space-y-6">

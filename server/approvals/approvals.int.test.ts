@@ -484,6 +484,70 @@ describe("withdrawing a held call", () => {
   });
 });
 
+describe("closing a stalled request by hand", () => {
+  it("an admin closes a call claimed and never finished: the run ends with the note, the sweep never runs it, closing twice is refused", async () => {
+    const fx = await tenantHoldingDeletes();
+    const [stuck, fresh] = [await heldDelete(fx), await heldDelete(fx)];
+    const now = Date.now();
+    // Claimed 10 minutes ago, then the process died: the call may or may not have run.
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalRequest.update({
+        where: { id: stuck.requestId },
+        data: { status: "approved", comment: "ok", decidedAt: new Date(now - 10 * 60_000), executedAt: new Date(now - 10 * 60_000) },
+      }),
+    );
+    const admin = callerFor(fx.users.admin);
+    const tenantSlug = fx.tenant.slug;
+    const stalled = await admin.approval.stalled({ tenantSlug });
+    expect(stalled.map((item) => [item.id, item.tool, item.status, item.isClaimed])).toEqual([
+      [stuck.requestId, "memory.delete", "approved", true],
+    ]);
+
+    await admin.approval.close({ tenantSlug, requestId: stuck.requestId, result: "did_not_run", note: "no delete in the memory history" });
+    const after = await stateOf(fx, stuck.requestId, stuck.key);
+    expect(after).toMatchObject({ status: "approved", deletes: 0, results: 0 });
+    expect(after.reply).toBe("memory.delete did not run (checked by an admin): no delete in the memory history");
+    const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: stuck.runId } }));
+    expect(run.status).toBe("failed");
+    const audit = await withTenant(fx.tenant.id, (db) =>
+      db.auditLog.findFirst({ where: { tenantId: fx.tenant.id, action: "approval.closed", targetId: stuck.requestId } }),
+    );
+    expect(audit).toMatchObject({
+      actorUserId: fx.users.admin.id,
+      data: { result: "did_not_run", note: "no delete in the memory history" },
+    });
+    expect(await admin.approval.stalled({ tenantSlug })).toEqual([]);
+
+    await expect(admin.approval.close({ tenantSlug, requestId: stuck.requestId, result: "ran", note: "again" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    // A pending request is not stalled: it is the approvers' to decide.
+    await expect(admin.approval.close({ tenantSlug, requestId: fresh.requestId, result: "ran", note: "no" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect(await finishDecided(fx.tenant.id, new Date(now + 60 * 60_000))).toBe(0);
+    expect((await stateOf(fx, stuck.requestId, stuck.key)).deletes).toBe(0);
+  });
+
+  it("closing an unclaimed old approval claims it, so no sweep runs it afterwards", async () => {
+    const fx = await tenantHoldingDeletes();
+    const held = await heldDelete(fx);
+    const decidedAt = new Date(Date.now() - 2 * 60 * 60_000);
+    await withTenant(fx.tenant.id, (db) =>
+      db.approvalRequest.update({ where: { id: held.requestId }, data: { status: "approved", comment: "ok", decidedAt } }),
+    );
+    await callerFor(fx.users.owner).approval.close({
+      tenantSlug: fx.tenant.slug,
+      requestId: held.requestId,
+      result: "did_not_run",
+      note: "too late now",
+    });
+    // Even a sweep that would still finish it (as if it were decided a minute and a half ago).
+    expect(await finishDecided(fx.tenant.id, new Date(decidedAt.getTime() + 90_000))).toBe(0);
+    expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ deletes: 0, results: 0 });
+  });
+});
+
 describe("deciding many at once", () => {
   it("each request answers for itself: decided ones run once, another tenant's is not found, a decided one says so", async () => {
     const a = await tenantHoldingDeletes();

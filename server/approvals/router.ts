@@ -6,6 +6,7 @@ import { zText } from "@/server/validation";
 import { cancelRequest } from "./cancel";
 import { currentWorkflow } from "./requests";
 import { getRequest, listHistory, listInbox, saveWorkflow, voteOnRequest } from "./service";
+import { closeStalled, listStalled, ZCloseResult } from "./stalled";
 
 const ZVote = z.enum(["approve", "deny"]);
 const ZComment = zText({ max: 2_000 }).optional();
@@ -60,6 +61,13 @@ export const approvalRouter = createTRPCRouter({
   cancel: tenantAccessProcedure("member")
     .input(z.object({ requestId: z.uuid(), comment: ZComment }))
     .mutation(({ ctx, input }) => cancelRequest(ctx.tenant.id, input.requestId, me(ctx), input.comment ?? null)),
+  // Decided requests whose call has no outcome long after: an admin checks the tool's side and closes them.
+  stalled: tenantProcedure("admin").query(({ ctx }) => listStalled(ctx.db, ctx.tenant.id)),
+  close: tenantAccessProcedure("admin")
+    .input(z.object({ requestId: z.uuid(), result: ZCloseResult, note: zText({ max: 2_000 }) }))
+    .mutation(({ ctx, input }) =>
+      closeStalled(ctx.tenant.id, input.requestId, { userId: ctx.user.id, principal: `user:${ctx.user.id}` }, input.result, input.note),
+    ),
   workflow: tenantProcedure("viewer").query(({ ctx }) => currentWorkflow(ctx.db, ctx.tenant.id)),
   saveWorkflow: tenantProcedure("admin")
     .input(z.object({ definition: z.unknown() }))

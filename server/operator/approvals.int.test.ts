@@ -5,7 +5,8 @@ import { withTenant } from "@/server/db";
 import type { TSessionUser } from "@/server/auth/users";
 import { callerFor, createUser } from "@/server/test/factories";
 import { heldDelete, tenantHoldingDeletes } from "@/server/test/held-calls";
-import { listApprovalQueues, STALLED_AFTER_MS } from "./approvals";
+import { STALLED_AFTER_MS } from "@/server/approvals/stalled";
+import { listApprovalQueues } from "./approvals";
 
 let operator: TSessionUser;
 beforeAll(async () => {

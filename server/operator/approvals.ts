@@ -5,11 +5,10 @@
 // it (tool, safety class, tier, times): no arguments, amounts or counterparties, which
 // are for the tenant's approvers to see.
 import { tiersOf } from "@/server/approvals/service";
+import { STALLED_AFTER_MS } from "@/server/approvals/stalled";
 import { platform } from "@/server/db/platform";
 import { Prisma } from "@/server/db/generated/client";
 
-/** Decided, and still no outcome this long after: the sweep would have finished it by now. */
-export const STALLED_AFTER_MS = 5 * 60_000;
 const MAX_PER_TENANT = 200;
 
 export type TQueueState = "pending" | "overdue" | "stalled";

@@ -70,6 +70,15 @@ async function heldRequestOf(fixture: TTenantFixture): Promise<string> {
   });
 }
 
+/** A request approved ten minutes ago whose call never got an outcome (as a crash leaves it). */
+async function stalledRequestOf(fixture: TTenantFixture): Promise<string> {
+  const requestId = await heldRequestOf(fixture);
+  await withTenant(fixture.tenant.id, (db) =>
+    db.approvalRequest.update({ where: { id: requestId }, data: { status: "approved", decidedAt: new Date(Date.now() - 10 * 60_000) } }),
+  );
+  return requestId;
+}
+
 async function scriptedRunOf(fixture: TTenantFixture): Promise<string> {
   const run = await runAgentTurn(await registryFor("saas"), scriptedPlanner, {
     tenantId: fixture.tenant.id,
@@ -440,6 +449,12 @@ const MATRIX: Record<string, Row> = {
     access: { tenant: "admin" },
     input: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.a), comment: "matrix" }),
     crossTenant: async (fx) => ({ ...tenantA(fx), requestId: await heldRequestOf(fx.b) }),
+  },
+  "approval.stalled": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "approval.close": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), requestId: await stalledRequestOf(fx.a), result: "ran", note: "matrix" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), requestId: await stalledRequestOf(fx.b), result: "ran", note: "matrix" }),
   },
   "approval.workflow": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "approval.saveWorkflow": {

@@ -91,6 +91,8 @@ const KEYS = [
   "minAmount",
   "maxAmount",
   "safetyClass",
+  "result",
+  "note",
 ];
 
 /** Every hostile string in every field, alone and beside a valid tenant: tried before the random runs. */
