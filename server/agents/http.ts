@@ -1,7 +1,7 @@
 // What the agent approvers' REST endpoints share: who is calling (tenant by slug,
 // agent by `Authorization: Bearer <key>`), reading a small JSON body, and turning
 // errors into short JSON answers. Nothing here ever echoes or logs the key.
-import { withoutTenant } from "@/server/db";
+import { tenantBySlug } from "@/server/tenants/service";
 import { APP_ERROR_CODES, AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { authenticateAgentKey, type TAgentIdentity } from "./keys";
@@ -37,9 +37,7 @@ export async function agentCaller(slug: string, request: Request): Promise<TAgen
   const hasHeader = request.headers.has("authorization");
   const key = bearerOf(request);
   if (!key) return unauthorized("Send the agent's API key as `Authorization: Bearer <key>`.", hasHeader);
-  const tenant = /^[a-z0-9-]{1,64}$/.test(slug)
-    ? await withoutTenant((db) => db.tenant.findUnique({ where: { slug }, select: { id: true, slug: true, status: true } }))
-    : null;
+  const tenant = await tenantBySlug(slug);
   if (!tenant) return jsonAnswer(404, { error: "Tenant not found." });
   const agent = await authenticateAgentKey(tenant.id, key);
   if (!agent) {

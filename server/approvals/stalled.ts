@@ -26,14 +26,14 @@ export type TStalledRequest = {
   comment: string | null;
 };
 
+/** The stalled requests, as a filter (the tenant's list here, the operators' queue across tenants). */
+export function stalledWhere(now: Date): Prisma.ApprovalRequestWhereInput {
+  return { status: { not: "pending" }, outcome: { equals: Prisma.DbNull }, decidedAt: { lte: new Date(now.getTime() - STALLED_AFTER_MS) } };
+}
+
 export async function listStalled(db: TenantDb, tenantId: string, now = new Date()): Promise<TStalledRequest[]> {
   const rows = await db.approvalRequest.findMany({
-    where: {
-      tenantId,
-      status: { not: "pending" },
-      outcome: { equals: Prisma.DbNull },
-      decidedAt: { lte: new Date(now.getTime() - STALLED_AFTER_MS) },
-    },
+    where: { tenantId, ...stalledWhere(now) },
     orderBy: { decidedAt: "asc" },
     take: 100,
   });

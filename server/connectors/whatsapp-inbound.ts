@@ -22,7 +22,8 @@ import { plannerForTenant } from "@/server/agent/planner";
 import { recordAudit } from "@/server/audit/service";
 // Renamed here: the React hooks lint takes any use… function for a hook.
 import { openCredentialForCall, type TOpenCredential } from "@/server/credentials/service";
-import { withTenant, withoutTenant } from "@/server/db";
+import { withTenant } from "@/server/db";
+import { tenantBySlug } from "@/server/tenants/service";
 import { env } from "@/server/env";
 import { enqueueJob } from "@/server/jobs/enqueue";
 import { QUEUES } from "@/server/jobs/queues";
@@ -87,8 +88,7 @@ export function textMessages(payload: unknown): { messages: TInboundText[]; skip
 }
 
 async function activeTenant(slug: string): Promise<{ id: string; slug: string } | null> {
-  if (!/^[a-z0-9-]{1,64}$/.test(slug)) return null;
-  const tenant = await withoutTenant((db) => db.tenant.findUnique({ where: { slug }, select: { id: true, slug: true, status: true } }));
+  const tenant = await tenantBySlug(slug);
   return tenant && tenant.status === "active" ? { id: tenant.id, slug: tenant.slug } : null;
 }
 

@@ -5,9 +5,8 @@
 // it (tool, safety class, tier, times): no arguments, amounts or counterparties, which
 // are for the tenant's approvers to see.
 import { tiersOf } from "@/server/approvals/service";
-import { STALLED_AFTER_MS } from "@/server/approvals/stalled";
+import { stalledWhere } from "@/server/approvals/stalled";
 import { platform } from "@/server/db/platform";
-import { Prisma } from "@/server/db/generated/client";
 
 const MAX_PER_TENANT = 200;
 
@@ -39,7 +38,6 @@ export async function listApprovalQueues(
       orderBy: { slug: "asc" },
     }),
   );
-  const stalledBefore = new Date(now.getTime() - STALLED_AFTER_MS);
   const queues: TTenantQueue[] = [];
   const items: TQueueItem[] = [];
   for (const tenant of tenants) {
@@ -47,10 +45,7 @@ export async function listApprovalQueues(
       db.approvalRequest.findMany({
         where: {
           tenantId: tenant.id,
-          OR: [
-            { status: "pending" },
-            { status: { not: "pending" }, outcome: { equals: Prisma.DbNull }, decidedAt: { lte: stalledBefore } },
-          ],
+          OR: [{ status: "pending" }, stalledWhere(now)],
         },
         select: {
           id: true,
