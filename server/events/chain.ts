@@ -1,8 +1,7 @@
 // Reading and verifying a tenant's chain from the database.
 import { randomBytes } from "node:crypto";
-import { verify } from "@/server/crypto/signing";
 import { withTenantSql, type SqlClient } from "@/server/db";
-import { checkpointMessage } from "./checkpoints";
+import { checkCheckpointChain } from "./checkpoint-chain";
 import { GENESIS_HASH } from "./hash";
 import { publicKeys } from "./keys";
 import { ChainVerifier, type TChainEntry, type TVerifyResult } from "./verify";
@@ -101,7 +100,17 @@ export async function* chainEntries(
 
 export type TVerification = TVerifyResult & { headSeq: string; checkpointsChecked: number };
 
-type TCheckpointRow = { seq: string; hash: string; key_id: string; signature: string };
+type TCheckpointRow = {
+  seq: string;
+  hash: string;
+  key_id: string;
+  signature: string;
+  version: number;
+  prev_seq: string | null;
+  prev_digest: string | null;
+};
+const CHECKPOINT_SQL =
+  "SELECT c.seq::text, c.hash, c.key_id, c.signature, c.version, c.prev_seq::text, c.prev_digest FROM checkpoints c WHERE c.tenant_id = $1";
 
 /** Chains longer than this are verified in parallel ranges over one consistent snapshot. */
 const PARALLEL_FROM = 50_000;
@@ -119,6 +128,9 @@ async function verifyRange(
 ): Promise<TRangeResult> {
   let verifier: ChainVerifier | null = isFirst ? new ChainVerifier() : null;
   let startHash: string | null = isFirst ? GENESIS_HASH : null;
+  // The last checkpoint the chain agreed with: a rewrite that recomputed every later
+  // hash is only visible at the next checkpoint, so the changed event lies between.
+  let lastAgreed = range.fromSeq - 1n;
   for await (const entry of chainEntries(client, tenantId, range)) {
     if (!verifier) {
       startHash = entry.kind === "event" ? entry.prevHash : entry.firstPrevHash;
@@ -128,9 +140,15 @@ async function verifyRange(
     const at = verifier.head;
     const expected = checkpointHashes.get(at.seq);
     if (expected && expected !== at.hash) {
-      verifier.reject({ seq: at.seq, reason: "checkpoint_mismatch", message: `the chain at ${at.seq} differs from its signed checkpoint` });
+      const span = BigInt(at.seq) === lastAgreed + 1n ? `event ${at.seq}` : `an event in ${lastAgreed + 1n}–${at.seq}`;
+      verifier.reject({
+        seq: at.seq,
+        reason: "checkpoint_mismatch",
+        message: `the chain at event ${at.seq} differs from its signed checkpoint: ${span} was rewritten and the hashes after it recomputed`,
+      });
       break;
     }
+    if (expected) lastAgreed = BigInt(at.seq);
   }
   return {
     verifier: verifier ?? new ChainVerifier({ afterSeq: (range.fromSeq - 1n).toString(), hash: GENESIS_HASH }),
@@ -160,19 +178,21 @@ export async function verifyChain(tenantId: string, options: { parallelFrom?: nu
       const head = headRow ?? { last_seq: "0", last_hash: GENESIS_HASH };
       const headSeq = BigInt(head.last_seq);
       const keys = new Map((await publicKeys(client, tenantId)).map((key) => [key.keyId, key.publicKey]));
-      const checkpoints = (
-        await client.query<TCheckpointRow>(
-          "SELECT c.seq::text, c.hash, c.key_id, c.signature FROM checkpoints c WHERE c.tenant_id = $1 ORDER BY c.seq",
-          [tenantId],
-        )
-      ).rows;
-      const badSignature = checkpoints.find((checkpoint) => {
-        const publicKey = keys.get(checkpoint.key_id);
-        return (
-          !publicKey ||
-          !verify(publicKey, checkpointMessage({ tenantId, seq: checkpoint.seq, hash: checkpoint.hash }), checkpoint.signature)
-        );
-      });
+      const checkpoints = (await client.query<TCheckpointRow>(`${CHECKPOINT_SQL} ORDER BY c.seq`, [tenantId])).rows;
+      // Signatures, and the chain of checkpoints (a removed or inserted one).
+      const badCheckpoint = checkCheckpointChain(
+        checkpoints.map((row) => ({
+          tenantId,
+          seq: row.seq,
+          hash: row.hash,
+          version: row.version === 1 ? (1 as const) : (2 as const),
+          prevSeq: row.prev_seq,
+          prevDigest: row.prev_digest,
+          keyId: row.key_id,
+          signature: row.signature,
+        })),
+        keys,
+      );
       const checkpointHashes = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint.hash]));
 
       // Range boundaries fall on existing events, never inside a retention summary.
@@ -244,15 +264,11 @@ export async function verifyChain(tenantId: string, options: { parallelFrom?: nu
       if (!outcome) {
         const end = last.head;
         const beyond = checkpoints.find((checkpoint) => BigInt(checkpoint.seq) > BigInt(end.seq));
-        if (badSignature) {
+        if (badCheckpoint) {
           outcome = {
             isValid: false,
             checked,
-            failure: {
-              seq: badSignature.seq,
-              reason: "checkpoint_mismatch",
-              message: `the checkpoint at ${badSignature.seq} has no valid signature`,
-            },
+            failure: { seq: badCheckpoint.seq, reason: "checkpoint_mismatch", message: badCheckpoint.message },
           };
         } else if (end.seq !== head.last_seq || end.hash !== head.last_hash || beyond) {
           outcome = {
@@ -288,10 +304,11 @@ export async function verifyChainRange(
     tenantId,
     async (client) => {
       const checkpoints = (
-        await client.query<TCheckpointRow>(
-          "SELECT c.seq::text, c.hash, c.key_id, c.signature FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq >= $2 AND c.seq <= $3",
-          [tenantId, range.fromSeq.toString(), range.toSeq.toString()],
-        )
+        await client.query<TCheckpointRow>(`${CHECKPOINT_SQL} AND c.seq >= $2 AND c.seq <= $3`, [
+          tenantId,
+          range.fromSeq.toString(),
+          range.toSeq.toString(),
+        ])
       ).rows;
       const result = await verifyRange(
         client,

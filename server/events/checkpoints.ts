@@ -2,28 +2,51 @@
 // made every N events (and every T minutes by the worker), optionally anchored
 // in the built-in transparency log so that even the whole database cannot
 // rewrite history without the log disagreeing.
+import { createHash } from "node:crypto";
 import { sign, verify } from "@/server/crypto/signing";
 import type { SqlClient } from "@/server/db";
 import { canonicalJson } from "./hash";
 import { activeSigningKey } from "./keys";
 import { leafHash } from "./merkle";
+import { lockLog, signHeadAfterAppend } from "./tree-heads";
 
-export type TCheckpoint = {
+/**
+ * What a checkpoint signs. Version 2 also signs the previous checkpoint's seq and
+ * digest, chaining checkpoints so that a removed one is detectable; version 1 rows
+ * (written before chaining) keep the message they were signed with.
+ */
+export type TCheckpointStatement = {
   tenantId: string;
   seq: string;
   hash: string;
+  version: 1 | 2;
+  prevSeq: string | null;
+  prevDigest: string | null;
+};
+
+export type TCheckpoint = TCheckpointStatement & {
   keyId: string;
   signature: string;
   logIndex: string | null;
   createdAt: string;
 };
 
-export function checkpointMessage(checkpoint: { tenantId: string; seq: string; hash: string }): string {
-  return `agent-fabric/checkpoint/v1\n${canonicalJson({ tenantId: checkpoint.tenantId, seq: checkpoint.seq, hash: checkpoint.hash })}`;
+export const CHECKPOINT_VERSION = 2;
+
+export function checkpointMessage(checkpoint: TCheckpointStatement): string {
+  const { tenantId, seq, hash } = checkpoint;
+  if (checkpoint.version === 1) return `agent-fabric/checkpoint/v1\n${canonicalJson({ tenantId, seq, hash })}`;
+  return `agent-fabric/checkpoint/v2\n${canonicalJson({ tenantId, seq, hash, prevSeq: checkpoint.prevSeq, prevDigest: checkpoint.prevDigest })}`;
+}
+
+/** What the next checkpoint chains to: SHA-256 of this one's signed message (which, in v2, holds its own predecessor's). */
+export function checkpointDigest(checkpoint: TCheckpointStatement): string {
+  return createHash("sha256").update(checkpointMessage(checkpoint)).digest("hex");
 }
 
 /** The transparency log's leaf for a checkpoint: its signed statement and signature. */
 export function checkpointLeaf(checkpoint: { tenantId: string; seq: string; hash: string; keyId: string; signature: string }): Buffer {
+  // The signature commits to the v2 fields, so the leaf keeps its v1 shape and old leaves still match.
   return Buffer.from(
     canonicalJson({
       tenantId: checkpoint.tenantId,
@@ -35,10 +58,7 @@ export function checkpointLeaf(checkpoint: { tenantId: string; seq: string; hash
   );
 }
 
-export function verifyCheckpointSignature(
-  checkpoint: { tenantId: string; seq: string; hash: string; signature: string },
-  publicKey: string,
-): boolean {
+export function verifyCheckpointSignature(checkpoint: TCheckpointStatement & { signature: string }, publicKey: string): boolean {
   return verify(publicKey, checkpointMessage(checkpoint), checkpoint.signature);
 }
 
@@ -48,16 +68,15 @@ export interface AnchorSink {
   anchor(client: SqlClient, leaf: Buffer): Promise<{ logIndex: string | null }>;
 }
 
-// One global lock for the built-in log: its indexes must be gap-free and in commit order.
-const LOG_LOCK = 7_244_001;
-
 export const builtinLog: AnchorSink = {
   name: "builtin",
   async anchor(client, leaf) {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [LOG_LOCK]);
+    await lockLog(client);
     const { rows } = await client.query<{ next: string }>("SELECT COALESCE(MAX(index) + 1, 0)::text AS next FROM transparency_log_entries");
     const index = rows[0]?.next ?? "0";
     await client.query("INSERT INTO transparency_log_entries (index, leaf_hash) VALUES ($1, $2)", [index, leafHash(leaf).toString("hex")]);
+    // The head just after this entry: the anchoring head an export proves consistency from.
+    await signHeadAfterAppend(client, Number(index), leaf);
     return { logIndex: index };
   },
 };
@@ -76,42 +95,77 @@ export async function loadSettings(client: SqlClient, tenantId: string): Promise
     : DEFAULT_SETTINGS;
 }
 
-/** Sign the given head and anchor it. Call with the chain head row locked. Idempotent per (tenant, seq). */
+type TCheckpointRow = {
+  seq: string;
+  hash: string;
+  key_id: string;
+  signature: string;
+  log_index: string | null;
+  created_at: Date;
+  version: number;
+  prev_seq: string | null;
+  prev_digest: string | null;
+};
+
+const CHECKPOINT_COLUMNS =
+  "c.seq::text, c.hash, c.key_id, c.signature, c.log_index::text, c.created_at, c.version, c.prev_seq::text, c.prev_digest";
+
+function toCheckpoint(tenantId: string, row: TCheckpointRow): TCheckpoint {
+  return {
+    tenantId,
+    seq: row.seq,
+    hash: row.hash,
+    version: row.version === 1 ? 1 : 2,
+    prevSeq: row.prev_seq,
+    prevDigest: row.prev_digest,
+    keyId: row.key_id,
+    signature: row.signature,
+    logIndex: row.log_index,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Sign the given head, chained to the checkpoint before it, and anchor it. Call with the chain head row locked. Idempotent per (tenant, seq). */
 export async function createCheckpoint(
   client: SqlClient,
   tenantId: string,
   head: { seq: string; hash: string },
   settings?: TSettings,
 ): Promise<TCheckpoint> {
-  const existing = await client.query<{ key_id: string; signature: string; log_index: string | null; created_at: Date }>(
-    "SELECT key_id, signature, log_index::text, created_at FROM checkpoints WHERE tenant_id = $1 AND seq = $2",
+  const existing = await client.query<TCheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq = $2`,
     [tenantId, head.seq],
   );
   const found = existing.rows[0];
-  if (found) {
-    return {
-      tenantId,
-      ...head,
-      keyId: found.key_id,
-      signature: found.signature,
-      logIndex: found.log_index,
-      createdAt: found.created_at.toISOString(),
-    };
-  }
-  const { anchoring } = settings ?? (await loadSettings(client, tenantId));
-  const key = await activeSigningKey(client, tenantId);
-  const signature = sign(key.privateKey, checkpointMessage({ tenantId, ...head }));
-  const anchored =
-    anchoring === "builtin"
-      ? await builtinLog.anchor(client, checkpointLeaf({ tenantId, ...head, keyId: key.id, signature }))
-      : { logIndex: null };
-  const { rows } = await client.query<{ created_at: Date }>(
-    "INSERT INTO checkpoints (tenant_id, seq, hash, key_id, signature, log_index) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
-    [tenantId, head.seq, head.hash, key.id, signature, anchored.logIndex],
-  );
-  return {
+  if (found) return toCheckpoint(tenantId, found);
+  const previousRow = (
+    await client.query<TCheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT 1`,
+      [tenantId, head.seq],
+    )
+  ).rows[0];
+  const previous = previousRow ? toCheckpoint(tenantId, previousRow) : null;
+  const statement: TCheckpointStatement = {
     tenantId,
     ...head,
+    version: CHECKPOINT_VERSION,
+    prevSeq: previous?.seq ?? null,
+    prevDigest: previous ? checkpointDigest(previous) : null,
+  };
+  const { anchoring } = settings ?? (await loadSettings(client, tenantId));
+  const key = await activeSigningKey(client, tenantId);
+  const signature = sign(key.privateKey, checkpointMessage(statement));
+  const anchored =
+    anchoring === "builtin"
+      ? await builtinLog.anchor(client, checkpointLeaf({ ...statement, keyId: key.id, signature }))
+      : { logIndex: null };
+  const { rows } = await client.query<{ created_at: Date }>(
+    `INSERT INTO checkpoints (tenant_id, seq, hash, key_id, signature, log_index, version, prev_seq, prev_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+    [tenantId, head.seq, head.hash, key.id, signature, anchored.logIndex, statement.version, statement.prevSeq, statement.prevDigest],
+  );
+  return {
+    ...statement,
     keyId: key.id,
     signature,
     logIndex: anchored.logIndex,
@@ -119,27 +173,13 @@ export async function createCheckpoint(
   };
 }
 
+/** Newest first. */
 export async function listCheckpoints(client: SqlClient, tenantId: string, options: { limit?: number } = {}): Promise<TCheckpoint[]> {
-  const { rows } = await client.query<{
-    seq: string;
-    hash: string;
-    key_id: string;
-    signature: string;
-    log_index: string | null;
-    created_at: Date;
-  }>(
-    `SELECT c.seq::text, c.hash, c.key_id, c.signature, c.log_index::text, c.created_at FROM checkpoints c WHERE c.tenant_id = $1 ORDER BY c.seq DESC ${options.limit ? "LIMIT " + Math.floor(options.limit) : ""}`,
+  const { rows } = await client.query<TCheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 ORDER BY c.seq DESC ${options.limit ? "LIMIT " + Math.floor(options.limit) : ""}`,
     [tenantId],
   );
-  return rows.map((row) => ({
-    tenantId,
-    seq: row.seq,
-    hash: row.hash,
-    keyId: row.key_id,
-    signature: row.signature,
-    logIndex: row.log_index,
-    createdAt: row.created_at.toISOString(),
-  }));
+  return rows.map((row) => toCheckpoint(tenantId, row));
 }
 
 /**

@@ -6,12 +6,15 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { sign } from "@/server/crypto/signing";
 import { withTenantSql } from "@/server/db";
-import { CREATED_AT_ISO, summaries, toEntry } from "./chain";
-import { listCheckpoints } from "./checkpoints";
+import { AppError } from "@/server/errors";
+import { CREATED_AT_ISO, summaries, toEntry, verifyChain } from "./chain";
+import { checkpointDigest, listCheckpoints, type TCheckpoint } from "./checkpoints";
 import { EVENT_CLASSES } from "./hash";
-import { activeSigningKey, publicKeys } from "./keys";
+import { activeSigningKey, publicKeys, type TPublicKey } from "./keys";
+import { logEvidence, type TLogEvidence } from "./transparency";
+import type { TChainEntry } from "./verify";
 
-export const EXPORT_FORMAT = "agent-fabric/export/v1";
+export const EXPORT_FORMAT = "agent-fabric/export/v2";
 const PAGE = 5_000;
 
 export const ZExportFilters = z.object({
@@ -24,6 +27,11 @@ export type TExportFilters = z.infer<typeof ZExportFilters>;
 
 export function exportSignatureMessage(digest: string): string {
   return `${EXPORT_FORMAT}\n${digest}`;
+}
+
+/** An export without filters holds every event (or its retention summary) from genesis to the head. */
+export function isUnfiltered(filters: { from?: unknown; to?: unknown; runIds?: unknown[]; classes?: unknown[] }): boolean {
+  return !filters.from && !filters.to && !filters.runIds?.length && !filters.classes?.length;
 }
 
 function where(filters: TExportFilters, params: unknown[]): string {
@@ -47,12 +55,66 @@ export async function countExport(tenantId: string, filters: TExportFilters): Pr
   });
 }
 
+export type TPreparedExport = {
+  headSeq: bigint;
+  headHash: string;
+  keys: TPublicKey[];
+  checkpoints: TCheckpoint[];
+  summaries: TChainEntry[];
+  log: TLogEvidence;
+};
+
 /**
- * The export, line by line. Each page is read in a short transaction of its
- * own (no connection is held while a slow client reads); the export is bounded
- * by the chain head at its start, so later appends are not half-included.
+ * Everything checked before a line is signed. The tenant's whole chain is verified up
+ * to its head, every checkpoint against the event hash at its seq (a rewrite that
+ * recomputed the hashes after it is internally consistent, but contradicts them), the
+ * checkpoints' own chain, and the log's proofs. Anything wrong is a coded refusal
+ * naming the first bad event or checkpoint: the server never signs a history that
+ * does not verify. The export is bounded by the head verified here.
  */
-export async function* exportLines(tenant: { id: string; slug: string }, filters: TExportFilters): AsyncGenerator<string> {
+export async function prepareExport(tenantId: string): Promise<TPreparedExport> {
+  const verification = await verifyChain(tenantId);
+  if (!verification.isValid) {
+    const { seq, reason, message } = verification.failure;
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `The event log does not verify, so the export was refused (nothing was signed): first bad event ${seq} (${reason}): ${message}.`,
+    );
+  }
+  const headSeq = BigInt(verification.lastSeq);
+  return withTenantSql(
+    tenantId,
+    async (client) => {
+      // Make sure the key that will sign the trailer exists, so the header lists it.
+      await activeSigningKey(client, tenantId);
+      const checkpoints = (await listCheckpoints(client, tenantId)).filter((checkpoint) => BigInt(checkpoint.seq) <= headSeq).reverse();
+      return {
+        headSeq,
+        headHash: verification.lastHash,
+        keys: await publicKeys(client, tenantId),
+        checkpoints,
+        summaries: await summaries(client, tenantId, { fromSeq: 1n, toSeq: headSeq }),
+        log: await logEvidence(client, checkpoints),
+      };
+    },
+    { isolation: "repeatable read" },
+  );
+}
+
+/**
+ * The export, line by line (see docs/events.md for the format). Pass what
+ * prepareExport returned, so a refusal is answered before a response starts; without
+ * it, the export is prepared here (and a refusal throws from the first next()).
+ * Each page is read in a short transaction of its own (no connection is held while a
+ * slow client reads); the export is bounded by the verified head, so later appends
+ * are not half-included.
+ */
+export async function* exportLines(
+  tenant: { id: string; slug: string },
+  filters: TExportFilters,
+  prepared?: TPreparedExport,
+): AsyncGenerator<string> {
+  const start = prepared ?? (await prepareExport(tenant.id));
   const digest = createHash("sha256");
   let lines = 0;
   const emit = (value: unknown): string => {
@@ -62,28 +124,33 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
     return line;
   };
 
-  const start = await withTenantSql(tenant.id, async (client) => {
-    const head = (await client.query<{ last_seq: string }>("SELECT last_seq::text FROM event_chains WHERE tenant_id = $1", [tenant.id]))
-      .rows[0];
-    // Make sure the key that will sign the trailer exists, so the header lists it.
-    await activeSigningKey(client, tenant.id);
-    return { headSeq: BigInt(head?.last_seq ?? "0"), keys: await publicKeys(client, tenant.id) };
-  });
   const total = await countExport(tenant.id, filters);
+  const last = start.checkpoints[start.checkpoints.length - 1];
   yield emit({
     kind: "header",
     format: EXPORT_FORMAT,
     tenantId: tenant.id,
     tenantSlug: tenant.slug,
     exportedAt: new Date().toISOString(),
+    // The head this export is bounded by, and the newest checkpoint at or before it:
+    // a file cut short, or missing its latest checkpoint, contradicts its own header.
     headSeq: start.headSeq.toString(),
+    headHash: start.headHash,
+    checkpoints: { count: start.checkpoints.length, last: last ? { seq: last.seq, digest: checkpointDigest(last) } : null },
     filters,
     expectedEvents: total,
     publicKeys: start.keys,
+    logPublicKeys: start.log.logKeys,
   });
 
   // Windows of PAGE sequence numbers: each page reads a bounded range whatever
   // the table statistics say, and no transaction stays open between pages.
+  // Retention summaries are interleaved in sequence order, so an unfiltered
+  // export reads as one chain from genesis.
+  const pending = [...start.summaries];
+  const summariesBefore = function* (seq: bigint) {
+    while (pending[0]?.kind === "summary" && BigInt(pending[0].firstSeq) < seq) yield pending.shift() as TChainEntry;
+  };
   let exported = 0;
   for (let from = 1n; from <= start.headSeq; from += BigInt(PAGE)) {
     const to = from + BigInt(PAGE) - 1n < start.headSeq ? from + BigInt(PAGE) - 1n : start.headSeq;
@@ -98,26 +165,24 @@ export async function* exportLines(tenant: { id: string; slug: string }, filters
     });
     for (const row of rows) {
       const { kind: _kind, payloadText, ...event } = toEntry(tenant.id, row) as Extract<ReturnType<typeof toEntry>, { kind: "event" }>;
+      for (const summary of summariesBefore(BigInt(event.seq))) yield emit(summary);
       exported += 1;
       yield emit({ kind: "event", ...event, payload: JSON.parse(payloadText ?? "null") as unknown });
     }
   }
+  for (const summary of pending) yield emit(summary);
+  for (const checkpoint of start.checkpoints) yield emit({ kind: "checkpoint", ...checkpoint });
+  yield emit({ kind: "treeHead", ...start.log.treeHead });
+  for (const proof of start.log.proofs) yield emit(proof);
 
-  const tail = await withTenantSql(tenant.id, async (client) => ({
-    summaries: await summaries(client, tenant.id, { fromSeq: 1n, toSeq: start.headSeq }),
-    checkpoints: (await listCheckpoints(client, tenant.id)).filter((checkpoint) => BigInt(checkpoint.seq) <= start.headSeq).reverse(),
-    key: await activeSigningKey(client, tenant.id),
-  }));
-  for (const summary of tail.summaries) yield emit(summary);
-  for (const checkpoint of tail.checkpoints) yield emit({ kind: "checkpoint", ...checkpoint });
-
+  const key = await withTenantSql(tenant.id, (client) => activeSigningKey(client, tenant.id));
   const hex = digest.digest("hex");
   yield `${JSON.stringify({
     kind: "trailer",
     lines,
     events: exported,
     digest: hex,
-    keyId: tail.key.id,
-    signature: sign(tail.key.privateKey, exportSignatureMessage(hex)),
+    keyId: key.id,
+    signature: sign(key.privateKey, exportSignatureMessage(hex)),
   })}\n`;
 }

@@ -1,7 +1,19 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { consistencyProof, inclusionProof, leafHash, nodeHash, rootFromLeafHashes, verifyConsistency, verifyInclusion } from "./merkle";
+import {
+  consistencyProof,
+  frontierAppend,
+  frontierOf,
+  inclusionProof,
+  leafHash,
+  MerkleTree,
+  nodeHash,
+  rootFromFrontier,
+  rootFromLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+} from "./merkle";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 const hexes = (proof: Buffer[]) => proof.map((h) => h.toString("hex"));
@@ -362,5 +374,55 @@ describe("a tree of 1,000 leaves", () => {
       proof: consistencyProof(leaves, oldSize),
     };
     expect(verifyConsistency(args)).toBe(true);
+  });
+});
+
+describe("MerkleTree (memoized proofs)", () => {
+  it("gives the same roots and proofs as the plain builders, and they verify", () => {
+    const leaves = Array.from({ length: 77 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    const tree = new MerkleTree(leaves);
+    expect(tree.rootHash().equals(rootFromLeafHashes(leaves))).toBe(true);
+    for (let index = 0; index < leaves.length; index += 5) {
+      const proof = tree.inclusionProof(index);
+      expect(hexes(proof)).toEqual(hexes(inclusionProof(leaves, index)));
+      expect(verifyInclusion({ leafHash: leaves[index] as Buffer, index, treeSize: leaves.length, proof, root: tree.rootHash() })).toBe(
+        true,
+      );
+    }
+    for (let oldSize = 0; oldSize <= leaves.length; oldSize += 7) {
+      const proof = tree.consistencyProof(oldSize);
+      expect(hexes(proof)).toEqual(hexes(consistencyProof(leaves, oldSize)));
+      const oldRoot = rootFromLeafHashes(leaves.slice(0, oldSize));
+      expect(verifyConsistency({ oldSize, newSize: leaves.length, oldRoot, newRoot: tree.rootHash(), proof })).toBe(true);
+    }
+    expect(new MerkleTree([]).rootHash().toString("hex")).toBe(CT_ROOTS[0]);
+  });
+});
+
+describe("frontier", () => {
+  it("matches the RFC 6962 reference roots at every size", () => {
+    let frontier: Buffer[] = [];
+    expect(rootFromFrontier(frontier).equals(ctRoot(0))).toBe(true);
+    for (const [size, leaf] of CT_LEAVES.entries()) {
+      frontier = frontierAppend(frontier, size, leaf);
+      expect(rootFromFrontier(frontier).toString("hex"), `size ${size + 1}`).toBe(CT_ROOTS[size + 1]);
+    }
+  });
+
+  it("appending leaf by leaf equals the frontier and root computed from all leaves (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), (size) => {
+        const leaves = Array.from({ length: size }, (_, i) => leafHash(Buffer.from([i & 0xff, i >> 8])));
+        let frontier: Buffer[] = [];
+        for (const [index, leaf] of leaves.entries()) frontier = frontierAppend(frontier, index, leaf);
+        expect(hexes(frontier)).toEqual(hexes(frontierOf(leaves)));
+        expect(rootFromFrontier(frontier).equals(rootFromLeafHashes(leaves))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("refuses a frontier that does not fit the size", () => {
+    expect(() => frontierAppend([], 1, leafHash(Buffer.from("x")))).toThrow(RangeError);
   });
 });

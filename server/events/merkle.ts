@@ -39,71 +39,168 @@ function leafAt(leafHashes: Buffer[], index: number): Buffer {
   return leaf;
 }
 
+type TSubtreeRoot = (start: number, end: number) => Buffer;
+
 // MTH(D[start:end]) over index ranges, so no array is copied; recursion depth is log2(n).
-function subtreeRoot(leafHashes: Buffer[], start: number, end: number): Buffer {
-  const n = end - start;
-  if (n === 1) return leafAt(leafHashes, start);
-  const k = splitPoint(n);
-  return nodeHash(subtreeRoot(leafHashes, start, start + k), subtreeRoot(leafHashes, start + k, end));
+function plainRoots(leafHashes: Buffer[]): TSubtreeRoot {
+  const root: TSubtreeRoot = (start, end) => {
+    const n = end - start;
+    if (n === 1) return leafAt(leafHashes, start);
+    const k = splitPoint(n);
+    return nodeHash(root(start, start + k), root(start + k, end));
+  };
+  return root;
+}
+
+// The same, remembering every subtree root: many proofs over one tree (an export proves
+// each anchored checkpoint) then cost O(n) hashing once instead of O(n) per proof.
+function memoRoots(leafHashes: Buffer[]): TSubtreeRoot {
+  const memo = new Map<number, Buffer>();
+  const size = leafHashes.length + 1;
+  const root: TSubtreeRoot = (start, end) => {
+    const n = end - start;
+    if (n === 1) return leafAt(leafHashes, start);
+    const key = start * size + end;
+    const known = memo.get(key);
+    if (known) return known;
+    const k = splitPoint(n);
+    const value = nodeHash(root(start, start + k), root(start + k, end));
+    memo.set(key, value);
+    return value;
+  };
+  return root;
 }
 
 export function rootFromLeafHashes(leafHashes: Buffer[]): Buffer {
   if (leafHashes.length === 0) return Buffer.from(EMPTY_ROOT);
-  return subtreeRoot(leafHashes, 0, leafHashes.length);
+  return plainRoots(leafHashes)(0, leafHashes.length);
 }
 
 // PATH(m, D[start:end]) of RFC 6962 section 2.1.1, appending to `proof` leaf-side first.
-function appendPath(leafHashes: Buffer[], m: number, start: number, end: number, proof: Buffer[]): void {
+function appendPath(root: TSubtreeRoot, m: number, start: number, end: number, proof: Buffer[]): void {
   const n = end - start;
   if (n === 1) return;
   const k = splitPoint(n);
   if (m < k) {
-    appendPath(leafHashes, m, start, start + k, proof);
-    proof.push(subtreeRoot(leafHashes, start + k, end));
+    appendPath(root, m, start, start + k, proof);
+    proof.push(root(start + k, end));
   } else {
-    appendPath(leafHashes, m - k, start + k, end, proof);
-    proof.push(subtreeRoot(leafHashes, start, start + k));
+    appendPath(root, m - k, start + k, end, proof);
+    proof.push(root(start, start + k));
   }
 }
 
-export function inclusionProof(leafHashes: Buffer[], index: number): Buffer[] {
-  if (!Number.isInteger(index) || index < 0 || index >= leafHashes.length) {
-    throw new RangeError(`leaf index ${index} is outside a tree of size ${leafHashes.length}`);
+function buildInclusion(root: TSubtreeRoot, size: number, index: number): Buffer[] {
+  if (!Number.isInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`leaf index ${index} is outside a tree of size ${size}`);
   }
   const proof: Buffer[] = [];
-  appendPath(leafHashes, index, 0, leafHashes.length, proof);
+  appendPath(root, index, 0, size, proof);
   return proof;
+}
+
+export function inclusionProof(leafHashes: Buffer[], index: number): Buffer[] {
+  return buildInclusion(plainRoots(leafHashes), leafHashes.length, index);
 }
 
 // SUBPROOF(m, D[start:end], b) of RFC 6962 section 2.1.2. `isOldTreeRoot` is the RFC's b:
 // while it holds, the subtree reached is the whole old tree, whose root the verifier
 // already has, so it is left out of the proof.
-function appendSubproof(leafHashes: Buffer[], m: number, start: number, end: number, isOldTreeRoot: boolean, proof: Buffer[]): void {
+function appendSubproof(root: TSubtreeRoot, m: number, start: number, end: number, isOldTreeRoot: boolean, proof: Buffer[]): void {
   const n = end - start;
   if (m === n) {
-    if (!isOldTreeRoot) proof.push(subtreeRoot(leafHashes, start, end));
+    if (!isOldTreeRoot) proof.push(root(start, end));
     return;
   }
   const k = splitPoint(n);
   if (m <= k) {
-    appendSubproof(leafHashes, m, start, start + k, isOldTreeRoot, proof);
-    proof.push(subtreeRoot(leafHashes, start + k, end));
+    appendSubproof(root, m, start, start + k, isOldTreeRoot, proof);
+    proof.push(root(start + k, end));
   } else {
-    appendSubproof(leafHashes, m - k, start + k, end, false, proof);
-    proof.push(subtreeRoot(leafHashes, start, start + k));
+    appendSubproof(root, m - k, start + k, end, false, proof);
+    proof.push(root(start, start + k));
   }
 }
 
-export function consistencyProof(leafHashes: Buffer[], oldSize: number): Buffer[] {
-  const newSize = leafHashes.length;
+function buildConsistency(root: TSubtreeRoot, newSize: number, oldSize: number): Buffer[] {
   if (!Number.isInteger(oldSize) || oldSize < 0 || oldSize > newSize) {
     throw new RangeError(`old size ${oldSize} is outside 0..${newSize}`);
   }
   // Every tree extends the empty tree, and a tree is consistent with itself: nothing to prove.
   if (oldSize === 0 || oldSize === newSize) return [];
   const proof: Buffer[] = [];
-  appendSubproof(leafHashes, oldSize, 0, newSize, true, proof);
+  appendSubproof(root, oldSize, 0, newSize, true, proof);
   return proof;
+}
+
+export function consistencyProof(leafHashes: Buffer[], oldSize: number): Buffer[] {
+  return buildConsistency(plainRoots(leafHashes), leafHashes.length, oldSize);
+}
+
+/** Many proofs over one tree, sharing the subtree roots they need. */
+export class MerkleTree {
+  private readonly root: TSubtreeRoot;
+
+  constructor(private readonly leafHashes: Buffer[]) {
+    this.root = memoRoots(leafHashes);
+  }
+
+  get size(): number {
+    return this.leafHashes.length;
+  }
+
+  rootHash(): Buffer {
+    return this.size === 0 ? Buffer.from(EMPTY_ROOT) : this.root(0, this.size);
+  }
+
+  inclusionProof(index: number): Buffer[] {
+    return buildInclusion(this.root, this.size, index);
+  }
+
+  consistencyProof(oldSize: number): Buffer[] {
+    return buildConsistency(this.root, this.size, oldSize);
+  }
+}
+
+// The frontier of a tree: the roots of the perfect subtrees its size decomposes into
+// (one per set bit, largest and leftmost first). Appending a leaf and taking the root
+// need only the frontier, so the log's head advances in O(log n) without reading
+// every leaf.
+
+/** The frontier of a tree with these leaves. */
+export function frontierOf(leafHashes: Buffer[]): Buffer[] {
+  const frontier: Buffer[] = [];
+  let start = 0;
+  let remaining = leafHashes.length;
+  const roots = plainRoots(leafHashes);
+  while (remaining > 0) {
+    let k = 1;
+    while (k * 2 <= remaining) k *= 2;
+    frontier.push(roots(start, start + k));
+    start += k;
+    remaining -= k;
+  }
+  return frontier;
+}
+
+/** The frontier after appending `leaf` to a tree of `size` leaves. */
+export function frontierAppend(frontier: Buffer[], size: number, leaf: Buffer): Buffer[] {
+  const next = [...frontier, leaf];
+  // Like a binary counter's carry: each trailing one bit of the old size merges two equal subtrees.
+  for (let carry = size; isOdd(carry); carry = half(carry)) {
+    const right = next.pop();
+    const left = next.pop();
+    if (!left || !right) throw new RangeError(`a frontier of ${frontier.length} roots does not describe a tree of size ${size}`);
+    next.push(nodeHash(left, right));
+  }
+  return next;
+}
+
+export function rootFromFrontier(frontier: Buffer[]): Buffer {
+  let root = frontier[frontier.length - 1];
+  if (!root) return Buffer.from(EMPTY_ROOT);
+  for (let i = frontier.length - 2; i >= 0; i--) root = nodeHash(frontier[i] as Buffer, root);
+  return root;
 }
 
 // Verifier inputs come from outside: check types at runtime, not only in the type system.

@@ -2,8 +2,10 @@
 // the log, and that a later log contains an earlier one unchanged.
 import type { SqlClient } from "@/server/db";
 import { AppError } from "@/server/errors";
-import { checkpointLeaf } from "./checkpoints";
-import { consistencyProof, inclusionProof, leafHash, rootFromLeafHashes } from "./merkle";
+import { checkpointLeaf, type TCheckpoint } from "./checkpoints";
+import { checkCheckpointProof, checkTreeHead, type TProofLine } from "./log-evidence";
+import { consistencyProof, inclusionProof, leafHash, MerkleTree, rootFromLeafHashes } from "./merkle";
+import { currentTreeHead, logPublicKeys, treeHeadsAt, type TLogPublicKey, type TSignedTreeHead } from "./tree-heads";
 
 async function leafHashes(client: SqlClient, size?: number): Promise<Buffer[]> {
   const { rows } = await client.query<{ leaf_hash: string }>(
@@ -59,4 +61,51 @@ export async function logConsistency(client: SqlClient, oldSize: number, newSize
     newRoot: rootFromLeafHashes(all).toString("hex"),
     proof: consistencyProof(all, oldSize).map((node) => node.toString("hex")),
   };
+}
+
+export type TLogEvidence = { treeHead: TSignedTreeHead; logKeys: TLogPublicKey[]; proofs: TProofLine[] };
+
+/**
+ * What an export carries from the log: the current signed tree head and, per anchored
+ * checkpoint, its inclusion proof in that head and a consistency proof from the head
+ * it was anchored in. Checked here with the offline verifier's own code before
+ * anything is signed: the server refuses to vouch for evidence that does not hold.
+ */
+export async function logEvidence(client: SqlClient, checkpoints: TCheckpoint[]): Promise<TLogEvidence> {
+  const treeHead = await currentTreeHead(client);
+  const logKeys = await logPublicKeys(client);
+  const keys = new Map(logKeys.map((key) => [key.keyId, key.publicKey]));
+  const refuse = (problem: string) =>
+    new AppError("PRECONDITION_FAILED", `The transparency log does not verify, so the export was refused: ${problem}.`);
+  const headProblem = checkTreeHead(treeHead, keys, "the current tree head");
+  if (headProblem) throw refuse(headProblem);
+  const anchored = checkpoints.filter((checkpoint) => checkpoint.logIndex !== null);
+  if (anchored.length === 0) return { treeHead, logKeys, proofs: [] };
+
+  const tree = new MerkleTree(await leafHashes(client, treeHead.treeSize));
+  if (tree.size !== treeHead.treeSize || tree.rootHash().toString("hex") !== treeHead.rootHash) {
+    throw refuse(`its entries do not match its signed head of size ${treeHead.treeSize}`);
+  }
+  const anchors = await treeHeadsAt(
+    client,
+    anchored.map((checkpoint) => Number(checkpoint.logIndex) + 1),
+  );
+  const proofs = anchored.map((checkpoint): TProofLine => {
+    const index = Number(checkpoint.logIndex);
+    if (index >= tree.size)
+      throw refuse(`the checkpoint at ${checkpoint.seq} names log index ${index}, beyond the log's ${tree.size} entries`);
+    const anchor = anchors.get(index + 1) ?? null;
+    const proof: TProofLine = {
+      kind: "proof",
+      checkpointSeq: checkpoint.seq,
+      logIndex: String(index),
+      inclusion: tree.inclusionProof(index).map((node) => node.toString("hex")),
+      anchor,
+      consistency: anchor ? tree.consistencyProof(anchor.treeSize).map((node) => node.toString("hex")) : null,
+    };
+    const problem = checkCheckpointProof(checkpoint, proof, treeHead, keys);
+    if (problem) throw refuse(problem);
+    return proof;
+  });
+  return { treeHead, logKeys, proofs };
 }

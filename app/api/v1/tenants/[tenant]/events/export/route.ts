@@ -2,7 +2,8 @@
 // Streams the tenant's events as signed NDJSON (server/events/export.ts).
 // Admins only; the same membership check as the tRPC procedures.
 import { TRPCError } from "@trpc/server";
-import { exportLines, ZExportFilters } from "@/server/events/export";
+import { APP_ERROR_CODES, AppError } from "@/server/errors";
+import { exportLines, prepareExport, type TPreparedExport, ZExportFilters } from "@/server/events/export";
 import { logger } from "@/server/logger";
 import { serverCaller } from "@/server/trpc/server";
 
@@ -43,7 +44,18 @@ export async function GET(request: Request, { params }: { params: Promise<{ tena
     throw error;
   }
 
-  const lines = exportLines(tenant, parsed.data);
+  // Verified before the response starts: a chain that does not verify is refused
+  // with its code and the first bad event, never signed and never a broken download.
+  let prepared: TPreparedExport;
+  try {
+    prepared = await prepareExport(tenant.id);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    logger.warn({ tenantId: tenant.id, code: error.code, reason: error.message }, "export refused");
+    return Response.json({ error: error.message, code: error.code }, { status: APP_ERROR_CODES[error.code] });
+  }
+
+  const lines = exportLines(tenant, parsed.data, prepared);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
