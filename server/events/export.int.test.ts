@@ -4,12 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { sign } from "@/server/crypto/signing";
 import { withTenantSql } from "@/server/db";
 import { createTenantFixture } from "@/server/test/factories";
 import { recordEvents } from "./append";
+import { verifyChain } from "./chain";
+import { checkpointMessage, listCheckpoints } from "./checkpoints";
 import { exportLines } from "./export";
 import { verifyExport } from "./export-verify";
-import { publicKeys } from "./keys";
+import { activeSigningKey, publicKeys } from "./keys";
+import { logPublicKeys } from "./tree-heads";
 
 async function exportText(tenant: { id: string; slug: string }, filters = {}): Promise<string> {
   let text = "";
@@ -70,7 +74,7 @@ describe("export", () => {
     const fx = await tenantWithEvents();
     const text = await exportText(fx.tenant, { classes: ["tool_result", "admin"] });
     const result = verifyExport(text);
-    expect(result).toMatchObject({ isValid: true });
+    expect(result).toMatchObject({ isValid: true, isComplete: false });
     const kinds = text
       .trim()
       .split("\n")
@@ -93,6 +97,30 @@ describe("export", () => {
       );
     expect(await run(good)).toMatchObject({ code: 0, out: expect.stringContaining("verified. 33 events") });
     expect(await run(bad)).toMatchObject({ code: 1, out: expect.stringContaining("NOT verified. Line") });
+    const [key] = await withTenantSql(fx.tenant.id, (client) => publicKeys(client, fx.tenant.id));
+    const [logKey] = await withTenantSql(fx.tenant.id, (client) => logPublicKeys(client));
+    const pinned = await promisify(execFile)(process.execPath, [
+      "node_modules/tsx/dist/cli.mjs",
+      "scripts/verify-export.ts",
+      good,
+      "--public-key",
+      key?.publicKey ?? "",
+      "--log-public-key",
+      logKey?.publicKey ?? "",
+    ]);
+    expect(pinned.stdout).toContain("the complete chain up to event 34");
+    expect(pinned.stdout).not.toContain("pass --log-public-key");
+    const wrongLog = await promisify(execFile)(process.execPath, [
+      "node_modules/tsx/dist/cli.mjs",
+      "scripts/verify-export.ts",
+      good,
+      "--log-public-key",
+      "A".repeat(43),
+    ]).then(
+      () => "verified",
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(wrongLog).toContain("The header does not list the log public key you gave.");
   }, 60_000);
 });
 
@@ -113,5 +141,35 @@ describe("export verification never throws", () => {
       expect(() => verifyExport(mangled)).not.toThrow();
       expect(verifyExport(mangled).isValid).toBe(false);
     }
+  });
+});
+
+describe("checkpoints signed before chaining (version 1)", () => {
+  it("still verify, and the first chained checkpoint links to the last of them", async () => {
+    const fx = await createTenantFixture();
+    const tenantId = fx.tenant.id;
+    await withTenantSql(tenantId, (client) =>
+      client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every, anchoring) VALUES ($1, 1000, 'off')", [tenantId]),
+    );
+    for (let i = 0; i < 5; i += 1) await recordEvents(tenantId, [{ type: "message.user", eventClass: "message", payload: { i } }]);
+    // A row as the previous release wrote it: the v1 message, no link to a predecessor.
+    await withTenantSql(tenantId, async (client) => {
+      const head = (await client.query<{ last_hash: string }>("SELECT last_hash FROM event_chains WHERE tenant_id = $1", [tenantId]))
+        .rows[0];
+      const key = await activeSigningKey(client, tenantId);
+      const statement = { tenantId, seq: "5", hash: head?.last_hash ?? "", version: 1 as const, prevSeq: null, prevDigest: null };
+      await client.query("INSERT INTO checkpoints (tenant_id, seq, hash, key_id, signature, version) VALUES ($1, 5, $2, $3, $4, 1)", [
+        tenantId,
+        statement.hash,
+        key.id,
+        sign(key.privateKey, checkpointMessage(statement)),
+      ]);
+      await client.query("UPDATE event_log_settings SET checkpoint_every = 5 WHERE tenant_id = $1", [tenantId]);
+    });
+    for (let i = 5; i < 10; i += 1) await recordEvents(tenantId, [{ type: "message.user", eventClass: "message", payload: { i } }]);
+    const [newest] = await withTenantSql(tenantId, (client) => listCheckpoints(client, tenantId));
+    expect(newest).toMatchObject({ seq: "10", version: 2, prevSeq: "5" });
+    expect(await verifyChain(tenantId)).toMatchObject({ isValid: true, checkpointsChecked: 2 });
+    expect(verifyExport(await exportText(fx.tenant))).toMatchObject({ isValid: true, checkpoints: 2, proofs: 0 });
   });
 });
