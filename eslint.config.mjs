@@ -3,7 +3,8 @@
 //  - the raw Prisma client is for server/db/ only;
 //  - the platform client (acts across tenants) is for the operator domain, the
 //    seed script and tests only;
-//  - React components never import server code other than types.
+//  - React components never import server code other than types;
+//  - Cedar is called only through server/policy/cedar.ts, which survives its traps.
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
@@ -16,16 +17,26 @@ const PLATFORM_CLIENT = {
   message: "The platform client acts across tenants: only server/operator/ and server/jobs/ may use it.",
 };
 
+const CEDAR = {
+  group: ["@cedar-policy/cedar-wasm", "@cedar-policy/cedar-wasm/*"],
+  allowTypeImports: true,
+  message: "Call Cedar through callCedar (server/policy/cedar.ts): a trap must not take the engine down for every tenant.",
+};
+
 export const boundaries = [
   {
     files: ["**/*.{ts,tsx}"],
     ignores: ["server/db/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT, PLATFORM_CLIENT] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT, PLATFORM_CLIENT, CEDAR] }] },
   },
   {
     files: ["server/operator/**", "server/jobs/**", "scripts/**", "server/test/**", "**/*.test.ts", "e2e/**"],
     ignores: ["server/db/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [RAW_CLIENT, CEDAR] }] },
+  },
+  {
+    files: ["server/db/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [CEDAR] }] },
   },
   {
     files: ["components/**/*.tsx", "components/**/*.ts"],
@@ -36,6 +47,7 @@ export const boundaries = [
           patterns: [
             RAW_CLIENT,
             PLATFORM_CLIENT,
+            CEDAR,
             {
               group: [
                 "@/server/*",

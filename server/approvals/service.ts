@@ -12,7 +12,15 @@ import { appendEvents, recordEvents } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
-import { compileComposition, decide, type TPrincipal } from "@/server/policy/evaluate";
+import {
+  compileComposition,
+  decide,
+  PolicyCompileError,
+  type TPackSource,
+  type TPolicyDecision,
+  type TPolicyRequest,
+  type TPrincipal,
+} from "@/server/policy/evaluate";
 import { packSource } from "@/server/policy/packs";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
@@ -345,6 +353,16 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
   return outcome;
 }
 
+/** A pack that no longer compiles (say, stored before today's text limits) votes deny and says why. */
+function decideWithPack(pack: TPackSource, request: TPolicyRequest): TPolicyDecision {
+  try {
+    return decide(compileComposition({ packs: [pack] }), request);
+  } catch (error) {
+    if (!(error instanceof PolicyCompileError)) throw error;
+    return { effect: "deny", policies: [], tags: [], explanation: error.message };
+  }
+}
+
 /** A tier whose approver is a policy pack (catalog or the tenant's own) decides at once: the pack permits (approve) or not (deny). */
 export async function decideByPackIfAny(tenantId: string, requestId: string): Promise<void> {
   const found = await withTenant(tenantId, async (db) => {
@@ -370,7 +388,7 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
   let vote: "approve" | "deny" = "deny";
   let comment = `pack ${ref.name} v${ref.version} is not available`;
   if (pack) {
-    const decided = decide(compileComposition({ packs: [pack] }), {
+    const decided = decideWithPack(pack, {
       principal: requester,
       action: request.tool,
       tenantId,

@@ -43,4 +43,14 @@ describe("import boundaries", () => {
       ),
     ).toBe(0);
   });
+
+  it("lets no code call Cedar except through the engine that survives its traps", async () => {
+    const direct = 'import * as cedar from "@cedar-policy/cedar-wasm/nodejs";\nexport const c = cedar;\n';
+    expect(await restrictedImportErrors(direct, "server/policy/evaluate.ts")).toBe(1);
+    expect(await restrictedImportErrors(direct, "server/gate/pipeline.ts")).toBe(1);
+    expect(await restrictedImportErrors(direct, "scripts/bench-gate.ts")).toBe(1);
+    expect(await restrictedImportErrors(direct, "server/db/scoped.ts")).toBe(1);
+    const typeOnly = 'import type * as TCedar from "@cedar-policy/cedar-wasm/nodejs";\nexport type C = typeof TCedar;\n';
+    expect(await restrictedImportErrors(typeOnly, "server/policy/evaluate.ts")).toBe(0);
+  });
 });

@@ -5,8 +5,14 @@
 //   require_approval  only forbids annotated @effect("require_approval") matched
 //   deny              any other forbid matched, or nothing permits (default deny)
 // Every decision names the pack, version and policy ids that made it.
+//
+// Text reaches Cedar only after `policyTextProblems` accepted it (complexity.ts),
+// and Cedar is reached only through `callCedar` (cedar.ts), which survives a trap.
+import type * as TCedarModule from "@cedar-policy/cedar-wasm/nodejs";
 import { createHash } from "node:crypto";
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { logger } from "@/server/logger";
+import { callCedar, cedarGeneration, CedarTrapError } from "./cedar";
+import { POLICY_LIMITS, policyTextProblems, type TPolicyLimits } from "./complexity";
 import { cedarSchema, type TPolicyContext } from "./schema";
 
 export type TEffect = "allow" | "deny" | "require_approval";
@@ -14,7 +20,16 @@ export type TPackSource = { name: string; version: number; text: string };
 export type TComposition = { packs: TPackSource[]; disabledPolicies?: string[]; tenantPolicies?: string };
 
 export type TPolicyMeta = { id: string; pack: string; version: number; localId: string; effect: TEffect; tags: string[]; reason: string };
-export type TCompiled = { setId: string; policies: Map<string, TPolicyMeta> };
+/**
+ * A composition pre-parsed in one Cedar instance (`generation`); `staticPolicies`
+ * lets a later instance pre-parse it again after a reset.
+ */
+export type TCompiled = {
+  setId: string;
+  generation: number;
+  staticPolicies: Record<string, string>;
+  policies: Map<string, TPolicyMeta>;
+};
 
 export type TPrincipal = { type: "User"; id: string; role: string } | { type: "Agent"; id: string };
 export type TPolicyRequest = { principal: TPrincipal; action: string; tenantId: string; context: TPolicyContext };
@@ -32,7 +47,7 @@ export class PolicyCompileError extends Error {
 const TENANT_PACK = "tenant";
 
 function annotationsOf(pack: string, text: string): Record<string, string> {
-  const json = cedar.policyToJson(text);
+  const json = callCedar("reading a policy's annotations", (cedar) => cedar.policyToJson(text));
   if (json.type === "failure")
     throw new PolicyCompileError(
       pack,
@@ -44,8 +59,10 @@ function annotationsOf(pack: string, text: string): Record<string, string> {
   };
 }
 
-function policiesOf(source: TPackSource): { meta: TPolicyMeta; text: string }[] {
-  const parts = cedar.policySetTextToParts(source.text);
+function policiesOf(source: TPackSource, limits: TPolicyLimits = POLICY_LIMITS): { meta: TPolicyMeta; text: string }[] {
+  const problems = policyTextProblems(source.text, limits);
+  if (problems.length > 0) throw new PolicyCompileError(source.name, problems);
+  const parts = callCedar("parsing a pack", (cedar) => cedar.policySetTextToParts(source.text));
   if (parts.type === "failure")
     throw new PolicyCompileError(
       source.name,
@@ -75,11 +92,13 @@ function policiesOf(source: TPackSource): { meta: TPolicyMeta; text: string }[] 
 
 /** Cedar's validation of the whole composition against the registered tools; the messages are Cedar's. */
 export function validateComposition(composition: TComposition, actions: readonly string[]): string[] {
-  const compiled = sources(composition).flatMap(policiesOf);
-  const answer = cedar.validate({
-    schema: cedarSchema(actions),
-    policies: { staticPolicies: Object.fromEntries(compiled.map(({ meta, text }) => [meta.id, text])) },
-  });
+  const compiled = sources(composition).flatMap((source) => policiesOf(source));
+  const answer = callCedar("validating a composition", (cedar) =>
+    cedar.validate({
+      schema: cedarSchema(actions),
+      policies: { staticPolicies: Object.fromEntries(compiled.map(({ meta, text }) => [meta.id, text])) },
+    }),
+  );
   if (answer.type === "failure") return answer.errors.map((error) => error.message);
   return answer.validationErrors.map((error) => `${error.policyId}: ${error.error.message}`);
 }
@@ -91,9 +110,17 @@ function sources(composition: TComposition): TPackSource[] {
   ];
 }
 
-const prepared = new Map<string, TCompiled>();
-const compiledBySource = new Map<string, TCompiled>();
+// Both caches hold sets pre-parsed in one Cedar instance; a new instance (after a
+// trap) starts them empty, so nothing pre-parsed in a discarded instance is used.
+type TCaches = { generation: number; prepared: Map<string, TCompiled>; bySource: Map<string, TCompiled> };
+let caches: TCaches = { generation: 0, prepared: new Map(), bySource: new Map() };
 const MAX_PREPARED = 500;
+const trappedSources = new Set<string>();
+
+function cachesOf(generation: number): TCaches {
+  if (caches.generation !== generation) caches = { generation, prepared: new Map(), bySource: new Map() };
+  return caches;
+}
 
 function remember(cache: Map<string, TCompiled>, key: string, compiled: TCompiled): void {
   if (cache.size >= MAX_PREPARED) cache.delete(cache.keys().next().value as string);
@@ -101,76 +128,96 @@ function remember(cache: Map<string, TCompiled>, key: string, compiled: TCompile
 }
 
 /**
- * Compile and pre-parse; the same composition content is parsed once per process.
- * The gate compiles on every call, and splitting the packs into policies costs
- * milliseconds, so the result is also kept by a hash of the exact source (pack
- * texts, disabled ids, tenant policies): compiling is a pure function of it.
+ * Compile and pre-parse; the same composition content is parsed once per process
+ * (and Cedar instance). The gate compiles on every call, and splitting the packs
+ * into policies costs milliseconds, so the result is also kept by a hash of the
+ * exact source (pack texts, disabled ids, tenant policies): compiling is a pure
+ * function of it. `limits` replaces POLICY_LIMITS (tests that probe Cedar itself).
  */
-export function compileComposition(composition: TComposition): TCompiled {
+export function compileComposition(composition: TComposition, options: { limits?: TPolicyLimits } = {}): TCompiled {
   const sourceKey = createHash("sha256")
     .update(
       JSON.stringify([
         sources(composition).map((source) => [source.name, source.version, source.text]),
         composition.disabledPolicies ?? [],
+        options.limits ?? null,
       ]),
     )
     .digest("hex");
-  const known = compiledBySource.get(sourceKey);
+  const known = cachesOf(cedarGeneration()).bySource.get(sourceKey);
   if (known) return known;
-  const compiled = compileSources(composition);
-  remember(compiledBySource, sourceKey, compiled);
+  // Parsing depends on the text alone: a source that made Cedar trap once would do so
+  // again, costing every tenant a restarted engine each time. It is refused instead.
+  if (trappedSources.has(sourceKey)) {
+    throw new PolicyCompileError("composition", ["this policy text made the policy engine fail before; change it to use it"]);
+  }
+  let compiled: TCompiled;
+  try {
+    compiled = compileSources(composition, options.limits);
+  } catch (error) {
+    if (error instanceof CedarTrapError) {
+      if (trappedSources.size >= MAX_PREPARED) trappedSources.clear();
+      trappedSources.add(sourceKey);
+      throw new PolicyCompileError("composition", ["the policy engine failed on this text (logged); simplify it"]);
+    }
+    throw error;
+  }
+  remember(cachesOf(compiled.generation).bySource, sourceKey, compiled);
   return compiled;
 }
 
-function compileSources(composition: TComposition): TCompiled {
+function compileSources(composition: TComposition, limits?: TPolicyLimits): TCompiled {
   const disabled = new Set(composition.disabledPolicies ?? []);
   const policies = sources(composition)
-    .flatMap(policiesOf)
+    .flatMap((source) => policiesOf(source, limits))
     .filter(({ meta }) => !disabled.has(meta.id));
   const staticPolicies = Object.fromEntries(policies.map(({ meta, text }) => [meta.id, text]));
   const setId = createHash("sha256").update(JSON.stringify(staticPolicies)).digest("hex").slice(0, 32);
-  const cached = prepared.get(setId);
+  return preparse(setId, staticPolicies, new Map(policies.map(({ meta }) => [meta.id, meta])));
+}
+
+function preparse(setId: string, staticPolicies: Record<string, string>, policies: Map<string, TPolicyMeta>): TCompiled {
+  const generation = cedarGeneration();
+  const cached = cachesOf(generation).prepared.get(setId);
   if (cached) return cached;
-  const answer = cedar.preparsePolicySet(setId, { staticPolicies });
+  const answer = callCedar("pre-parsing a composition", (cedar) => cedar.preparsePolicySet(setId, { staticPolicies }));
   if (answer.type === "failure")
     throw new PolicyCompileError(
       "composition",
       answer.errors.map((error) => error.message),
     );
-  const compiled = { setId, policies: new Map(policies.map(({ meta }) => [meta.id, meta])) };
-  remember(prepared, setId, compiled);
+  const compiled = { setId, generation, staticPolicies, policies };
+  remember(cachesOf(generation).prepared, setId, compiled);
   return compiled;
 }
 
-function toCedarContext(context: TPolicyContext): cedar.Context {
+function toCedarContext(context: TPolicyContext): TCedarModule.Context {
   const { pii, ...rest } = context;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   // Cedar has integers only: amounts are minor units, rounded toward zero.
   if (typeof defined.amount === "number") defined.amount = Math.trunc(defined.amount);
-  return { ...defined, pii: { hasAny: pii.hasAny, kinds: pii.kinds } } as cedar.Context;
+  return { ...defined, pii: { hasAny: pii.hasAny, kinds: pii.kinds } } as TCedarModule.Context;
+}
+
+function failed(explanation: string): TPolicyDecision {
+  return { effect: "deny", policies: [], tags: [], explanation };
 }
 
 export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDecision {
-  const principalEntity: cedar.EntityJson =
-    request.principal.type === "User"
-      ? { uid: { type: "User", id: request.principal.id }, attrs: { role: request.principal.role }, parents: [] }
-      : { uid: { type: "Agent", id: request.principal.id }, attrs: {}, parents: [] };
-  const answer = cedar.statefulIsAuthorized({
-    principal: { type: request.principal.type, id: request.principal.id },
-    action: { type: "Action", id: request.action },
-    resource: { type: "Tenant", id: request.tenantId },
-    context: toCedarContext(request.context),
-    preparsedPolicySetId: compiled.setId,
-    entities: [principalEntity, { uid: { type: "Tenant", id: request.tenantId }, attrs: {}, parents: [] }],
-  });
+  let answer: TCedarModule.AuthorizationAnswer;
+  try {
+    // A set pre-parsed in an instance that has since been discarded is pre-parsed again.
+    const live = compiled.generation === cedarGeneration() ? compiled : preparse(compiled.setId, compiled.staticPolicies, compiled.policies);
+    answer = callCedar("deciding a call", (cedar) => cedar.statefulIsAuthorized(authorizationCall(live, request)));
+  } catch (error) {
+    // Only this call is denied: callCedar already replaced the instance for the next one.
+    if (!(error instanceof CedarTrapError || error instanceof PolicyCompileError)) throw error;
+    logger.error({ err: error, tenantId: request.tenantId, action: request.action, setId: compiled.setId }, "policy decision failed");
+    return failed("policy evaluation failed inside the policy engine, so this call is denied (logged; the engine was restarted)");
+  }
   // Fail closed: an evaluation that cannot complete denies.
   if (answer.type === "failure") {
-    return {
-      effect: "deny",
-      policies: [],
-      tags: [],
-      explanation: `policy evaluation failed: ${answer.errors.map((error) => error.message).join("; ")}`,
-    };
+    return failed(`policy evaluation failed: ${answer.errors.map((error) => error.message).join("; ")}`);
   }
   const { decision, diagnostics } = answer.response;
   // A forbid that errored (say, on a missing attribute) was skipped by Cedar; we do not let that fail open.
@@ -196,5 +243,20 @@ export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDec
     policies: deciding,
     tags: [...new Set(deciding.flatMap((meta) => meta.tags))],
     explanation: deciding.map((meta) => `${meta.id}: ${meta.reason || "forbidden"}`).join("; "),
+  };
+}
+
+function authorizationCall(compiled: TCompiled, request: TPolicyRequest): TCedarModule.StatefulAuthorizationCall {
+  const principalEntity: TCedarModule.EntityJson =
+    request.principal.type === "User"
+      ? { uid: { type: "User", id: request.principal.id }, attrs: { role: request.principal.role }, parents: [] }
+      : { uid: { type: "Agent", id: request.principal.id }, attrs: {}, parents: [] };
+  return {
+    principal: { type: request.principal.type, id: request.principal.id },
+    action: { type: "Action", id: request.action },
+    resource: { type: "Tenant", id: request.tenantId },
+    context: toCedarContext(request.context),
+    preparsedPolicySetId: compiled.setId,
+    entities: [principalEntity, { uid: { type: "Tenant", id: request.tenantId }, attrs: {}, parents: [] }],
   };
 }

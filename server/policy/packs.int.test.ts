@@ -31,6 +31,25 @@ describe("policy packs in the database", () => {
     ).rejects.toMatchObject({ code: "42501" });
   });
 
+  it("a pack too deep or too long for Cedar is refused with the line, and Cedar keeps working for every tenant", async () => {
+    const fx = await createTenantFixture();
+    const other = await createTenantFixture();
+    const admin = callerFor(fx.users.admin);
+    const deep = `@id("deep")\npermit (principal, action, resource)\nwhen { ${"(".repeat(200)}true${")".repeat(200)} };`;
+    await expect(admin.policyPack.create({ tenantSlug: fx.tenant.slug, name: "deep", text: deep })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/The pack is not valid: line 3, column 23: nesting deeper than 16 levels/),
+    });
+    // The flat chain of the review: 400 terms, 1.6 KB, no nesting at all.
+    const chain = `@id("chain")\npermit (principal, action, resource)\nwhen { ${Array(400).fill("1").join(" + ")} > 0 };`;
+    await expect(admin.policyPack.create({ tenantSlug: fx.tenant.slug, name: "chain", text: chain })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/line 3, column \d+: the policy that starts on line 1 has more than 48 operators/),
+    });
+    const created = await callerFor(other.users.admin).policyPack.create({ tenantSlug: other.tenant.slug, name: "finance-rules", text: HOLD_TRANSFERS });
+    expect(created.version).toBe(1);
+  });
+
   it("a tenant pack is validated by Cedar before it is stored, with Cedar's own message", async () => {
     const fx = await createTenantFixture();
     const admin = callerFor(fx.users.admin);
