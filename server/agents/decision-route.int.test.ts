@@ -216,9 +216,18 @@ describe("refusals", () => {
     expect(votes).toEqual([]);
   });
 
-  it("an unknown tenant, an id that is not a request, or a request of another tenant: 404", async () => {
-    expect((await decide("no-such-tenant-x1", crypto.randomUUID(), keys.risk, { vote: "approve" })).status).toBe(404);
-    expect((await inbox("no-such-tenant-x1", keys.risk)).status).toBe(404);
+  it("an unknown tenant answers exactly as a real tenant with a wrong key: tenant names cannot be probed", async () => {
+    const unknown = await inbox("no-such-tenant-x1", keys.risk);
+    const wrongKey = await inbox(a.tenant.slug, `${keys.risk}x`);
+    const otherTenantsKey = await inbox(b.tenant.slug, keys.risk);
+    for (const answer of [unknown, wrongKey, otherTenantsKey]) {
+      expect(answer.status).toBe(401);
+      expect(answer.body).toEqual(unknown.body);
+    }
+    expect((await decide("no-such-tenant-x1", crypto.randomUUID(), keys.risk, { vote: "approve" })).status).toBe(401);
+  });
+
+  it("an id that is not a request, or a request of another tenant: 404", async () => {
     expect((await decide(a.tenant.slug, "not-a-uuid", keys.risk, { vote: "approve" })).status).toBe(404);
     expect((await decide(a.tenant.slug, crypto.randomUUID(), keys.risk, { vote: "approve" })).status).toBe(404);
     const held = await holdDelete(b);

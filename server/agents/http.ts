@@ -29,20 +29,22 @@ function bearerOf(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
+const INVALID_KEY = "This API key is not valid for this tenant (unknown, revoked or of another tenant).";
+
 /**
  * The calling agent and its tenant, or the answer to send instead: 401 without a
- * usable key, 404 for an unknown tenant, 403 for a suspended one.
+ * usable key, and the same 401 for an unknown tenant as for a wrong key (so tenant
+ * names cannot be probed); 403 for a suspended tenant, told only to a valid key.
  */
 export async function agentCaller(slug: string, request: Request): Promise<TAgentCaller | Response> {
   const hasHeader = request.headers.has("authorization");
   const key = bearerOf(request);
   if (!key) return unauthorized("Send the agent's API key as `Authorization: Bearer <key>`.", hasHeader);
   const tenant = await tenantBySlug(slug);
-  if (!tenant) return jsonAnswer(404, { error: "Tenant not found." });
-  const agent = await authenticateAgentKey(tenant.id, key);
-  if (!agent) {
-    logger.warn({ tenantId: tenant.id, path: new URL(request.url).pathname }, "an agent API key was refused");
-    return unauthorized("This API key is not valid for this tenant (unknown, revoked or of another tenant).", true);
+  const agent = tenant ? await authenticateAgentKey(tenant.id, key) : null;
+  if (!tenant || !agent) {
+    logger.warn({ tenantId: tenant?.id ?? null, path: new URL(request.url).pathname }, "an agent API key was refused");
+    return unauthorized(INVALID_KEY, true);
   }
   if (tenant.status !== "active") return jsonAnswer(403, { error: "This tenant is suspended." });
   return { tenant: { id: tenant.id, slug: tenant.slug }, agent };
