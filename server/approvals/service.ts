@@ -4,7 +4,7 @@
 // steps; a denied one gives the agent the reason. Timeouts and decisions a crash left
 // unfinished are the sweep's (sweep.ts).
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
+import { containsText, withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
 import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
@@ -138,10 +138,10 @@ export async function listHistory(db: TenantDb, tenantId: string, filters: { que
       ...(query
         ? {
             OR: [
-              { tool: { contains: query, mode: "insensitive" } },
-              { requestedBy: { contains: query, mode: "insensitive" } },
-              { comment: { contains: query, mode: "insensitive" } },
-              { counterparty: { contains: query, mode: "insensitive" } },
+              { tool: containsText(query) },
+              { requestedBy: containsText(query) },
+              { comment: containsText(query) },
+              { counterparty: containsText(query) },
             ],
           }
         : {}),

@@ -1,4 +1,5 @@
 export { withTenant, withUser, withoutTenant, type TenantDb, type PlatformDb } from "./scoped";
+export { containsText, escapeLike } from "./like";
 export { sqlLiteral, withTenantSql, withTenantSqlLead, withTenantSqlOneTrip, type SqlClient } from "./sql";
 import { disconnect as disconnectPrisma } from "./client";
 import { closeSqlPool } from "./sql";

@@ -1,5 +1,5 @@
 // Runs and their timelines, for the run viewer.
-import type { TenantDb } from "@/server/db";
+import { containsText, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
 import { notFound } from "@/server/errors";
 import { redactSecrets } from "./redact";
@@ -9,7 +9,7 @@ export async function listRuns(db: TenantDb, tenantId: string, filters: TRunFilt
   const where: Prisma.RunWhereInput = {
     tenantId,
     ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.principal ? { principal: { contains: filters.principal, mode: "insensitive" } } : {}),
+    ...(filters.principal ? { principal: containsText(filters.principal) } : {}),
     ...(filters.tool ? { tools: { has: filters.tool } } : {}),
     ...(filters.from || filters.to
       ? { startedAt: { ...(filters.from ? { gte: filters.from } : {}), ...(filters.to ? { lt: filters.to } : {}) } }

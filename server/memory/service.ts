@@ -4,7 +4,7 @@
 // person is recorded exactly like one made by an agent (actor "user:<id>" or
 // "agent:<id>").
 import { recordAudit } from "@/server/audit/service";
-import { sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
+import { containsText, sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors, isUuid } from "@/server/recovery/actors";
 
@@ -101,7 +101,7 @@ export async function listMemory(db: TenantDb, tenantId: string, options: { quer
     where: {
       tenantId,
       deletedAt: null,
-      ...(query ? { OR: [{ key: { contains: query, mode: "insensitive" } }, { value: { contains: query, mode: "insensitive" } }] } : {}),
+      ...(query ? { OR: [{ key: containsText(query) }, { value: containsText(query) }] } : {}),
     },
     orderBy: [{ updatedAt: "desc" }, { key: "asc" }],
     take: options.limit,
