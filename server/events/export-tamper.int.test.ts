@@ -328,3 +328,31 @@ describe("the server refuses to sign a history that does not verify", () => {
     await expect(prepareExport(tenant.id)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
   });
 });
+
+describe("the log's platform tables", () => {
+  it("are append-only for the app role, and the log's private key is stored sealed", async () => {
+    await tenantWithChain();
+    const app = new pg.Client({ connectionString: inject("databaseUrl") });
+    await app.connect();
+    try {
+      for (const sql of [
+        "UPDATE transparency_tree_heads SET root_hash = repeat('0', 64)",
+        "DELETE FROM transparency_tree_heads",
+        "UPDATE log_signing_keys SET public_key = 'x'",
+        "DELETE FROM log_signing_keys",
+      ]) {
+        await expect(app.query(sql), sql).rejects.toMatchObject({ code: "42501" });
+      }
+    } finally {
+      await app.end();
+    }
+    const { rows } = await superuser.query<{ wrapped_data_key: Record<string, unknown>; private_key_sealed: Record<string, unknown> }>(
+      "SELECT wrapped_data_key, private_key_sealed FROM log_signing_keys",
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.wrapped_data_key).toMatchObject({ v: 1, masterVersion: expect.any(Number), ciphertext: expect.any(String) });
+      expect(Object.keys(row.private_key_sealed).sort()).toEqual(["ciphertext", "iv", "tag", "v"]);
+    }
+  });
+});

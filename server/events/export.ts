@@ -97,7 +97,9 @@ export async function prepareExport(tenantId: string): Promise<TPreparedExport> 
         log: await logEvidence(client, checkpoints),
       };
     },
-    { isolation: "repeatable read" },
+    // Read committed on purpose: checkpoints up to the verified head never change, and
+    // the log's head must be read fresh once its lock is held (a repeatable-read
+    // snapshot could miss a head another export just signed).
   );
 }
 
@@ -176,6 +178,10 @@ export async function* exportLines(
   for (const proof of start.log.proofs) yield emit(proof);
 
   const key = await withTenantSql(tenant.id, (client) => activeSigningKey(client, tenant.id));
+  // A rotation during the export: the header would not list the trailer's key.
+  if (!start.keys.some((listed) => listed.keyId === key.id)) {
+    throw new AppError("CONFLICT", "The tenant's signing key was rotated during the export; export again.");
+  }
   const hex = digest.digest("hex");
   yield `${JSON.stringify({
     kind: "trailer",
