@@ -72,6 +72,32 @@ describe("credentials", () => {
     ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
+  it("a connector URL is checked at save with the rules it meets at use; the answer never repeats it", async () => {
+    const fx = await createTenantFixture();
+    const admin = callerFor(fx.users.admin);
+    const tenantSlug = fx.tenant.slug;
+    const refused: [string, RegExp][] = [
+      ["javascript:alert(document.cookie)", /Only http and https URLs are allowed, not javascript:/],
+      ["file:///etc/passwd", /not file:/],
+      ["https://user:hunter2@hooks.example.test/x", /credentials in them/],
+      ["http://169.254.169.254/latest/meta-data", /Refused: /],
+      ["http://localhost:8080/hook", /localhost/],
+      ["not a url at all", /not a valid URL/],
+    ];
+    for (const [url, reason] of refused) {
+      for (const [provider, fields] of [
+        ["webhook", { url, signingSecret: "s3cret-value" }],
+        ["slack", { webhookUrl: url }],
+      ] as const) {
+        const attempt = admin.credential.create({ tenantSlug, provider, label: `x-${provider}`, fields });
+        await expect(attempt, `${provider} ${url}`).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(reason) });
+        const message = await attempt.catch((error: Error) => error.message);
+        expect(message).not.toContain(url);
+      }
+    }
+    expect(await admin.credential.list({ tenantSlug })).toEqual([]);
+  });
+
   it("tenant A cannot use, rotate, check or remove tenant B's credential by id", async () => {
     const a = await createTenantFixture();
     const b = await createTenantFixture();

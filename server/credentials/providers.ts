@@ -13,6 +13,8 @@ export type TCredentialField = {
   help?: string;
   /** A fixed set of values (shown as a select). */
   choices?: readonly string[];
+  /** An address the connector will call: checked at save with the same rules as at use. */
+  isUrl?: boolean;
 };
 
 export type TProviderDefinition = {
@@ -66,14 +68,14 @@ export const PROVIDER_DEFINITIONS: Record<TCredentialProvider, TProviderDefiniti
     label: "Webhook",
     description: "message.send to your endpoint, signed with HMAC-SHA256.",
     fields: [
-      { name: "url", label: "URL", isSecret: false, isRequired: true },
+      { name: "url", label: "URL", isSecret: false, isRequired: true, isUrl: true },
       { name: "signingSecret", label: "Signing secret", isSecret: true, isRequired: true },
     ],
   },
   slack: {
     label: "Slack incoming webhook",
     description: "message.send to a Slack channel.",
-    fields: [{ name: "webhookUrl", label: "Incoming webhook URL", isSecret: true, isRequired: true }],
+    fields: [{ name: "webhookUrl", label: "Incoming webhook URL", isSecret: true, isRequired: true, isUrl: true }],
   },
   smtp: {
     label: "Email (SMTP)",

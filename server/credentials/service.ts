@@ -6,6 +6,7 @@ import { recordAudit } from "@/server/audit/service";
 import { withTenant, type TenantDb } from "@/server/db";
 import { Prisma } from "@/server/db/generated/client";
 import { AppError, notFound } from "@/server/errors";
+import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";
 import type { TCreateCredential, TRotateCredential } from "./schemas";
 import { revealSecrets } from "./scope";
@@ -46,6 +47,21 @@ function view(row: TRow): TCredentialView {
   };
 }
 
+/**
+ * A URL field must pass the checks it will meet at use (scheme, no credentials, no
+ * literal private or loopback address), so `javascript:` or `http://127.0.0.1` is
+ * refused at save. The answer never repeats the value: some URLs are secrets.
+ */
+function checkFieldUrl(provider: string, label: string, value: string): void {
+  try {
+    checkUrl(value);
+  } catch (error) {
+    if (!(error instanceof SsrfError)) throw error;
+    const reason = error.message.startsWith('"') ? "it is not a valid URL." : error.message;
+    throw new AppError("BAD_REQUEST", `${label} for ${provider} cannot be used: ${reason}`);
+  }
+}
+
 /** Split the submitted fields into secret and plain ones, checking them against the provider. */
 export function splitFields(
   provider: TCredentialProvider,
@@ -65,6 +81,7 @@ export function splitFields(
     }
     if (field.choices && !field.choices.includes(value))
       throw new AppError("BAD_REQUEST", `${field.label} must be one of ${field.choices.join(", ")}.`);
+    if (field.isUrl) checkFieldUrl(definition.label, field.label, value);
     (field.isSecret ? secrets : config)[field.name] = value;
   }
   if (definition.needsOneSecret && Object.keys(secrets).length === 0) {
