@@ -1,5 +1,6 @@
 // The one logger. Secrets are redacted by key wherever they appear in a log object.
 import pino from "pino";
+import { redactUrl } from "./net/secret-params.mjs";
 
 export const REDACTED_KEYS = [
   "password",
@@ -30,6 +31,8 @@ export const logger = pino(
       censor: "[redacted]",
     },
     base: { service: "agent-fabric" },
+    // A URL logged under these keys keeps its shape but not the values of secret parameters.
+    serializers: { url: redactUrl, path: redactUrl, href: redactUrl },
   },
   process.stdout,
 );

@@ -1,0 +1,3 @@
+export declare const SECRET_PARAMS: string[];
+export declare const SECRET_QUERY: RegExp;
+export declare function redactUrl(url: string | URL): string;
