@@ -10,6 +10,10 @@ export const DEFAULT_PACKS: TPackRef[] = [
   { name: "treasury", version: 1 },
   { name: "pii-strict", version: 1 },
   { name: "external-tools-untrusted", version: 1 },
+  // Only shell.exec carries context.shell, and shell.exec exists only in self_hosted:
+  // in saas the pack is inert. Listed for every tenant so that a self_hosted one is
+  // never without it by default.
+  { name: "shell-command-safety", version: 1 },
 ];
 
 /** A pack version of the tenant's own, as stored (policy_pack_versions of a live pack). */

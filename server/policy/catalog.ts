@@ -83,6 +83,104 @@ forbid (principal, action, resource)
 when { context.tainted && context.safetyClass == "financial" };
 `,
   },
+  {
+    name: "shell-command-safety",
+    version: 1,
+    description: "Destructive or unresolvable shell commands need approval; privilege escalation and wiping / are denied.",
+    text: `
+// shell-command-safety v1 (on by default): shell.exec commands are parsed, not matched
+// as text; the gate passes what the analysis found as context.shell. A held command
+// runs, once approved, after a snapshot of the workspace (restorable from the Trash).
+@id("recursive-delete")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command deletes recursively or en masse (rm -r, rm with a pattern, xargs rm, git clean, rsync --delete)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("recursive_delete") };
+
+@id("find-delete")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command deletes what find finds (-delete, -exec rm)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("find_delete") };
+
+@id("mass-kill")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command signals many processes at once (kill -1, process groups, pkill, killall)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("mass_kill") };
+
+@id("wipe")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command writes devices or wipes data for good (dd of=, mkfs, shred, wipefs)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("wipe") };
+
+@id("truncate")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command truncates files")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("truncate") };
+
+@id("recursive-permission")
+@effect("require_approval")
+@tags("shell,destructive")
+@reason("the command changes permissions or owners recursively")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("recursive_permission") };
+
+@id("pipe-to-shell")
+@effect("require_approval")
+@tags("shell,code")
+@reason("an interpreter reads its program from a pipe or input (curl | sh, base64 -d | sh)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("pipe_to_shell") };
+
+@id("inline-code")
+@effect("require_approval")
+@tags("shell,code")
+@reason("an interpreter runs code given inline (python3 -c, node -e, perl -e, awk system())")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("inline_code") };
+
+@id("script-file")
+@effect("require_approval")
+@tags("shell,code")
+@reason("the command runs a shell script or program of the workspace, whose content is not analysed")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("script_file") };
+
+@id("credential-read")
+@effect("require_approval")
+@tags("shell,credentials")
+@reason("the command touches credential files (SSH keys, /etc/shadow, cloud credentials, .env)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("credential_read") };
+
+@id("unresolved")
+@effect("require_approval")
+@tags("shell,unresolved")
+@reason("part of the command is only known when it runs (a variable or substitution as the command, eval, aliases, a here-doc into an interpreter)")
+forbid (principal, action, resource)
+when { context has shell && context.shell.isUnresolved };
+
+@id("privilege-escalation")
+@tags("shell")
+@reason("privilege escalation (sudo, su, doas, nsenter, chroot) is denied in the sandbox")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("privilege_escalation") };
+
+@id("system-wipe")
+@tags("shell,destructive")
+@reason("deleting everything from / is denied; delete what you mean by name")
+forbid (principal, action, resource)
+when { context has shell && context.shell.kinds.contains("system_wipe") };
+`,
+  },
 ];
 
 export function catalogPack(name: string, version: number): TCatalogPack | undefined {

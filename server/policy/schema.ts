@@ -18,7 +18,12 @@ export type TPolicyContext = {
   path?: string;
   command?: string;
   url?: string;
+  /** shell.exec only: what the command analysis found (server/tools/local/shell-analysis.ts). */
+  shell?: TShellContext;
 };
+
+/** Facts about a shell command: destructive kinds, and whether any part only resolves when it runs. */
+export type TShellContext = { kinds: string[]; isUnresolved: boolean; reasons: string[]; commands: string[] };
 
 export function cedarSchema(actions: readonly string[]): string {
   const names = actions.map((action) => JSON.stringify(action)).join(", ");
@@ -27,6 +32,7 @@ entity User = { role: String };
 entity Agent;
 entity Tenant;
 type Pii = { hasAny: Bool, kinds: Set<String> };
+type Shell = { kinds: Set<String>, isUnresolved: Bool, reasons: Set<String>, commands: Set<String> };
 action ${names || '"none"'} appliesTo {
   principal: [User, Agent],
   resource: [Tenant],
@@ -42,6 +48,7 @@ action ${names || '"none"'} appliesTo {
     path?: String,
     command?: String,
     url?: String,
+    shell?: Shell,
   }
 };`;
 }
