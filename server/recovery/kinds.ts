@@ -7,5 +7,14 @@ import { skillKind } from "@/server/skills/recovery";
 import { workflowKind } from "@/server/workflows/recovery";
 import { memoryKind } from "./memory";
 import type { TRecoverableKind } from "./types";
+import { workspaceSnapshotKind } from "./workspace-snapshots";
 
-export const RECOVERABLE_KINDS: TRecoverableKind[] = [memoryKind, cronKind, heartbeatKind, skillKind, workflowKind, policyPackKind];
+export const RECOVERABLE_KINDS: TRecoverableKind[] = [
+  memoryKind,
+  cronKind,
+  heartbeatKind,
+  skillKind,
+  workflowKind,
+  policyPackKind,
+  workspaceSnapshotKind,
+];

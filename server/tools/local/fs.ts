@@ -1,8 +1,10 @@
 // fs.read / fs.write / fs.edit / fs.list: files of the tenant's workspace only.
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { TToolDefinition } from "../types";
+import { sandboxIdentity } from "./sandbox-user";
 import { confine, tenantWorkspace } from "./workspace";
 
 const MAX_READ = 256 * 1024;
@@ -30,6 +32,40 @@ export const fsRead: TToolDefinition<{ path: string }> = {
   },
 };
 
+/**
+ * Write through a descriptor opened without following a final symlink, checked to be
+ * inside the workspace before anything is written, and owned by the tenant's sandbox
+ * user (new files 0600): the sandbox can read and change what fs.* wrote, nothing else
+ * can, and a link swapped in by a concurrent command cannot redirect the write.
+ */
+async function writeOwned(tenantId: string, root: string, full: string, content: string): Promise<void> {
+  const handle = await open(full, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  try {
+    const real = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => full);
+    if (real !== root && !real.startsWith(root + path.sep)) throw new Error("the path leads outside the workspace");
+    const identity = sandboxIdentity(tenantId);
+    if (identity) await handle.chown(identity.uid, identity.gid);
+    await handle.truncate(0);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Folders fs.write created (from the first created down to the file's folder) belong to the sandbox user. */
+async function ownFolders(tenantId: string, root: string, created: string | undefined, folder: string): Promise<void> {
+  const identity = sandboxIdentity(tenantId);
+  if (!identity || !created) return;
+  for (let dir = folder; dir.startsWith(created) && dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+    const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    try {
+      await handle.chown(identity.uid, identity.gid);
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 export const fsWrite: TToolDefinition<{ path: string; content: string }> = {
   name: "fs.write",
   description: "Write a text file in the workspace (creating folders as needed).",
@@ -39,10 +75,12 @@ export const fsWrite: TToolDefinition<{ path: string; content: string }> = {
   policyFields: (args) => ({ path: args.path }),
   execute: async (context, args) => {
     const full = await confine(context.tenantId, args.path);
-    await mkdir(path.dirname(full), { recursive: true });
+    const root = await tenantWorkspace(context.tenantId);
+    const created = await mkdir(path.dirname(full), { recursive: true, mode: 0o700 });
     // Checked again after creating folders: nothing may have become a link meanwhile.
     await confine(context.tenantId, args.path);
-    await writeFile(full, args.content, { flag: "w" });
+    await ownFolders(context.tenantId, root, created, path.dirname(full));
+    await writeOwned(context.tenantId, root, full, args.content);
     return { path: args.path, bytes: Buffer.byteLength(args.content) };
   },
 };
@@ -58,7 +96,7 @@ export const fsEdit: TToolDefinition<{ path: string; find: string; replace: stri
     const full = await confine(context.tenantId, args.path, { mustExist: true });
     const text = await readFile(full, "utf8");
     if (!text.includes(args.find)) return { path: args.path, isChanged: false };
-    await writeFile(full, text.replace(args.find, args.replace));
+    await writeOwned(context.tenantId, await tenantWorkspace(context.tenantId), full, text.replace(args.find, args.replace));
     return { path: args.path, isChanged: true };
   },
 };

@@ -1,15 +1,17 @@
 // self_hosted: shell and file tools are confined to the tenant's workspace.
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { decideCall } from "@/server/gate/pipeline";
 import { ATTACKS } from "@/server/gate/attacks";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
+import { isRoot } from "./sandbox-user";
 import { isSandboxAvailable } from "./shell";
-import { tenantWorkspace } from "./workspace";
+import { tenantWorkspace, workspaceRoot } from "./workspace";
+import { releaseQuotaMounts } from "./workspace-disk";
 
 let registry: ToolRegistry;
 let a: TTenantFixture;
@@ -23,6 +25,15 @@ beforeAll(async () => {
   writeFileSync(canary, "still here");
   registry = await buildRegistry("self_hosted");
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
+  // Tenant a runs the attack plans unheld (baseline only): what is tested here is the
+  // sandbox's containment; shell-command-safety's holds are tested in sandbox.int.test.ts.
+  await withTenant(a.tenant.id, (db) =>
+    db.policyComposition.create({ data: { tenantId: a.tenant.id, packs: [{ name: "baseline", version: 1 }] } }),
+  );
+});
+
+afterAll(async () => {
+  await releaseQuotaMounts(workspaceRoot());
 });
 
 async function call(fx: TTenantFixture, tool: string, args: unknown) {
@@ -82,8 +93,9 @@ describe("shell", () => {
   });
 });
 
-// .ci/run installs bubblewrap (so in CI these always run); on a developer machine without it the test above checks the refusal instead.
-describe.runIf(isSandboxAvailable() || process.env.CI === "true")("shell in the sandbox", () => {
+// .ci/run installs bubblewrap (so in CI these always run, and fail loudly if it cannot run), as they do
+// as root or wherever bwrap is installed; on a developer machine without it the test above checks the refusal instead.
+describe.runIf(isSandboxAvailable() || process.env.CI === "true" || isRoot() || existsSync("/usr/bin/bwrap"))("shell in the sandbox", () => {
   it("runs in the workspace, with no network and no view of the host", async () => {
     const outcome = await call(a, "shell.exec", {
       command: "echo hi > made.txt; ls /; test -e /etc/passwd && echo HOST || echo nohost; cat /proc/net/dev | wc -l",
@@ -108,11 +120,11 @@ describe.runIf(isSandboxAvailable() || process.env.CI === "true")("shell in the 
     ];
     for (const command of commands) {
       const outcome = await call(a, "shell.exec", { command });
-      expect(["executed", "failed"]).toContain(outcome.status);
+      expect(outcome.status).toBe("executed");
       expect(readFileSync(canary, "utf8")).toBe("still here");
     }
-    // Every shell line of the corpus, in the same sandbox (the fork bomb excepted: the sandbox sets no process limit yet).
-    for (const attack of ATTACKS.filter((item) => "message" in item && /^run /.test(item.message) && !item.message.includes(":(){"))) {
+    // Every shell line of the corpus, in the same sandbox, the fork bomb included (stopped by the pids limit).
+    for (const attack of ATTACKS.filter((item) => "message" in item && /^run /.test(item.message))) {
       const command = (attack as { message: string }).message.replace(/^run\s+`?/, "").replace(/`$/, "");
       await call(a, "shell.exec", { command });
       expect(readFileSync(canary, "utf8")).toBe("still here");

@@ -1,8 +1,10 @@
 // Per-tenant workspaces for self_hosted local tools. Paths are relative to the
 // tenant's workspace; absolute paths, ".." and symlinks that lead outside are
 // refused. Only this module turns a path from a plan into a real path.
-import { lstat, mkdir, realpath } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
+import { sandboxIdentity } from "./sandbox-user";
+import { ensureQuota } from "./workspace-disk";
 
 export class WorkspaceError extends Error {}
 
@@ -14,10 +16,26 @@ export function workspaceRoot(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.env.WORKSPACE_ROOT || path.join(process.cwd(), ".data", "workspaces"));
 }
 
+/**
+ * The tenant's workspace folder: created on first use, owned by the tenant's sandbox
+ * user (mode 0700, so no other tenant's sandbox can enter it) and, where possible,
+ * a quota-limited file system of its own (workspace-disk.ts).
+ */
 export async function tenantWorkspace(tenantId: string): Promise<string> {
   if (!UUID.test(tenantId)) throw new WorkspaceError("tenant id must be a UUID");
-  const dir = path.join(/*turbopackIgnore: true*/ workspaceRoot(), tenantId.toLowerCase());
+  const id = tenantId.toLowerCase();
+  const root = workspaceRoot();
+  const dir = path.join(/*turbopackIgnore: true*/ root, id);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const identity = sandboxIdentity(id);
+  if (identity) {
+    // The sandbox user must traverse the root to reach its own folder (bwrap binds it
+    // as that user); 0711 lets it pass without listing the other tenants.
+    await chmod(root, 0o711);
+    await ensureQuota(root, dir, id, identity);
+    await chown(dir, identity.uid, identity.gid);
+    await chmod(dir, 0o700);
+  }
   return realpath(/*turbopackIgnore: true*/ dir);
 }
 
