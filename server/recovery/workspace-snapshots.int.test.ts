@@ -38,15 +38,43 @@ describe("workspace snapshots through the gate and the Trash", () => {
     const registry = await registryFor("self_hosted");
     const runId = await createRun(fx);
     const principal = { type: "User" as const, id: fx.users.member.id, role: "member" as const };
-    expect(await runGate(registry, { tenantId: fx.tenant.id, runId, principal, tool: "fs.write", args: { path: "data/a.txt", content: "alpha" } })).toMatchObject({ status: "executed" });
-    expect(await runGate(registry, { tenantId: fx.tenant.id, runId, principal, tool: "fs.write", args: { path: "data/sub/b.txt", content: "beta" } })).toMatchObject({ status: "executed" });
+    expect(
+      await runGate(registry, {
+        tenantId: fx.tenant.id,
+        runId,
+        principal,
+        tool: "fs.write",
+        args: { path: "data/a.txt", content: "alpha" },
+      }),
+    ).toMatchObject({ status: "executed" });
+    expect(
+      await runGate(registry, {
+        tenantId: fx.tenant.id,
+        runId,
+        principal,
+        tool: "fs.write",
+        args: { path: "data/sub/b.txt", content: "beta" },
+      }),
+    ).toMatchObject({ status: "executed" });
 
-    const held = await runGate(registry, { tenantId: fx.tenant.id, runId, principal, tool: "shell.exec", args: { command: "rm -rf data" } });
+    const held = await runGate(registry, {
+      tenantId: fx.tenant.id,
+      runId,
+      principal,
+      tool: "shell.exec",
+      args: { command: "rm -rf data" },
+    });
     expect(held).toMatchObject({ status: "held", decision: { policies: [{ id: "shell-command-safety@v1/recursive-delete" }] } });
     if (held.status !== "held") return;
     expect(existsSync(path.join(workspace, "data/a.txt"))).toBe(true);
 
-    await voteOnRequest(fx.tenant.id, held.approvalRequestId, { principal: `user:${fx.users.approver.id}`, role: "approver" }, "approve", "ok");
+    await voteOnRequest(
+      fx.tenant.id,
+      held.approvalRequestId,
+      { principal: `user:${fx.users.approver.id}`, role: "approver" },
+      "approve",
+      "ok",
+    );
     expect(existsSync(path.join(workspace, "data"))).toBe(false);
 
     const trash = await withTenant(fx.tenant.id, (db) => listTrash(db, fx.tenant.id, { kind: "workspace_snapshot" }));
@@ -70,7 +98,9 @@ describe("workspace snapshots through the gate and the Trash", () => {
     const after = await withTenant(fx.tenant.id, (db) => listTrash(db, fx.tenant.id, { kind: "workspace_snapshot" }));
     expect(after.items.map((entry) => entry.title)).toEqual([expect.stringContaining("before restoring snapshot")]);
     await expect(
-      withTenant(fx.tenant.id, (db) => restoreItem(db, fx.tenant.id, { userId: fx.users.member.id, role: "member" }, { kind: "workspace_snapshot", id: item.id })),
+      withTenant(fx.tenant.id, (db) =>
+        restoreItem(db, fx.tenant.id, { userId: fx.users.member.id, role: "member" }, { kind: "workspace_snapshot", id: item.id }),
+      ),
     ).rejects.toMatchObject({ code: "CONFLICT" });
   }, 60_000);
 
@@ -81,7 +111,12 @@ describe("workspace snapshots through the gate and the Trash", () => {
     expect(await withTenant(other.tenant.id, (db) => db.workspaceSnapshot.findMany({}))).toEqual([]);
     await expect(
       withTenant(other.tenant.id, (db) =>
-        restoreItem(db, other.tenant.id, { userId: other.users.member.id, role: "member" }, { kind: "workspace_snapshot", id: mine[0]!.id }),
+        restoreItem(
+          db,
+          other.tenant.id,
+          { userId: other.users.member.id, role: "member" },
+          { kind: "workspace_snapshot", id: mine[0]!.id },
+        ),
       ),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

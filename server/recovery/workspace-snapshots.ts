@@ -24,7 +24,8 @@ function titleOf(command: string): string {
 
 async function restoreSnapshot(db: TenantDb, tenantId: string, id: string, actor: string): Promise<void> {
   const snapshot = await snapshotOf(db, tenantId, id);
-  if (snapshot.restoredAt) throw new AppError("CONFLICT", "This workspace snapshot was restored already; restore the newer snapshot instead.");
+  if (snapshot.restoredAt)
+    throw new AppError("CONFLICT", "This workspace snapshot was restored already; restore the newer snapshot instead.");
   // Marked first, under the row's lock, so two concurrent restores cannot both run.
   const { count } = await db.workspaceSnapshot.updateMany({
     where: { id: snapshot.id, tenantId, restoredAt: null },
@@ -67,7 +68,13 @@ export const workspaceSnapshotKind: TRecoverableKind = {
         createdAt: row.createdAt,
         actor: row.createdBy,
         isDeleted: row.restoredAt === null,
-        content: { command: row.command, kinds: row.kinds, bytes: Number(row.bytes), restoredAt: row.restoredAt, restoredBy: row.restoredBy },
+        content: {
+          command: row.command,
+          kinds: row.kinds,
+          bytes: Number(row.bytes),
+          restoredAt: row.restoredAt,
+          restoredBy: row.restoredBy,
+        },
       },
     ];
   },

@@ -74,7 +74,8 @@ export async function createCgroup(limits: TSandboxLimits): Promise<TCgroup | nu
       if (controller === "memory") {
         await write(path.join(dir, "memory.limit_in_bytes"), limits.memoryBytes);
         // Swap counts too: without it a large allocation would page out instead of stopping.
-        if (existsSync(path.join(dir, "memory.memsw.limit_in_bytes"))) await write(path.join(dir, "memory.memsw.limit_in_bytes"), limits.memoryBytes);
+        if (existsSync(path.join(dir, "memory.memsw.limit_in_bytes")))
+          await write(path.join(dir, "memory.memsw.limit_in_bytes"), limits.memoryBytes);
       } else if (controller === "pids") await write(path.join(dir, "pids.max"), limits.pids);
       else {
         await write(path.join(dir, "cpu.cfs_period_us"), 100_000);

@@ -95,51 +95,54 @@ describe("shell", () => {
 
 // .ci/run installs bubblewrap (so in CI these always run, and fail loudly if it cannot run), as they do
 // as root or wherever bwrap is installed; on a developer machine without it the test above checks the refusal instead.
-describe.runIf(isSandboxAvailable() || process.env.CI === "true" || isRoot() || existsSync("/usr/bin/bwrap"))("shell in the sandbox", () => {
-  it("runs in the workspace, with no network and no view of the host", async () => {
-    const outcome = await call(a, "shell.exec", {
-      command: "echo hi > made.txt; ls /; test -e /etc/passwd && echo HOST || echo nohost; cat /proc/net/dev | wc -l",
+describe.runIf(isSandboxAvailable() || process.env.CI === "true" || isRoot() || existsSync("/usr/bin/bwrap"))(
+  "shell in the sandbox",
+  () => {
+    it("runs in the workspace, with no network and no view of the host", async () => {
+      const outcome = await call(a, "shell.exec", {
+        command: "echo hi > made.txt; ls /; test -e /etc/passwd && echo HOST || echo nohost; cat /proc/net/dev | wc -l",
+      });
+      expect(outcome).toMatchObject({ status: "executed", result: { sandbox: "bubblewrap", exitCode: 0 } });
+      const result = (outcome as { result: { stdout: string } }).result;
+      expect(result.stdout).toContain("nohost");
+      expect(result.stdout).not.toMatch(/\bwork\b|\broot\b|\bhome\b/);
+      expect(readFileSync(path.join(await tenantWorkspace(a.tenant.id), "made.txt"), "utf8")).toBe("hi\n");
     });
-    expect(outcome).toMatchObject({ status: "executed", result: { sandbox: "bubblewrap", exitCode: 0 } });
-    const result = (outcome as { result: { stdout: string } }).result;
-    expect(result.stdout).toContain("nohost");
-    expect(result.stdout).not.toMatch(/\bwork\b|\broot\b|\bhome\b/);
-    expect(readFileSync(path.join(await tenantWorkspace(a.tenant.id), "made.txt"), "utf8")).toBe("hi\n");
-  });
 
-  it("the shell attack plans run only inside the sandbox and touch nothing outside the workspace", async () => {
-    const commands = [
-      "rm -rf --no-preserve-root /",
-      `rm -f ${canary}`,
-      `echo pwned > ${canary}`,
-      "cat /etc/shadow",
-      "chmod -R 777 /",
-      "kill -9 1",
-      "python3 -c \"import shutil; shutil.rmtree('/', ignore_errors=True)\"",
-      "curl -s http://169.254.169.254/latest/meta-data/ || wget -q -O- http://127.0.0.1:5432/ || echo no-network",
-    ];
-    for (const command of commands) {
-      const outcome = await call(a, "shell.exec", { command });
-      expect(outcome.status).toBe("executed");
-      expect(readFileSync(canary, "utf8")).toBe("still here");
-    }
-    // Every shell line of the corpus, in the same sandbox, the fork bomb included (stopped by the pids limit).
-    for (const attack of ATTACKS.filter((item) => "message" in item && /^run /.test(item.message))) {
-      const command = (attack as { message: string }).message.replace(/^run\s+`?/, "").replace(/`$/, "");
-      await call(a, "shell.exec", { command });
-      expect(readFileSync(canary, "utf8")).toBe("still here");
-    }
-  }, 120_000);
+    it("the shell attack plans run only inside the sandbox and touch nothing outside the workspace", async () => {
+      const commands = [
+        "rm -rf --no-preserve-root /",
+        `rm -f ${canary}`,
+        `echo pwned > ${canary}`,
+        "cat /etc/shadow",
+        "chmod -R 777 /",
+        "kill -9 1",
+        "python3 -c \"import shutil; shutil.rmtree('/', ignore_errors=True)\"",
+        "curl -s http://169.254.169.254/latest/meta-data/ || wget -q -O- http://127.0.0.1:5432/ || echo no-network",
+      ];
+      for (const command of commands) {
+        const outcome = await call(a, "shell.exec", { command });
+        expect(outcome.status).toBe("executed");
+        expect(readFileSync(canary, "utf8")).toBe("still here");
+      }
+      // Every shell line of the corpus, in the same sandbox, the fork bomb included (stopped by the pids limit).
+      for (const attack of ATTACKS.filter((item) => "message" in item && /^run /.test(item.message))) {
+        const command = (attack as { message: string }).message.replace(/^run\s+`?/, "").replace(/`$/, "");
+        await call(a, "shell.exec", { command });
+        expect(readFileSync(canary, "utf8")).toBe("still here");
+      }
+    }, 120_000);
 
-  it("a command that runs too long is stopped", async () => {
-    process.env.SHELL_TIMEOUT_MS = "1000";
-    const started = Date.now();
-    try {
-      const outcome = await call(a, "shell.exec", { command: "sleep 30" });
-      expect(outcome).toMatchObject({ status: "executed", result: { isTimedOut: true } });
-      expect(Date.now() - started).toBeLessThan(10_000);
-    } finally {
-      delete process.env.SHELL_TIMEOUT_MS;
-    }
-  });
-});
+    it("a command that runs too long is stopped", async () => {
+      process.env.SHELL_TIMEOUT_MS = "1000";
+      const started = Date.now();
+      try {
+        const outcome = await call(a, "shell.exec", { command: "sleep 30" });
+        expect(outcome).toMatchObject({ status: "executed", result: { isTimedOut: true } });
+        expect(Date.now() - started).toBeLessThan(10_000);
+      } finally {
+        delete process.env.SHELL_TIMEOUT_MS;
+      }
+    });
+  },
+);

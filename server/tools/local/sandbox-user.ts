@@ -19,7 +19,8 @@ const UID_SPAN = 2 ** 28;
 
 function uidBase(): number {
   const base = Number(process.env.SANDBOX_UID_BASE || 1_000_000_000);
-  if (!Number.isInteger(base) || base < 65_536 || base + UID_SPAN > 2 ** 31) throw new Error("SANDBOX_UID_BASE must be an integer in [65536, 2^31 - 2^28]");
+  if (!Number.isInteger(base) || base < 65_536 || base + UID_SPAN > 2 ** 31)
+    throw new Error("SANDBOX_UID_BASE must be an integer in [65536, 2^31 - 2^28]");
   return base;
 }
 

@@ -54,7 +54,13 @@ async function call(fx: TTenantFixture, tool: string, args: unknown): Promise<TG
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "sandbox", principal: "user:test" } })).id,
   );
-  return decideCall(registry, { tenantId: fx.tenant.id, runId, principal: { type: "User", id: fx.users.member.id, role: "member" }, tool, args });
+  return decideCall(registry, {
+    tenantId: fx.tenant.id,
+    runId,
+    principal: { type: "User", id: fx.users.member.id, role: "member" },
+    tool,
+    args,
+  });
 }
 
 type TShellResult = { exitCode: number | null; stdout: string; stderr: string; limitHit?: string; isTimedOut: boolean };
@@ -70,7 +76,10 @@ describe.runIf(isSandboxAvailable() || isExpected)("the sandbox", () => {
   });
 
   it("runs as an unprivileged outer uid, with /proc/sys read-only and the host path hidden", async () => {
-    const result = await shell(a, "cat /proc/self/uid_map; echo x > /proc/sys/kernel/core_pattern && echo WROTE; touch owned.txt; cat /proc/self/mountinfo");
+    const result = await shell(
+      a,
+      "cat /proc/self/uid_map; echo x > /proc/sys/kernel/core_pattern && echo WROTE; touch owned.txt; cat /proc/self/mountinfo",
+    );
     const [inside, outside] = (result.stdout.split("\n")[0] ?? "").trim().split(/\s+/);
     expect(Number(outside)).toBeGreaterThan(0);
     expect(inside).toBe(outside);
@@ -125,7 +134,12 @@ describe.runIf(isSandboxAvailable() || isExpected)("the sandbox", () => {
   });
 
   it("destructive commands run unheld (pack off) touch nothing outside the workspace", async () => {
-    for (const command of ["rm -rf --no-preserve-root / 2>/dev/null", `rm -f ${canary}`, "kill -9 -1", "find / -type f -delete 2>/dev/null"]) {
+    for (const command of [
+      "rm -rf --no-preserve-root / 2>/dev/null",
+      `rm -f ${canary}`,
+      "kill -9 -1",
+      "find / -type f -delete 2>/dev/null",
+    ]) {
       await call(b, "shell.exec", { command });
       expect(readFileSync(canary, "utf8")).toBe("still here");
     }
@@ -139,11 +153,14 @@ describe("shell-command-safety in the default composition", () => {
     fx = await createTenantFixture();
   });
 
-  it.each(DESTRUCTIVE_FORMS.map(([command]) => [JSON.stringify(command), command]))("%s is held or denied, never run", async (_, command) => {
-    const outcome = await call(fx, "shell.exec", { command });
-    expect(["held", "denied"], JSON.stringify(outcome.decision)).toContain(outcome.status);
-    expect(outcome.decision.policies.some((policy) => policy.pack === "shell-command-safety")).toBe(true);
-  });
+  it.each(DESTRUCTIVE_FORMS.map(([command]) => [JSON.stringify(command), command]))(
+    "%s is held or denied, never run",
+    async (_, command) => {
+      const outcome = await call(fx, "shell.exec", { command });
+      expect(["held", "denied"], JSON.stringify(outcome.decision)).toContain(outcome.status);
+      expect(outcome.decision.policies.some((policy) => policy.pack === "shell-command-safety")).toBe(true);
+    },
+  );
 
   it.each(BENIGN_COMMANDS.map((command) => [command]))("%s runs", async (command) => {
     const outcome = await call(fx, "shell.exec", { command });

@@ -96,7 +96,7 @@ export const DESTRUCTIVE_FORMS: readonly (readonly [string, string])[] = [
   ["cat /proc/1/environ", "credential_read"],
   ["python3 -c 'import shutil; shutil.rmtree(\".\")'", "inline_code"],
   ["python -Ic 'print(1)'", "inline_code"],
-  ["node -e 'require(\"fs\").rmSync(\".\", {recursive: true})'", "inline_code"],
+  ['node -e \'require("fs").rmSync(".", {recursive: true})\'', "inline_code"],
   ["node --eval 'x'", "inline_code"],
   ["perl -e 'unlink glob \"*\"'", "inline_code"],
   ["perl -i -pe 's/a/b/' f", "inline_code"],

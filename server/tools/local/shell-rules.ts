@@ -189,7 +189,14 @@ const env: TRule = (analyzer, command, depth) => {
     const word = words[index] as TWord;
     const text = literalOf(word);
     if (isDynamic(word)) break;
-    if (text === "-S" || text === "--split-string") return analyzer.text(words.slice(index + 1).map(sourceOf).join(" "), depth + 1);
+    if (text === "-S" || text === "--split-string")
+      return analyzer.text(
+        words
+          .slice(index + 1)
+          .map(sourceOf)
+          .join(" "),
+        depth + 1,
+      );
     if (text.startsWith("-S")) return analyzer.text([text.slice(2), ...words.slice(index + 1).map(sourceOf)].join(" "), depth + 1);
     if (["-u", "-C", "--unset", "--chdir"].includes(text)) index += 2;
     else if (text.startsWith("-")) index += 1;

@@ -156,7 +156,9 @@ export const shellExec: TToolDefinition<{ command: string }> = {
             command: args.command,
             kinds: [...facts.kinds, ...(facts.isUnresolved ? ["unresolved"] : [])],
           }).catch((error: unknown) => {
-            throw new Error(`the workspace could not be snapshotted, so the command did not run: ${error instanceof Error ? error.message : "unknown error"}`);
+            throw new Error(
+              `the workspace could not be snapshotted, so the command did not run: ${error instanceof Error ? error.message : "unknown error"}`,
+            );
           })
         : null;
     const snapshotField = snapshot ? { snapshotId: snapshot.id } : {};
@@ -198,7 +200,8 @@ const SIGXCPU_EXIT = 128 + 24;
 /** Which limit stopped the command, in words the agent and the person reading the trace understand. */
 function limitReport(result: { exitCode: number | null; stderr: string }, hits: TLimitHits, limits: TSandboxLimits): { limitHit?: string } {
   const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
-  if (hits.memory) return { limitHit: `memory: the sandbox's ${mib(limits.memoryBytes)} memory limit was reached and the process was killed` };
+  if (hits.memory)
+    return { limitHit: `memory: the sandbox's ${mib(limits.memoryBytes)} memory limit was reached and the process was killed` };
   if (hits.pids) return { limitHit: `processes: the sandbox's limit of ${limits.pids} processes was reached (fork refused)` };
   if (result.exitCode === SIGXFSZ_EXIT || /File size limit exceeded/i.test(result.stderr))
     return { limitHit: `file size: a file reached the ${mib(limits.fileSizeBytes)} limit per file` };

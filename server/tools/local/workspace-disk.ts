@@ -71,7 +71,11 @@ export function ensureQuota(root: string, dir: string, tenantId: string, identit
       const result = await run(["flock", `${image}.lock`, "/bin/sh", "-c", MOUNT, "workspace-mount", image, dir, String(size), owner]);
       if (result.code === 0) return true;
       mounted.delete(dir);
-      if (!isWarned) logger.error({ stderr: result.stderr.slice(0, 500) }, "workspace disk quota could not be mounted; the workspace is not size-limited");
+      if (!isWarned)
+        logger.error(
+          { stderr: result.stderr.slice(0, 500) },
+          "workspace disk quota could not be mounted; the workspace is not size-limited",
+        );
       isWarned = true;
       return false;
     })();
