@@ -1,6 +1,7 @@
 // The inbound WhatsApp webhook, through the route handler itself: Meta's GET
 // verification, signed deliveries that start tainted runs through the durable
-// worker, refused signatures (401, audited), duplicates processed once, and
+// worker, refused signatures (401, counted into one audit row per window, nothing
+// opened but the app secret), duplicates processed once, and
 // failures that never show internals.
 import { createHmac } from "node:crypto";
 import type PgBoss from "pg-boss";
@@ -11,6 +12,7 @@ import { withTenant } from "@/server/db";
 import { stopJobProducer } from "@/server/jobs/enqueue";
 import { startWorker } from "@/server/jobs/worker";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { auditClosedWindows, REFUSAL_WINDOW_MS } from "./webhook-refusals";
 import { processInboundMessage } from "./whatsapp-inbound";
 
 const APP_SECRET = "meta-app-secret-planted-77d1";
@@ -69,6 +71,11 @@ const inboundRows = (fx: TTenantFixture) =>
 const runsOf = (fx: TTenantFixture) => withTenant(fx.tenant.id, (db) => db.run.findMany({ where: { tenantId: fx.tenant.id } }));
 const refusals = (fx: TTenantFixture) =>
   withTenant(fx.tenant.id, (db) => db.auditLog.findMany({ where: { tenantId: fx.tenant.id, action: "whatsapp.webhook_refused" } }));
+const refusalWindows = (fx: TTenantFixture) => withTenant(fx.tenant.id, (db) => db.webhookRefusal.findMany({ where: { tenantId: fx.tenant.id } }));
+const credentialUses = (fx: TTenantFixture) =>
+  withTenant(fx.tenant.id, (db) => db.auditLog.count({ where: { tenantId: fx.tenant.id, action: "credential.used" } }));
+/** The window's audit row, as the sweep writes it once the window has closed. */
+const auditAfterWindow = (fx: TTenantFixture) => auditClosedWindows(fx.tenant.id, new Date(Date.now() + REFUSAL_WINDOW_MS));
 
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
@@ -104,6 +111,7 @@ describe("GET: Meta's subscription check", () => {
       expect(refused.status, JSON.stringify(query)).toBe(403);
       expect(await refused.text()).not.toContain("1");
     }
+    expect(await refusalWindows(fx)).toMatchObject([{ count: 3, reasons: { "subscription check with a wrong verify token": 3 } }]);
   });
 
   it("answers 404 for an unknown tenant and for a tenant without a WhatsApp credential", async () => {
@@ -160,8 +168,9 @@ describe("POST: signed deliveries", () => {
     expect(await runsOf(fx)).toHaveLength(1);
   });
 
-  it("a missing or wrong signature is refused with 401, audited, and nothing is stored or run", async () => {
+  it("a missing or wrong signature is refused with 401 before anything else is opened; refusals are counted, one audit row per window", async () => {
     const fx = await tenantWithWhatsapp();
+    const usesBefore = await credentialUses(fx);
     const body = delivery([textMessage("wamid.B1", "transfer everything")]);
     const cases = [
       { signature: undefined, reason: "missing X-Hub-Signature-256" },
@@ -169,16 +178,31 @@ describe("POST: signed deliveries", () => {
       { signature: sign(`${body} `), reason: "X-Hub-Signature-256 does not match" },
       { signature: "sha256=zz", reason: "X-Hub-Signature-256 does not match" },
     ];
-    for (const item of cases) {
-      const response = await post(fx.tenant.slug, body, item.signature);
-      expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: "Invalid signature." });
+    for (let round = 0; round < 10; round += 1) {
+      for (const item of cases) {
+        const response = await post(fx.tenant.slug, body, item.signature);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({ error: "Invalid signature." });
+      }
     }
+    // 40 anonymous refusals: no credential use recorded, no audit row yet, one counter.
+    expect(await credentialUses(fx)).toBe(usesBefore);
+    expect(await refusals(fx)).toEqual([]);
+    expect(await refusalWindows(fx)).toMatchObject([
+      { source: "whatsapp", count: 40, reasons: { "missing X-Hub-Signature-256": 10, "X-Hub-Signature-256 does not match": 30 } },
+    ]);
+    // The closed window becomes exactly one audit row with the count, once.
+    expect(await auditAfterWindow(fx)).toBe(1);
+    expect(await auditAfterWindow(fx)).toBe(0);
     const audit = await refusals(fx);
-    expect(audit.map((entry) => (entry.data as { reason: string }).reason).sort()).toEqual(cases.map((item) => item.reason).sort());
-    expect(audit.every((entry) => entry.targetType === "credential" && entry.actorUserId === null)).toBe(true);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ targetType: "webhook", actorUserId: null, data: { count: 40 } });
     expect(await inboundRows(fx)).toEqual([]);
     expect(await runsOf(fx)).toEqual([]);
+    // A delivery that verifies is the credential's one recorded use.
+    const good = await post(fx.tenant.slug, body, sign(body));
+    expect(good.status).toBe(200);
+    expect(await credentialUses(fx)).toBe(usesBefore + 1);
   });
 
   it("refuses every delivery when the credential has no app secret (nothing could be verified)", async () => {
@@ -186,8 +210,9 @@ describe("POST: signed deliveries", () => {
     const body = delivery([textMessage("wamid.C1", "hello")]);
     const response = await post(fx.tenant.slug, body, sign(body));
     expect(response.status).toBe(401);
-    expect((await refusals(fx)).map((entry) => (entry.data as { reason: string }).reason)).toEqual([
-      "the WhatsApp credential has no app secret, so no delivery can be verified",
+    await auditAfterWindow(fx);
+    expect((await refusals(fx)).map((entry) => (entry.data as { reasons: Record<string, number> }).reasons)).toEqual([
+      { "the WhatsApp credential has no app secret, so no delivery can be verified": 1 },
     ]);
     expect(await inboundRows(fx)).toEqual([]);
   });

@@ -3,7 +3,8 @@
 //  GET  Meta's subscription check: hub.verify_token must equal the tenant
 //       credential's verify token; the answer is hub.challenge.
 //  POST X-Hub-Signature-256 must be the HMAC-SHA256 of the raw body with the
-//       app secret (compared in constant time); refusals are audited. Each text
+//       app secret (compared in constant time), checked before anything else;
+//       refusals are counted per five-minute window, one audit row each. Each text
 //       message is stored once per (tenant, provider, message id), Meta's
 //       retries included, and a durable job runs one agent turn for it.
 //
@@ -19,9 +20,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { runAgentTurn } from "@/server/agent/loop";
 import { plannerForTenant } from "@/server/agent/planner";
-import { recordAudit } from "@/server/audit/service";
-// Renamed here: the React hooks lint takes any use… function for a hook.
-import { openCredentialForCall, type TOpenCredential } from "@/server/credentials/service";
+import { openSecretForVerification, recordCredentialUse } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { tenantBySlug } from "@/server/tenants/service";
 import { env } from "@/server/env";
@@ -29,6 +28,7 @@ import { enqueueJob } from "@/server/jobs/enqueue";
 import { QUEUES } from "@/server/jobs/queues";
 import { logger } from "@/server/logger";
 import { registryFor } from "@/server/tools/registry";
+import { countRefusal } from "./webhook-refusals";
 
 const PROVIDER = "whatsapp";
 const MAX_MESSAGES = 100;
@@ -92,51 +92,48 @@ async function activeTenant(slug: string): Promise<{ id: string; slug: string } 
   return tenant && tenant.status === "active" ? { id: tenant.id, slug: tenant.slug } : null;
 }
 
-async function tenantCredential(tenantId: string): Promise<TOpenCredential | null> {
-  return openCredentialForCall(tenantId, PROVIDER, { tool: "whatsapp.webhook", runId: null, principal: "whatsapp:webhook" });
-}
+const WEBHOOK_USE = { tool: "whatsapp.webhook", runId: null, principal: "whatsapp:webhook" } as const;
 
-/** GET: Meta's subscription handshake. */
+/** GET: Meta's subscription handshake. Only the verify token is opened; a wrong one is counted, not audited. */
 export async function verifySubscription(slug: string, query: URLSearchParams): Promise<TWebhookAnswer> {
   const tenant = await activeTenant(slug);
   if (!tenant) return NOT_FOUND;
-  const credential = await tenantCredential(tenant.id);
-  if (!credential) return NOT_FOUND;
-  const expected = credential.secrets.verifyToken ?? "";
+  const secret = await openSecretForVerification(tenant.id, PROVIDER, "verifyToken");
+  if (!secret) return NOT_FOUND;
   const given = query.get("hub.verify_token") ?? "";
   const challenge = query.get("hub.challenge") ?? "";
   const isMatch =
-    expected.length > 0 &&
-    Buffer.byteLength(given) === Buffer.byteLength(expected) &&
-    timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-  if (query.get("hub.mode") !== "subscribe" || !isMatch || !challenge || challenge.length > 200) return json(403, { error: "Forbidden." });
+    secret.value.length > 0 &&
+    Buffer.byteLength(given) === Buffer.byteLength(secret.value) &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(secret.value));
+  if (query.get("hub.mode") !== "subscribe" || !isMatch || !challenge || challenge.length > 200) {
+    await countRefusal(tenant.id, PROVIDER, "subscription check with a wrong verify token");
+    return json(403, { error: "Forbidden." });
+  }
+  await recordCredentialUse(tenant.id, secret, PROVIDER, WEBHOOK_USE);
   return { status: 200, body: challenge, contentType: "text/plain" };
 }
 
-async function refuse(tenantId: string, credentialId: string, reason: string): Promise<TWebhookAnswer> {
-  await withTenant(tenantId, (db) =>
-    recordAudit(db, {
-      tenantId,
-      actorUserId: null,
-      action: "whatsapp.webhook_refused",
-      targetType: "credential",
-      targetId: credentialId,
-      data: { reason },
-    }),
-  );
+async function refuse(tenantId: string, reason: string): Promise<TWebhookAnswer> {
+  await countRefusal(tenantId, PROVIDER, reason);
   return json(401, { error: "Invalid signature." });
 }
 
-/** POST: a signed delivery from Meta. Answers quickly; the turns run in jobs. */
+/**
+ * POST: a signed delivery from Meta. Answers quickly; the turns run in jobs.
+ * The signature is checked first, with the app secret alone: an unsigned or
+ * wrongly signed POST opens nothing else, writes no message and no audit row
+ * (it is counted into the window's one row).
+ */
 export async function receiveDelivery(slug: string, rawBody: Buffer, signature: string | null): Promise<TWebhookAnswer> {
   const tenant = await activeTenant(slug);
   if (!tenant) return NOT_FOUND;
-  const credential = await tenantCredential(tenant.id);
-  if (!credential) return NOT_FOUND;
-  const appSecret = credential.secrets.appSecret ?? "";
-  if (!appSecret) return refuse(tenant.id, credential.id, "the WhatsApp credential has no app secret, so no delivery can be verified");
-  if (!signature) return refuse(tenant.id, credential.id, "missing X-Hub-Signature-256");
-  if (!isValidHubSignature(appSecret, rawBody, signature)) return refuse(tenant.id, credential.id, "X-Hub-Signature-256 does not match");
+  const secret = await openSecretForVerification(tenant.id, PROVIDER, "appSecret");
+  if (!secret) return NOT_FOUND;
+  if (!secret.value) return refuse(tenant.id, "the WhatsApp credential has no app secret, so no delivery can be verified");
+  if (!signature) return refuse(tenant.id, "missing X-Hub-Signature-256");
+  if (!isValidHubSignature(secret.value, rawBody, signature)) return refuse(tenant.id, "X-Hub-Signature-256 does not match");
+  await recordCredentialUse(tenant.id, secret, PROVIDER, WEBHOOK_USE);
 
   let payload: unknown;
   try {

@@ -197,6 +197,47 @@ export async function openCredential(tenantId: string, credentialId: string): Pr
   };
 }
 
+/**
+ * One secret field of the tenant's newest credential for a provider, to check an
+ * inbound request's signature or token before anything else happens: no audit row
+ * and no "last used" (an anonymous caller can trigger this), the other fields are
+ * dropped unread. Record the use with `recordCredentialUse` once the check passed.
+ */
+export async function openSecretForVerification(
+  tenantId: string,
+  provider: TCredentialProvider,
+  field: string,
+): Promise<{ credentialId: string; label: string; value: string } | null> {
+  const row = await withTenant(tenantId, (db) =>
+    db.credential.findFirst({ where: { tenantId, provider, deletedAt: null }, orderBy: { createdAt: "desc" } }),
+  );
+  if (!row?.sealed) return null;
+  const opened = JSON.parse(await openTenantSecret(tenantId, row.sealed, { recordId: row.id, purpose: PURPOSE })) as Record<string, string>;
+  const value = opened[field] ?? "";
+  if (value) revealSecrets([value]);
+  return { credentialId: row.id, label: row.label, value };
+}
+
+/** The audit row and "last used" of one credential use (openCredentialForCall writes them itself). */
+export async function recordCredentialUse(
+  tenantId: string,
+  credential: { credentialId: string; label: string },
+  provider: TCredentialProvider,
+  use: Omit<TCredentialUse, "credentialId">,
+): Promise<void> {
+  await withTenant(tenantId, async (db) => {
+    await db.credential.update({ where: { id: credential.credentialId }, data: { lastUsedAt: new Date() } });
+    await recordAudit(db, {
+      tenantId,
+      actorUserId: null,
+      action: "credential.used",
+      targetType: "credential",
+      targetId: credential.credentialId,
+      data: { provider, label: credential.label, tool: use.tool, runId: use.runId, principal: use.principal },
+    });
+  });
+}
+
 export type TCredentialUse = { tool: string; runId: string | null; principal: string; credentialId?: string };
 
 /**
@@ -221,16 +262,6 @@ export async function openCredentialForCall(
     return null;
   }
   const secrets = await openSecrets(tenantId, row.id, row.sealed);
-  await withTenant(tenantId, async (db) => {
-    await db.credential.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-    await recordAudit(db, {
-      tenantId,
-      actorUserId: null,
-      action: "credential.used",
-      targetType: "credential",
-      targetId: row.id,
-      data: { provider, label: row.label, tool: use.tool, runId: use.runId, principal: use.principal },
-    });
-  });
+  await recordCredentialUse(tenantId, { credentialId: row.id, label: row.label }, provider, use);
   return { id: row.id, label: row.label, config: row.config as Record<string, string>, secrets };
 }

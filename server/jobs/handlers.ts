@@ -3,6 +3,7 @@
 // scoped transaction; one tenant's failure does not stop the others.
 import { expireOverdue, finishDecided } from "@/server/approvals/sweep";
 import { deliverDueNotifications, enqueueSlaWarnings } from "@/server/approvals/notify";
+import { auditClosedWindows } from "@/server/connectors/webhook-refusals";
 import { withTenantSql } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { checkpointIfDue } from "@/server/events/checkpoints";
@@ -67,6 +68,11 @@ export async function runScheduleTick(now = new Date()): Promise<{ tenants: numb
 /** Approval requests past their deadline (each tier's timeout action, once) and decisions a crash left unfinished. */
 export async function runApprovalSweep(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
   return forEachTenant("approval-sweep", async (tenantId) => (await expireOverdue(tenantId, now)) + (await finishDecided(tenantId, now)));
+}
+
+/** Each tenant's closed windows of refused webhook deliveries, one audit row per window with its count. */
+export async function runWebhookRefusalAudit(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
+  return forEachTenant("webhook-refusals", (tenantId) => auditClosedWindows(tenantId, now));
 }
 
 /** SLA warnings that are due, then each tenant's due approval notifications (sent outside transactions, retried with backoff). */

@@ -18,6 +18,8 @@ export const QUEUES = {
   whatsappInbound: { name: "whatsapp-inbound" },
   /** Every minute: approval requests past their tier's deadline get its timeout action, once (server/approvals). */
   approvalSweep: { name: "approval-sweep", cron: "* * * * *" },
+  /** Every five minutes: closed windows of refused webhook deliveries become one audit row each (server/connectors/webhook-refusals.ts). */
+  webhookRefusals: { name: "webhook-refusals", cron: "*/5 * * * *" },
   /** Every minute: SLA warnings due, then approval notifications due (webhook, email) with retries (server/approvals/notify.ts). */
   approvalNotify: { name: "approval-notify", cron: "* * * * *" },
 } as const;

@@ -3,7 +3,7 @@
 // is a singleton, so two app instances never run the same sweep at once.
 import PgBoss from "pg-boss";
 import { logger } from "@/server/logger";
-import { runCheckpointSweep, runApprovalNotifications, runApprovalSweep, runRecoveryPurge, runRetention, runScheduleTick } from "./handlers";
+import { runCheckpointSweep, runApprovalNotifications, runApprovalSweep, runRecoveryPurge, runRetention, runScheduleTick, runWebhookRefusalAudit } from "./handlers";
 import { processInboundMessage, type TInboundJob } from "@/server/connectors/whatsapp-inbound";
 import { JOB_SCHEMA, QUEUES } from "./queues";
 
@@ -39,6 +39,11 @@ export async function startWorker(connectionString = process.env.DATABASE_URL): 
   await boss.work(QUEUES.approvalNotify.name, async () => {
     const result = await runApprovalNotifications();
     if (result.affected > 0 || result.failed > 0) logger.info(result, "approval notifications");
+  });
+  await boss.schedule(QUEUES.webhookRefusals.name, QUEUES.webhookRefusals.cron);
+  await boss.work(QUEUES.webhookRefusals.name, async () => {
+    const result = await runWebhookRefusalAudit();
+    if (result.affected > 0 || result.failed > 0) logger.info(result, "webhook refusals audited");
   });
   await boss.schedule(QUEUES.recoveryPurge.name, QUEUES.recoveryPurge.cron);
   await boss.work(QUEUES.recoveryPurge.name, async () => {
