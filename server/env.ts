@@ -24,6 +24,9 @@ export const env = createEnv({
         context.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is not valid" });
       }
     }),
+    // How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
+    // default): trust no forwarded header, and throttle sign-in per account only.
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // The agent's model when a tenant has not chosen one. "scripted" needs no model (offline demo).
     LLM_PROVIDER: z.enum(LLM_PROVIDERS, { message: `must be one of ${LLM_PROVIDERS.join(", ")}` }).default("scripted"),

@@ -4,7 +4,7 @@
 import { hashPassword } from "@/server/auth/password";
 import type { TRole } from "@/server/auth/roles";
 import { withTenantSql } from "@/server/db";
-import { platform } from "@/server/db/platform";
+import { platform, upsertUser } from "@/server/db/platform";
 import { appendEvents } from "@/server/events/append";
 import { DEFAULT_PACKS } from "@/server/gate/composition";
 import { seedDemoSkills } from "@/server/skills/demo";
@@ -27,33 +27,28 @@ function titleCase(word: string): string {
 export async function seedDemo(): Promise<DemoLogin[]> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const logins: DemoLogin[] = [{ email: DEMO_OPERATOR, tenant: null, role: "operator" }];
-  await platform.run((db) =>
-    db.user.upsert({
-      where: { email: DEMO_OPERATOR },
-      create: { email: DEMO_OPERATOR, name: "Olivia Operator", passwordHash, isOperator: true },
-      update: { passwordHash, isOperator: true },
-    }),
-  );
+  await platform.run((db) => upsertUser(db, { email: DEMO_OPERATOR, name: "Olivia Operator", passwordHash, isOperator: true }), "seed");
   for (const demo of DEMO_TENANTS) {
-    const tenant = await platform.run((db) =>
-      db.tenant.upsert({ where: { slug: demo.slug }, create: { slug: demo.slug, name: demo.name }, update: {} }),
+    const tenant = await platform.run(
+      (db) => db.tenant.upsert({ where: { slug: demo.slug }, create: { slug: demo.slug, name: demo.name }, update: {} }),
+      "seed",
     );
-    await platform.inTenant(tenant.id, async (db) => {
-      for (const role of DEMO_ROLES) {
-        const email = `${role}@${demo.domain}`;
-        const user = await db.user.upsert({
-          where: { email },
-          create: { email, name: `${titleCase(role)} of ${demo.name}`, passwordHash },
-          update: { passwordHash },
-        });
-        await db.membership.upsert({
-          where: { tenantId_userId: { tenantId: tenant.id, userId: user.id } },
-          create: { tenantId: tenant.id, userId: user.id, role },
-          update: { role },
-        });
-        logins.push({ email, tenant: demo.slug, role });
-      }
-    });
+    await platform.inTenant(
+      tenant.id,
+      async (db) => {
+        for (const role of DEMO_ROLES) {
+          const email = `${role}@${demo.domain}`;
+          const userId = await upsertUser(db, { email, name: `${titleCase(role)} of ${demo.name}`, passwordHash, isOperator: false });
+          await db.membership.upsert({
+            where: { tenantId_userId: { tenantId: tenant.id, userId } },
+            create: { tenantId: tenant.id, userId, role },
+            update: { role },
+          });
+          logins.push({ email, tenant: demo.slug, role });
+        }
+      },
+      "seed",
+    );
     await seedDemoRun(tenant.id, demo);
     await seedComposition(tenant.id);
     await platform.inTenant(tenant.id, async (db) => {

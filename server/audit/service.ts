@@ -48,8 +48,17 @@ export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?:
     take: page.limit + 1,
     ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
   });
-  const actorIds = [...new Set(rows.map((row) => row.actorUserId).filter((id): id is string => Boolean(id)))];
-  const actors = await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, email: true } });
+  // The actor's email is stored with the entry (a trigger copies it), so it
+  // survives the actor leaving; the lookup covers entries without it.
+  const actorIds = [
+    ...new Set(
+      rows
+        .filter((row) => !row.actorEmail)
+        .map((row) => row.actorUserId)
+        .filter((id): id is string => Boolean(id)),
+    ),
+  ];
+  const actors = actorIds.length ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, email: true } }) : [];
   const emailOf = new Map(actors.map((actor) => [actor.id, actor.email]));
   const items = rows.slice(0, page.limit).map((row) => ({
     id: row.id,
@@ -57,7 +66,7 @@ export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?:
     targetType: row.targetType,
     targetId: row.targetId,
     data: row.data,
-    actor: row.actorUserId ? (emailOf.get(row.actorUserId) ?? "deleted user") : "platform",
+    actor: row.actorUserId ? (row.actorEmail ?? emailOf.get(row.actorUserId) ?? "deleted user") : "platform",
     createdAt: row.createdAt,
   }));
   return { items, nextCursor: rows.length > page.limit ? (rows[page.limit - 1]?.id ?? null) : null };

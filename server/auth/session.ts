@@ -1,12 +1,23 @@
 import { getServerSession } from "next-auth";
-import { withoutTenant } from "@/server/db";
+import { withUser } from "@/server/db";
 import { authOptions } from "./options";
 import { loadSessionUser, type TSessionUser } from "./users";
 
-/** The signed-in user for a server component, route handler or tRPC request, or null. */
+type TSession = { userId?: string; sessionVersion?: number } | null;
+
+/**
+ * The signed-in user for a server component, route handler or tRPC request, or
+ * null. A token whose session version is behind the user's (sign-out, sign out
+ * everywhere, password change) is refused, however long it has left to live.
+ */
 export async function currentUser(): Promise<TSessionUser | null> {
-  const session = (await getServerSession(authOptions)) as { userId?: string } | null;
-  const userId = session?.userId;
-  if (!userId) return null;
-  return withoutTenant((db) => loadSessionUser(db, userId));
+  const session = (await getServerSession(authOptions)) as TSession;
+  return userForSession(session?.userId, session?.sessionVersion);
+}
+
+export async function userForSession(userId: string | undefined, sessionVersion: number | undefined): Promise<TSessionUser | null> {
+  if (!userId || typeof sessionVersion !== "number") return null;
+  const user = await withUser(userId, (db) => loadSessionUser(db, userId));
+  if (!user || user.sessionVersion !== sessionVersion) return null;
+  return { id: user.id, email: user.email, name: user.name, isOperator: user.isOperator };
 }

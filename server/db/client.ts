@@ -12,7 +12,9 @@ function createClient(): PrismaClient {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set.");
   const adapter = new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-  return new PrismaClient({ adapter });
+  // The app role has no SELECT on password_hash: never ask for it (the
+  // credentials come only from the auth_credentials() definer function).
+  return new PrismaClient({ adapter, omit: { user: { passwordHash: true } } });
 }
 
 /** One client per process (kept across hot reloads in development). */

@@ -24,6 +24,11 @@ function pool(): pg.Pool {
   return globalForPool.agentFabricPool;
 }
 
+/** The shared pool, for stores that run their own single statements (the sign-in throttle). */
+export function sqlPool(): pg.Pool {
+  return pool();
+}
+
 export async function withTenantSql<T>(
   tenantId: string,
   work: (client: SqlClient) => Promise<T>,

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { recordAudit } from "@/server/audit/service";
 import { hashPassword } from "@/server/auth/password";
 import type { TRole } from "@/server/auth/roles";
-import type { TSessionUser } from "@/server/auth/users";
+import { createInvitedAccount, findInvitationAccount, type TSessionUser } from "@/server/auth/users";
 import { withTenant, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import type { TAcceptInvitation } from "./schemas";
@@ -79,13 +79,13 @@ function tenantIdOf(token: string): string {
 export async function describeInvitation(token: string) {
   return withTenant(tenantIdOf(token), async (db) => {
     const invitation = await findUsable(db, token);
-    const user = await db.user.findUnique({ where: { email: invitation.email } });
+    const user = await findInvitationAccount(db, hashToken(token));
     return {
       tenantName: invitation.tenant.name,
       tenantSlug: invitation.tenant.slug,
       email: invitation.email,
       role: invitation.role,
-      hasAccount: Boolean(user?.passwordHash),
+      hasAccount: Boolean(user?.hasPassword),
     };
   });
 }
@@ -97,9 +97,12 @@ export async function describeInvitation(token: string) {
 export async function acceptInvitation(input: TAcceptInvitation, signedIn: TSessionUser | null) {
   return withTenant(tenantIdOf(input.token), async (db) => {
     const invitation = await findUsable(db, input.token);
-    let user = await db.user.findUnique({ where: { email: invitation.email } });
-    if (user?.passwordHash) {
-      if (signedIn?.id !== user.id) {
+    // Accounts are reached through definer functions keyed by the usable invitation.
+    const account = await findInvitationAccount(db, hashToken(input.token));
+    let user: { id: string };
+    if (account?.hasPassword) {
+      user = account;
+      if (signedIn?.id !== account.id) {
         throw new AppError("UNAUTHORIZED", `Sign in as ${invitation.email} to accept this invitation.`);
       }
     } else {
@@ -107,9 +110,7 @@ export async function acceptInvitation(input: TAcceptInvitation, signedIn: TSess
         throw new AppError("BAD_REQUEST", "Choose a name and a password to create your account.");
       }
       const passwordHash = await hashPassword(input.password);
-      user = user
-        ? await db.user.update({ where: { id: user.id }, data: { name: input.name, passwordHash } })
-        : await db.user.create({ data: { email: invitation.email, name: input.name, passwordHash } });
+      user = { id: await createInvitedAccount(db, hashToken(input.token), input.name, passwordHash) };
     }
     const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId: invitation.tenantId, userId: user.id } } });
     if (!existing) await db.membership.create({ data: { tenantId: invitation.tenantId, userId: user.id, role: invitation.role } });

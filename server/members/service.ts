@@ -2,7 +2,7 @@
 // an owner, and a tenant always keeps at least one.
 import { recordAudit } from "@/server/audit/service";
 import type { TRole } from "@/server/auth/roles";
-import { normalizeEmail } from "@/server/auth/users";
+import { findUserByEmailForInvite, normalizeEmail } from "@/server/auth/users";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { createInvitation } from "@/server/invitations/service";
@@ -45,8 +45,9 @@ export type TInviteResult =
 export async function inviteMember(db: TenantDb, tenantId: string, actor: TActor, input: TInviteMember): Promise<TInviteResult> {
   assertMayManageOwners(actor, [input.role]);
   const email = normalizeEmail(input.email);
-  const user = await db.user.findUnique({ where: { email } });
-  if (user?.passwordHash) {
+  // Through a definer function: the tenant cannot see users who are not its members.
+  const user = await findUserByEmailForInvite(db, email, actor.userId);
+  if (user?.hasPassword) {
     const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId, userId: user.id } } });
     if (existing) throw new AppError("CONFLICT", `${email} is already a member of this tenant.`);
     const membership = await db.membership.create({ data: { tenantId, userId: user.id, role: input.role } });

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TSessionUser } from "@/server/auth/users";
-import { platform } from "@/server/db/platform";
+import { platform, setOperator } from "@/server/db/platform";
 import { callPath, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { appRouter } from "./root";
 
@@ -16,7 +16,7 @@ let memoryEntryId = "";
 beforeAll(async () => {
   fx = await createTenantFixture({ withEventLog: true });
   // The tenant's owner, made an operator too: every procedure is open to it.
-  await platform.run((db) => db.user.update({ where: { id: fx.users.owner.id }, data: { isOperator: true } }));
+  await platform.run((db) => setOperator(db, fx.users.owner.id, true), "test");
   superUser = { ...fx.users.owner, isOperator: true };
   const entry = await platform.inTenant(fx.tenant.id, (db) => db.memoryEntry.findFirst({ where: { tenantId: fx.tenant.id } }));
   memoryEntryId = entry?.id ?? "";

@@ -1,4 +1,5 @@
 // The application router: one key per domain, named as in the glossary.
+import { accountRouter } from "@/server/account/router";
 import { conversationRouter, modelRouter } from "@/server/agent/router";
 import { approvalRouter } from "@/server/approvals/router";
 import { approvalNotificationRouter } from "@/server/approvals/notify-router";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   me: createTRPCRouter({
     get: authedProcedure.query(({ ctx }) => ctx.user),
   }),
+  account: accountRouter,
   tenant: tenantRouter,
   member: memberRouter,
   invitation: invitationRouter,
