@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "@/server/auth/password";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
-import { platform } from "@/server/db/platform";
+import { platform, upsertUser } from "@/server/db/platform";
 import { withTenant, withTenantSql } from "@/server/db";
 import { appendEvents } from "@/server/events/append";
 import { pruneExpired } from "@/server/events/retention";
@@ -22,12 +22,11 @@ export function uniqueSlug(prefix = "t"): string {
 export async function createUser(options: { email?: string; isOperator?: boolean } = {}): Promise<TSessionUser> {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   const email = options.email ?? `${uniqueSlug("user")}@example.test`;
-  const user = await platform.run(async (db) =>
-    db.user.create({
-      data: { email, name: email.split("@")[0] ?? email, passwordHash: await passwordHash, isOperator: options.isOperator ?? false },
-    }),
-  );
-  return { id: user.id, email: user.email, name: user.name, isOperator: user.isOperator };
+  const name = email.split("@")[0] ?? email;
+  const isOperator = options.isOperator ?? false;
+  const hash = await passwordHash;
+  const id = await platform.run((db) => upsertUser(db, { email, name, passwordHash: hash, isOperator }), "test");
+  return { id, email, name, isOperator };
 }
 
 export type TTenantFixture = {
@@ -134,9 +133,10 @@ async function fillEventLog(tenantId: string): Promise<string> {
       "INSERT INTO workspace_snapshots (id, tenant_id, run_id, command, kinds, bytes, created_by) VALUES (gen_random_uuid(), $1, $2, 'rm -rf data', '{recursive_delete}', 0, 'user:fixture')",
       [tenantId, runId],
     );
-    await client.query("INSERT INTO approval_notification_settings (tenant_id, email_to, updated_by) VALUES ($1, '{ops@example.test}', 'user:fixture')", [
-      tenantId,
-    ]);
+    await client.query(
+      "INSERT INTO approval_notification_settings (tenant_id, email_to, updated_by) VALUES ($1, '{ops@example.test}', 'user:fixture')",
+      [tenantId],
+    );
     await client.query(
       "INSERT INTO approval_notifications (tenant_id, kind, channel, credential_id, target, payload, status, attempts, sent_at) VALUES ($1, 'requested', 'email', gen_random_uuid(), 'ops@example.test', '{}', 'sent', 1, now())",
       [tenantId],
@@ -146,7 +146,7 @@ async function fillEventLog(tenantId: string): Promise<string> {
       [tenantId],
     );
     await client.query(
-      "INSERT INTO approval_workflow_versions (tenant_id, version, definition, created_by) VALUES ($1, 1, '{\"routes\":[],\"defaultRoute\":{\"tiers\":[]}}', 'user:fixture')",
+      'INSERT INTO approval_workflow_versions (tenant_id, version, definition, created_by) VALUES ($1, 1, \'{"routes":[],"defaultRoute":{"tiers":[]}}\', \'user:fixture\')',
       [tenantId],
     );
     // Schedules: a cron schedule and a heartbeat task (each with its version), and a fire. Far in the future: no tick fires them.
