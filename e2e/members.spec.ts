@@ -40,7 +40,7 @@ test("a member sees the member list but cannot manage it", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Remove" })).toHaveCount(0);
 });
 
-test("an operator creates a tenant with an existing user as its first owner", async ({ page }) => {
+test("an operator creates a tenant; its first owner, an existing user, gets an invitation link", async ({ page }) => {
   const slug = `e2e-${Date.now()}`;
   await signIn(page, "operator@agent-fabric.test");
   await expect(page).toHaveURL(/\/operator$/);
@@ -49,4 +49,5 @@ test("an operator creates a tenant with an existing user as its first owner", as
   await page.getByLabel("Owner email").fill("owner@globex.test");
   await page.getByRole("button", { name: "Create tenant" }).click();
   await expect(page.getByTestId("tenants-table")).toContainText(slug);
+  await expect(page.getByText("Send this invitation link to the owner")).toBeVisible();
 });

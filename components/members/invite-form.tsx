@@ -33,14 +33,13 @@ export function InviteForm({
       .catch(() => null);
     if (!result) return;
     formElement.reset();
-    if (result.kind === "added") toast.success(`${result.email} was added.`);
-    else setInviteLink(`${window.location.origin}/invite/${result.token}`);
+    setInviteLink(`${window.location.origin}/invite/${result.token}`);
     onDone();
     void queryClient.invalidateQueries({ queryKey: trpc.invitation.list.queryKey({ tenantSlug }) });
   }
 
   return (
-    <Card title="Invite a member" description="People with an account are added at once; anyone else gets a one-time link, valid 7 days.">
+    <Card title="Invite a member" description="Everyone gets a one-time link, valid 7 days, and joins when they accept it (signing in if they have an account).">
       <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3">
         <div className="min-w-64 flex-1">
           <Label htmlFor="invite-email">Email</Label>

@@ -34,7 +34,7 @@ export function TenantsPanel() {
     if (!result) return;
     formElement.reset();
     toast.success(`Tenant ${result.tenant.slug} created.`);
-    if (result.owner.kind === "invited") setInviteLink(`${window.location.origin}/invite/${result.owner.token}`);
+    setInviteLink(`${window.location.origin}/invite/${result.owner.token}`);
     void queryClient.invalidateQueries({ queryKey: trpc.operator.tenant.list.queryKey() });
   }
 
@@ -42,7 +42,7 @@ export function TenantsPanel() {
     <div className="space-y-6">
       <Card
         title="Create a tenant"
-        description="With its first owner: an existing user becomes owner at once, anyone else gets an invitation link."
+        description="With its first owner, who gets an invitation link and becomes owner on accepting it (signing in if they have an account)."
       >
         <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 md:grid-cols-4 md:items-end">
           <div>

@@ -27,13 +27,29 @@ beforeAll(async () => {
 });
 
 describe("members", () => {
-  it("an admin adds an existing user at once, and the change is audited", async () => {
+  it("an existing account is invited like anyone else: same answer, nothing shown, and it joins only when it accepts", async () => {
     const person = await createUser();
-    const result = await callerFor(fx.users.admin).member.invite({ ...slug(), email: person.email.toUpperCase(), role: "member" });
-    expect(result).toMatchObject({ kind: "added", email: person.email });
+    const admin = callerFor(fx.users.admin);
+    const forAccount = await admin.member.invite({ ...slug(), email: person.email.toUpperCase(), role: "member" });
+    const forNobody = await admin.member.invite({ ...slug(), email: `nobody.${fx.tenant.slug}@example.test`, role: "member" });
+    // The same answer whether or not the email has an account.
+    expect(Object.keys(forAccount).sort()).toEqual(Object.keys(forNobody).sort());
+    expect(forAccount).toMatchObject({ kind: "invited", email: person.email });
+    // Until accepted, the tenant sees only the email it typed: no membership, no name.
     const members = await callerFor(fx.users.viewer).member.list(slug());
-    expect(members.map((member) => member.user.email)).toContain(person.email);
-    expect(await auditActions()).toContain("member.added");
+    expect(members.map((member) => member.user.email)).not.toContain(person.email);
+    const pending = await admin.invitation.list(slug());
+    const mine = pending.find((invitation) => invitation.email === person.email);
+    expect(mine).toBeDefined();
+    expect(Object.keys(mine ?? {}).sort()).toEqual(["createdAt", "email", "expiresAt", "id", "role"]);
+    expect(await auditActions()).not.toContain("member.added");
+    // The person accepts, signed in as themself; anyone else holding the link cannot.
+    expect(await codeOf(callerFor(null).invitation.accept({ token: forAccount.token }))).toBe("UNAUTHORIZED");
+    expect(await codeOf(callerFor(fx.users.member).invitation.accept({ token: forAccount.token }))).toBe("UNAUTHORIZED");
+    await callerFor(person).invitation.accept({ token: forAccount.token });
+    const after = await callerFor(fx.users.viewer).member.list(slug());
+    expect(after.find((member) => member.user.email === person.email)?.role).toBe("member");
+    expect(await auditActions()).toContain("invitation.accepted");
   });
 
   it("inviting a member twice is a conflict with a clear message", async () => {
@@ -51,7 +67,6 @@ describe("members", () => {
       email: "newcomer@example.test".replace("@", `.${fx.tenant.slug}@`),
       role: "approver",
     });
-    if (invite.kind !== "invited") throw new Error("expected an invitation");
     const pending = await callerFor(fx.users.admin).invitation.list(slug());
     expect(pending.map((invitation) => invitation.email)).toContain(invite.email);
 
@@ -73,7 +88,6 @@ describe("members", () => {
       email: `revoked.${fx.tenant.slug}@example.test`,
       role: "member",
     });
-    if (invite.kind !== "invited") throw new Error("expected an invitation");
     await callerFor(fx.users.admin).invitation.revoke({ ...slug(), invitationId: invite.invitationId });
     expect(await codeOf(callerFor(null).invitation.accept({ token: invite.token, name: "X", password: "a long enough password" }))).toBe(
       "NOT_FOUND",
@@ -129,7 +143,7 @@ describe("tenants and operators", () => {
     expect(mine.map((tenant) => tenant.slug)).not.toContain(other.tenant.slug);
   });
 
-  it("an operator creates a tenant whose first owner is an existing user", async () => {
+  it("an operator creates a tenant whose first owner, an existing user, joins on accepting the invitation", async () => {
     const operator = await createUser({ isOperator: true });
     const owner = await createUser();
     const created = await callerFor(operator).operator.tenant.create({
@@ -137,7 +151,9 @@ describe("tenants and operators", () => {
       name: "Created",
       ownerEmail: owner.email,
     });
-    expect(created.owner.kind).toBe("added");
+    expect(created.owner.kind).toBe("invited");
+    expect((await callerFor(owner).tenant.list()).map((tenant) => tenant.slug)).not.toContain(`op-${fx.tenant.slug}`);
+    await callerFor(owner).invitation.accept({ token: created.owner.token });
     const tenants = await callerFor(owner).tenant.list();
     expect(tenants.find((tenant) => tenant.slug === `op-${fx.tenant.slug}`)?.role).toBe("owner");
     expect(

@@ -2,7 +2,7 @@
 // an owner, and a tenant always keeps at least one.
 import { recordAudit } from "@/server/audit/service";
 import type { TRole } from "@/server/auth/roles";
-import { findUserByEmailForInvite, normalizeEmail } from "@/server/auth/users";
+import { normalizeEmail } from "@/server/auth/users";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { createInvitation } from "@/server/invitations/service";
@@ -37,30 +37,20 @@ async function findMembership(db: TenantDb, tenantId: string, membershipId: stri
   return membership;
 }
 
-export type TInviteResult =
-  | { kind: "added"; membershipId: string; email: string }
-  | { kind: "invited"; invitationId: string; email: string; token: string; expiresAt: Date };
+export type TInviteResult = { kind: "invited"; invitationId: string; email: string; token: string; expiresAt: Date };
 
-/** An existing user is added at once; anyone else gets a one-time invitation link. */
+/**
+ * Everyone is invited, with an account or without: joining a tenant needs the
+ * person's own acceptance, and the answer is the same either way, so inviting
+ * does not tell whether an email has an account. Until accepted, the tenant
+ * sees only the email it typed. Only the tenant's own members are looked up
+ * (their rows are visible to it), to refuse inviting someone twice.
+ */
 export async function inviteMember(db: TenantDb, tenantId: string, actor: TActor, input: TInviteMember): Promise<TInviteResult> {
   assertMayManageOwners(actor, [input.role]);
   const email = normalizeEmail(input.email);
-  // Through a definer function: the tenant cannot see users who are not its members.
-  const user = await findUserByEmailForInvite(db, email, actor.userId);
-  if (user?.hasPassword) {
-    const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId, userId: user.id } } });
-    if (existing) throw new AppError("CONFLICT", `${email} is already a member of this tenant.`);
-    const membership = await db.membership.create({ data: { tenantId, userId: user.id, role: input.role } });
-    await recordAudit(db, {
-      tenantId,
-      actorUserId: actor.userId,
-      action: "member.added",
-      targetType: "membership",
-      targetId: membership.id,
-      data: { email, role: input.role },
-    });
-    return { kind: "added", membershipId: membership.id, email };
-  }
+  const existing = await db.membership.findFirst({ where: { tenantId, user: { email } }, select: { id: true } });
+  if (existing) throw new AppError("CONFLICT", `${email} is already a member of this tenant.`);
   const invitation = await createInvitation(db, tenantId, actor.userId, { email, role: input.role });
   return { kind: "invited", invitationId: invitation.id, email, token: invitation.token, expiresAt: invitation.expiresAt };
 }
