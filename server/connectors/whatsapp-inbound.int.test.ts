@@ -3,17 +3,18 @@
 // worker, refused signatures (401, counted into one audit row per window, nothing
 // opened but the app secret), duplicates processed once, and
 // failures that never show internals.
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET, POST } from "@/app/api/v1/webhooks/whatsapp/[tenant]/route";
 import { createCredential } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { stopJobProducer } from "@/server/jobs/enqueue";
+import { limiter } from "@/server/net/rate-limit";
 import { startWorker } from "@/server/jobs/worker";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { auditClosedWindows, REFUSAL_WINDOW_MS } from "./webhook-refusals";
-import { processInboundMessage } from "./whatsapp-inbound";
+import { processInboundMessage, receiveDelivery, WEBHOOK_LIMITS } from "./whatsapp-inbound";
 
 const APP_SECRET = "meta-app-secret-planted-77d1";
 const VERIFY_TOKEN = "verify-token-planted-2b6e";
@@ -203,6 +204,28 @@ describe("POST: signed deliveries", () => {
     const good = await post(fx.tenant.slug, body, sign(body));
     expect(good.status).toBe(200);
     expect(await credentialUses(fx)).toBe(usesBefore + 1);
+  });
+
+  it("is rate-limited per tenant and per source before anything is opened: 429 with Retry-After, other tenants unaffected", async () => {
+    const fx = await tenantWithWhatsapp();
+    const other = await tenantWithWhatsapp();
+    const body = delivery([textMessage("wamid.R1", "hello")]);
+    // Spend the tenant's minute as a burst of unsigned calls would.
+    await limiter("webhook-tenant", WEBHOOK_LIMITS.perTenantPerMinute, 60).consume(`whatsapp:${fx.tenant.id}`, WEBHOOK_LIMITS.perTenantPerMinute);
+    const limited = await post(fx.tenant.slug, body, "sha256=00");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await get(fx.tenant.slug, { "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "5" })).status).toBe(429);
+    // Throttled calls open nothing and count nothing.
+    expect(await refusalWindows(fx)).toEqual([]);
+    expect((await post(other.tenant.slug, body, sign(body))).status).toBe(200);
+    // One source spending its minute is stopped even for a tenant it has not called yet.
+    const source = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+    const sourceKey = createHash("sha256").update(source).digest("hex");
+    await limiter("webhook-source", WEBHOOK_LIMITS.perSourcePerMinute, 60).consume(sourceKey, WEBHOOK_LIMITS.perSourcePerMinute);
+    const fromSource = await receiveDelivery(other.tenant.slug, Buffer.from(body), sign(body), source);
+    expect(fromSource).toMatchObject({ status: 429 });
+    expect((await receiveDelivery(other.tenant.slug, Buffer.from(body), sign(body), "198.51.100.7")).status).toBe(200);
   });
 
   it("refuses every delivery when the credential has no app secret (nothing could be verified)", async () => {

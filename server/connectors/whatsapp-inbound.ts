@@ -17,7 +17,7 @@
 // Delivery to the agent is at most once: the job claims the row before the
 // turn, so a retried job never runs a turn twice (a crash mid-turn leaves the
 // row "processing" for people to see).
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { runAgentTurn } from "@/server/agent/loop";
 import { plannerForTenant } from "@/server/agent/planner";
 import { openSecretForVerification, recordCredentialUse } from "@/server/credentials/service";
@@ -28,13 +28,14 @@ import { enqueueJob } from "@/server/jobs/enqueue";
 import { QUEUES } from "@/server/jobs/queues";
 import { logger } from "@/server/logger";
 import { registryFor } from "@/server/tools/registry";
+import { consume, limiter } from "@/server/net/rate-limit";
 import { countRefusal } from "./webhook-refusals";
 
 const PROVIDER = "whatsapp";
 const MAX_MESSAGES = 100;
 const MAX_TEXT = 4096;
 
-export type TWebhookAnswer = { status: number; body: string; contentType: "text/plain" | "application/json" };
+export type TWebhookAnswer = { status: number; body: string; contentType: "text/plain" | "application/json"; retryAfterSeconds?: number };
 export type TInboundText = { id: string; from: string; text: string };
 export type TInboundJob = { tenantId: string; inboundMessageId: string };
 
@@ -87,6 +88,31 @@ export function textMessages(payload: unknown): { messages: TInboundText[]; skip
   return { messages, skipped };
 }
 
+/**
+ * Per source and per tenant, before anything is opened: anyone can call a webhook
+ * URL. Meta delivers in bursts and retries a 429 later; these bounds are far above
+ * a real number's traffic. The source is the client address behind the trusted
+ * proxies (TRUSTED_PROXY_HOPS), unknown without them (then per tenant only).
+ */
+export const WEBHOOK_LIMITS = { perSourcePerMinute: 120, perTenantPerMinute: 600 } as const;
+
+function tooMany(retryAfterSeconds: number): TWebhookAnswer {
+  return { ...json(429, { error: "Too many requests; retry later." }), retryAfterSeconds };
+}
+
+async function throttled(source: string | null, tenantId: string | null): Promise<TWebhookAnswer | null> {
+  if (source) {
+    const key = createHash("sha256").update(source).digest("hex");
+    const wait = await consume(limiter("webhook-source", WEBHOOK_LIMITS.perSourcePerMinute, 60), key);
+    if (wait !== null) return tooMany(wait);
+  }
+  if (tenantId) {
+    const wait = await consume(limiter("webhook-tenant", WEBHOOK_LIMITS.perTenantPerMinute, 60), `${PROVIDER}:${tenantId}`);
+    if (wait !== null) return tooMany(wait);
+  }
+  return null;
+}
+
 async function activeTenant(slug: string): Promise<{ id: string; slug: string } | null> {
   const tenant = await tenantBySlug(slug);
   return tenant && tenant.status === "active" ? { id: tenant.id, slug: tenant.slug } : null;
@@ -95,9 +121,13 @@ async function activeTenant(slug: string): Promise<{ id: string; slug: string } 
 const WEBHOOK_USE = { tool: "whatsapp.webhook", runId: null, principal: "whatsapp:webhook" } as const;
 
 /** GET: Meta's subscription handshake. Only the verify token is opened; a wrong one is counted, not audited. */
-export async function verifySubscription(slug: string, query: URLSearchParams): Promise<TWebhookAnswer> {
+export async function verifySubscription(slug: string, query: URLSearchParams, source: string | null = null): Promise<TWebhookAnswer> {
+  const early = await throttled(source, null);
+  if (early) return early;
   const tenant = await activeTenant(slug);
   if (!tenant) return NOT_FOUND;
+  const limited = await throttled(null, tenant.id);
+  if (limited) return limited;
   const secret = await openSecretForVerification(tenant.id, PROVIDER, "verifyToken");
   if (!secret) return NOT_FOUND;
   const given = query.get("hub.verify_token") ?? "";
@@ -125,9 +155,18 @@ async function refuse(tenantId: string, reason: string): Promise<TWebhookAnswer>
  * wrongly signed POST opens nothing else, writes no message and no audit row
  * (it is counted into the window's one row).
  */
-export async function receiveDelivery(slug: string, rawBody: Buffer, signature: string | null): Promise<TWebhookAnswer> {
+export async function receiveDelivery(
+  slug: string,
+  rawBody: Buffer,
+  signature: string | null,
+  source: string | null = null,
+): Promise<TWebhookAnswer> {
+  const early = await throttled(source, null);
+  if (early) return early;
   const tenant = await activeTenant(slug);
   if (!tenant) return NOT_FOUND;
+  const limited = await throttled(null, tenant.id);
+  if (limited) return limited;
   const secret = await openSecretForVerification(tenant.id, PROVIDER, "appSecret");
   if (!secret) return NOT_FOUND;
   if (!secret.value) return refuse(tenant.id, "the WhatsApp credential has no app secret, so no delivery can be verified");

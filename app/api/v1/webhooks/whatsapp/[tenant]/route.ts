@@ -3,6 +3,7 @@
 // queues one agent turn per new text message (server/connectors/whatsapp-inbound.ts).
 // Answers are short JSON or text; an unexpected failure is logged, never shown.
 import { receiveDelivery, verifySubscription, type TWebhookAnswer } from "@/server/connectors/whatsapp-inbound";
+import { clientAddress } from "@/server/auth/sign-in";
 import { logger } from "@/server/logger";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +17,12 @@ function respond(answer: TWebhookAnswer): Response {
   return new Response(answer.body, {
     status: answer.status,
     // The challenge is echoed back: never let a browser read it as anything but text.
-    headers: { "content-type": `${answer.contentType}; charset=utf-8`, "cache-control": "no-store", "x-content-type-options": "nosniff" },
+    headers: {
+      "content-type": `${answer.contentType}; charset=utf-8`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      ...(answer.retryAfterSeconds ? { "retry-after": String(answer.retryAfterSeconds) } : {}),
+    },
   });
 }
 
@@ -46,7 +52,7 @@ function failed(error: unknown, tenant: string): Response {
 export async function GET(request: Request, { params }: TParams): Promise<Response> {
   const { tenant } = await params;
   try {
-    return respond(await verifySubscription(tenant, new URL(request.url).searchParams));
+    return respond(await verifySubscription(tenant, new URL(request.url).searchParams, clientAddress(request.headers)));
   } catch (error) {
     return failed(error, tenant);
   }
@@ -58,7 +64,7 @@ export async function POST(request: Request, { params }: TParams): Promise<Respo
     // The signature covers the exact bytes Meta sent: read them raw, before any parsing.
     const raw = Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES ? null : await readCapped(request);
     if (!raw) return respond({ status: 413, body: JSON.stringify({ error: "The body is too large." }), contentType: "application/json" });
-    return respond(await receiveDelivery(tenant, raw, request.headers.get("x-hub-signature-256")));
+    return respond(await receiveDelivery(tenant, raw, request.headers.get("x-hub-signature-256"), clientAddress(request.headers)));
   } catch (error) {
     return failed(error, tenant);
   }
