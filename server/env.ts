@@ -39,8 +39,10 @@ export const env = createEnv({
   client: {},
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
-  // `next build` compiles without runtime secrets; the server validates when it starts.
-  skipValidation: process.env.SKIP_ENV_VALIDATION === "1",
+  // `next build` needs no runtime variable (an image is built once, configured at
+  // start): Next sets NEXT_PHASE while it builds, and the server validates when it
+  // starts (instrumentation.ts), which Next never runs during a build.
+  skipValidation: process.env.SKIP_ENV_VALIDATION === "1" || process.env.NEXT_PHASE === "phase-production-build",
   onValidationError: (issues) => {
     const lines = issues.map((issue) => `  ${issue.path?.map(String).join(".") ?? "?"}: ${issue.message}`);
     throw new Error(`Invalid environment variables (see .env.example):\n${lines.join("\n")}`);
