@@ -1,5 +1,6 @@
 "use client";
 import { signIn } from "next-auth/react";
+import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
@@ -29,7 +30,11 @@ export function SignInForm() {
     setIsBusy(false);
     if (!result || result.error) {
       setError(
-        result?.status === 401 || result?.error === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Please try again.",
+        result?.status === 429
+          ? "Too many attempts. Wait a little, then try again."
+          : result?.status === 401 || result?.error === "CredentialsSignin"
+            ? "Wrong email or password."
+            : "Sign-in failed. Please try again.",
       );
       return;
     }
@@ -55,6 +60,11 @@ export function SignInForm() {
       <Button type="submit" className="w-full" isBusy={isBusy}>
         Sign in
       </Button>
+      <p className="text-center text-sm">
+        <Link className="text-indigo-700 hover:underline" href="/forgot-password">
+          Forgot your password?
+        </Link>
+      </p>
     </form>
   );
 }

@@ -32,7 +32,9 @@ export function AppHeader({
             Operator
           </Link>
         ) : null}
-        <span>{user.email}</span>
+        <Link href="/account" className="hover:underline" title="Account: password, sessions">
+          {user.email}
+        </Link>
         <SignOutButton />
       </div>
     </header>

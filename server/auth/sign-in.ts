@@ -28,10 +28,13 @@ export function clientAddress(headers: Headers, trustedHops: number = env.TRUSTE
   return address && address.length <= 64 ? address : null;
 }
 
-/** Appends to platform_audit (insert-only for the app role); the email is cut to its maximum length. */
+/**
+ * Appends to platform_audit: insert-only for the app role, which may not read
+ * it back (createMany: no RETURNING). The email was cut to its maximum length.
+ */
 async function auditSignIn(action: string, data: Record<string, string | number | null>, actor?: string): Promise<void> {
   await withoutTenant((db) =>
-    db.platformAudit.create({ data: { action, targetType: "user", targetId: null, data, ...(actor ? { actor } : {}) } }),
+    db.platformAudit.createMany({ data: [{ action, targetType: "user", targetId: null, data, ...(actor ? { actor } : {}) }] }),
   );
 }
 

@@ -23,8 +23,8 @@ export async function recordPlatformAudit(
   db: PlatformDb,
   entry: { action: string; targetType: string; targetId?: string | null; data?: Prisma.InputJsonValue },
 ): Promise<void> {
-  await db.platformAudit.create({
-    data: { action: entry.action, targetType: entry.targetType, targetId: entry.targetId ?? null, data: entry.data ?? {} },
+  await db.platformAudit.createMany({
+    data: [{ action: entry.action, targetType: entry.targetType, targetId: entry.targetId ?? null, data: entry.data ?? {} }],
   });
 }
 

@@ -1,6 +1,7 @@
 // Who may call what: every procedure of the app router, for every kind of
 // principal. The procedure list comes from the router itself, so a new
 // procedure without a row here fails this test.
+import { createHash, randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, hasRole, type TRole } from "@/server/auth/roles";
@@ -11,6 +12,7 @@ import {
   callPath,
   createTenantFixture,
   createUser,
+  TEST_PASSWORD,
   uniqueSlug,
   type TTenantFixture,
 } from "@/server/test/factories";
@@ -20,7 +22,7 @@ import { scriptedPlanner } from "@/server/agent/planner";
 import { createAgentKey } from "@/server/agents/keys";
 import { createCredential } from "@/server/credentials/service";
 import { registryFor } from "@/server/tools/registry";
-import { withTenant } from "@/server/db";
+import { withTenant, withoutTenant } from "@/server/db";
 import { setMemory, softDeleteMemory } from "@/server/memory/service";
 import { appRouter } from "./root";
 
@@ -184,8 +186,31 @@ async function heartbeatOf(fixture: TTenantFixture): Promise<string> {
   });
 }
 
+/** A live reset token for a fresh user, stored as the reset request would. */
+async function resetTokenFor(): Promise<{ token: string; newPassword: string }> {
+  const user = await createUser();
+  const token = randomBytes(32).toString("base64url");
+  const hash = createHash("sha256").update(token).digest("hex");
+  const expiresAt = new Date(Date.now() + 60 * 60 * 1000);
+  await withoutTenant((db) => db.$queryRaw`SELECT password_reset_request(${user.email}, ${hash}, ${expiresAt})`);
+  return { token, newPassword: "a long enough password" };
+}
+
 const MATRIX: Record<string, Row> = {
   "me.get": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
+  "account.changePassword": {
+    access: "authed",
+    // The same password again: the fixture users keep signing in with it.
+    input: () => ({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }),
+    crossTenant: "takes no object id",
+  },
+  "account.signOutEverywhere": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
+  "account.requestReset": {
+    access: "public",
+    input: () => ({ email: `${uniqueSlug("reset")}@example.test` }),
+    crossTenant: "takes no object id",
+  },
+  "account.completeReset": { access: "public", input: () => resetTokenFor(), crossTenant: "takes no object id" },
   "tenant.list": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
   "tenant.get": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "member.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
