@@ -15,22 +15,21 @@
 //    parser rejects) makes the command "unresolved".
 import { parse } from "shell-quote";
 import { commandRule, resolveName } from "./shell-rules";
+import {
+  CLOSE,
+  isDynamic,
+  literalOf,
+  OPEN,
+  SHELL_KINDS,
+  sourceOf,
+  type IShellAnalysis,
+  type TCommand,
+  type TRedirect,
+  type TShellKind,
+  type TWord,
+} from "./shell-words";
 
-export const SHELL_KINDS = [
-  "recursive_delete",
-  "find_delete",
-  "mass_kill",
-  "wipe",
-  "truncate",
-  "recursive_permission",
-  "pipe_to_shell",
-  "credential_read",
-  "inline_code",
-  "script_file",
-  "privilege_escalation",
-  "system_wipe",
-] as const;
-export type TShellKind = (typeof SHELL_KINDS)[number];
+export { SHELL_KINDS, type TShellKind } from "./shell-words";
 
 /** context.shell: what the gate hands Cedar about a shell.exec command. */
 export type TShellFacts = {
@@ -42,36 +41,12 @@ export type TShellFacts = {
   commands: string[];
 };
 
-/** A word as the shell will see it: its text (variables as markers), and whether it is a glob. */
-export type TWord = { text: string; isGlob: boolean };
-export type TRedirect = { op: string; target: TWord | undefined };
-export type TCommand = { words: TWord[]; redirects: TRedirect[] };
-
-// Variables become these markers inside their word, so a word keeps its shape ("a$X" stays
-// one word) and we can tell a literal from something only known at run time.
-const OPEN = "\uE000";
-const CLOSE = "\uE001";
-const MARKER = new RegExp(`${OPEN}([^${CLOSE}]*)${CLOSE}`, "g");
 const MAX_DEPTH = 8;
 
 const SEPARATORS = new Set([";", "&", "&&", "||", "|", "|&", "(", ")", ";;", ";&", ";;&", "<(", ">("]);
 const REDIRECTS = new Set(["<", ">", ">>", ">|", "<>", ">&", "<&", "&>", "&>>", "<<<", "<<", "<<-"]);
 
-export function isDynamic(word: TWord | undefined): boolean {
-  return !word || word.isGlob || word.text.includes(OPEN) || word.text.includes("`");
-}
-
-/** The word's text with variables written back as ${NAME} (and "$" for substitutions), for re-parsing. */
-export function sourceOf(word: TWord): string {
-  return word.text.replace(MARKER, (_, name: string) => (name ? `\${${name}}` : "$"));
-}
-
-/** The word's text with variables dropped: what path checks look at ("$HOME/.ssh" → "/.ssh"). */
-export function literalOf(word: TWord): string {
-  return word.text.replace(MARKER, "");
-}
-
-export class ShellAnalyzer {
+export class ShellAnalyzer implements IShellAnalysis {
   private readonly kinds = new Set<TShellKind>();
   private readonly reasons = new Set<string>();
   private readonly commands = new Set<string>();

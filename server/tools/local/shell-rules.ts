@@ -2,9 +2,9 @@
 // destructive forms are flagged, wrappers are looked through to the command they
 // run, interpreters are told apart by whether their code is inline, piped in, or
 // a file. A command without a rule is not destructive by itself (ls, cat, grep…).
-import { isDynamic, literalOf, sourceOf, type ShellAnalyzer, type TCommand, type TWord } from "./shell-analysis";
+import { isDynamic, literalOf, sourceOf, type IShellAnalysis, type TCommand, type TWord } from "./shell-words";
 
-type TRule = (analyzer: ShellAnalyzer, command: TCommand, depth: number) => void;
+type TRule = (analyzer: IShellAnalysis, command: TCommand, depth: number) => void;
 
 const SYSTEM_DIRS = /^\/(usr\/)?(local\/)?s?bin\//;
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh", "rbash", "yash", "posh", "busybox-sh"]);
@@ -13,7 +13,7 @@ const KILLERS = new Set(["kill", "pkill", "killall", "killall5", "skill", "slay"
 const QUERY_FLAGS = new Set(["--version", "-V", "--help", "-h", "-v"]);
 
 /** The command's name: the basename of a system path; programs anywhere else are scripts of the workspace. */
-export function resolveName(analyzer: ShellAnalyzer, word: string): string {
+export function resolveName(analyzer: IShellAnalysis, word: string): string {
   // A program outside the read-only system folders (or reached through "..") is one the
   // workspace holds: what it does is not visible here.
   if (word.includes("/") && (!SYSTEM_DIRS.test(word) || /(^|\/)\.\.?(\/|$)/.test(word))) analyzer.flag("script_file");
@@ -93,7 +93,7 @@ const shellRule: TRule = (analyzer, command, depth) => {
 };
 
 /** An interpreter's program: a file (a script of the workspace), or read from its input. */
-function script(analyzer: ShellAnalyzer, file: TWord | undefined, command: TCommand, isShell = true): void {
+function script(analyzer: IShellAnalysis, file: TWord | undefined, command: TCommand, isShell = true): void {
   const heredoc = command.redirects.find((redirect) => redirect.op === "<<" || redirect.op === "<<-" || redirect.op === "<<<");
   if (heredoc) {
     analyzer.unresolved("a here-doc or here-string feeds an interpreter");
