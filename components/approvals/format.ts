@@ -1,4 +1,5 @@
 import { formatDistanceStrict } from "date-fns";
+import { formatMoney } from "@/lib/money";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { TSafetyClass } from "@/server/policy/schema";
 import type { AppRouter } from "@/server/trpc/root";
@@ -23,21 +24,9 @@ export function safetyClassLabel(safetyClass: string | null): string {
   return SAFETY_CLASS_LABELS[safetyClass as TSafetyClass] ?? safetyClass;
 }
 
-/** Digits after the decimal point of a currency (ISO 4217: EUR 2, JPY 0, KWD 3); 2 when unknown. */
-function fractionDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** An amount in minor units as people read it: 500000 EUR → "5,000.00 EUR". */
+/** An amount in minor units as people read it: 500000 EUR → "5,000.00 EUR" (lib/money.ts). */
 export function formatAmount(minor: number, currency: string | null): string {
-  if (!currency) return `${minor.toLocaleString("en-US")} (minor units)`;
-  const digits = fractionDigits(currency);
-  const major = minor / 10 ** digits;
-  return `${major.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+  return formatMoney(minor, currency);
 }
 
 /** A major-unit amount typed in a filter (e.g. "1,000.50") as minor units, assuming two decimals; undefined when empty or not a number. */

@@ -10,7 +10,7 @@ import { Input } from "@/components/ui/field";
 import { QueryStates } from "@/components/ui/states";
 import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
-import { formatAmount } from "./format";
+import { Money } from "@/components/ui/money";
 import { usePrincipalLabel } from "./use-principals";
 
 const STATUS_TONES = { approved: "success", denied: "danger", expired: "warning", cancelled: "neutral" } as const;
@@ -69,10 +69,17 @@ export function History({ tenantSlug }: { tenantSlug: string }) {
                 </Link>
                 {item.counterparty ? <span className="ml-2 text-slate-600">to {item.counterparty}</span> : null}
               </td>
-              <td className="py-2 pr-3 whitespace-nowrap">{item.amount !== null ? formatAmount(item.amount, item.currency) : "—"}</td>
+              <td className="py-2 pr-3 whitespace-nowrap">
+                {item.amount !== null ? <Money minor={item.amount} currency={item.currency} /> : "—"}
+              </td>
               <td className="py-2 pr-3">{principalLabel(item.requestedBy)}</td>
               <td className="py-2 pr-3">
                 <Badge tone={STATUS_TONES[item.status as keyof typeof STATUS_TONES] ?? "neutral"}>{item.status}</Badge>
+                {item.outcomeNote ? (
+                  <span className="ml-2 text-xs text-slate-600" data-testid="outcome-note">
+                    {item.outcomeNote}
+                  </span>
+                ) : null}
               </td>
               <td className="py-2 text-slate-600">{item.comment ?? ""}</td>
             </Row>

@@ -7,7 +7,9 @@ import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { errorMessage, useTRPC } from "@/components/trpc";
-import { formatAmount, timeLeft, type TInboxItem } from "./format";
+import { isSandboxDelivery } from "@/lib/tool-result";
+import { Money } from "@/components/ui/money";
+import { timeLeft, type TInboxItem } from "./format";
 import { InboxFilters, type TInboxFilters } from "./inbox-filters";
 import { RequestDetail } from "./request-detail";
 import { usePrincipalLabel } from "./use-principals";
@@ -87,7 +89,9 @@ export function Inbox({ tenantSlug }: { tenantSlug: string }) {
           result.status === "approved"
             ? result.outcome?.status === "failed"
               ? `Approved, but the call failed: ${result.outcome.error}`
-              : "Approved."
+              : result.outcome?.status === "executed" && isSandboxDelivery(result.outcome.result)
+                ? "Approved. It was delivered to the sandbox Outbox, not sent: the tenant has no credentials for the service."
+                : "Approved."
             : result.status === "denied"
               ? "Denied. The requester sees your reason."
               : "Your approval is recorded; the request waits for more approvals.",
@@ -293,7 +297,7 @@ function InboxRow({ item, now, isSelected, isChecked, onSelect, onToggle, princi
           <span className="font-mono text-sm font-semibold text-slate-900">{item.tool}</span>
           {item.amount !== null ? (
             <span className="rounded bg-amber-100 px-1.5 text-sm font-semibold text-amber-950">
-              {formatAmount(item.amount, item.currency)}
+              <Money minor={item.amount} currency={item.currency} />
             </span>
           ) : null}
           {item.counterparty ? (

@@ -5,7 +5,9 @@ import type { RefObject } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { argumentText, formatAmount, safetyClassLabel, shortPayload, type TRequestDetail } from "./format";
+import { Money } from "@/components/ui/money";
+import { moneyOf } from "@/lib/money";
+import { argumentText, safetyClassLabel, shortPayload, type TRequestDetail } from "./format";
 
 type TProps = {
   tenantSlug: string;
@@ -130,7 +132,9 @@ function Highlights({ request }: { request: TRequestDetail }) {
       {request.amount !== null ? (
         <div className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">
           <p className="text-xs text-amber-800">Amount</p>
-          <p className="text-lg font-semibold text-amber-950">{formatAmount(request.amount, request.currency)}</p>
+          <p className="text-lg font-semibold text-amber-950">
+            <Money minor={request.amount} currency={request.currency} />
+          </p>
         </div>
       ) : null}
       {request.counterparty ? (
@@ -149,6 +153,7 @@ function Arguments({ args }: { args: unknown }) {
   }
   const entries = Object.entries(args as Record<string, unknown>);
   if (entries.length === 0) return <p className="text-slate-500">No arguments.</p>;
+  const money = moneyOf(args);
   return (
     <dl className="grid grid-cols-[minmax(6rem,auto)_1fr] gap-x-4 gap-y-1" aria-label="Arguments">
       {entries.map(([key, value]) => {
@@ -158,7 +163,9 @@ function Arguments({ args }: { args: unknown }) {
           <div key={key} className="contents">
             <dt className="font-mono text-xs text-slate-500">{key}</dt>
             <dd className={cn("min-w-0", isKey && "font-semibold text-amber-900")}>
-              {isBlock ? (
+              {key === "amount" && money ? (
+                <Money minor={money.amount} currency={money.currency} className="font-mono text-xs" />
+              ) : isBlock ? (
                 <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs text-slate-700">{text}</pre>
               ) : (
                 <span className="break-words font-mono text-xs">{text}</span>

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { errorMessage, useTRPC } from "@/components/trpc";
+import { usePrincipalLabel } from "@/components/approvals/use-principals";
 import { ToolCard, type TToolCard } from "./tool-card";
 
 export function ChatView({ tenantSlug }: { tenantSlug: string }) {
@@ -73,6 +74,7 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState("");
   const [pending, setPending] = useState<string | null>(null);
+  const principalLabel = usePrincipalLabel(tenantSlug);
   const conversation = useQuery(
     trpc.conversation.get.queryOptions(
       { tenantSlug, conversationId },
@@ -130,8 +132,13 @@ function Conversation({ tenantSlug, conversationId }: { tenantSlug: string; conv
                 key={card.seq}
                 card={card as TToolCard}
                 traceHref={`/t/${tenantSlug}/runs/${turn.runId}`}
+                outboxHref={`/t/${tenantSlug}/outbox`}
+                principalLabel={principalLabel}
                 action={
-                  turn.status === "waiting_approval" && card.status === "held" && card.approvalRequestId ? (
+                  turn.status === "waiting_approval" &&
+                  card.status === "held" &&
+                  card.approval?.status === "pending" &&
+                  card.approvalRequestId ? (
                     <WithdrawButton tenantSlug={tenantSlug} conversationId={conversationId} requestId={card.approvalRequestId} />
                   ) : null
                 }

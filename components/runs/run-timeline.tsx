@@ -8,7 +8,7 @@ import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { errorMessage, useTRPC } from "@/components/trpc";
-import { RunStatusBadge } from "./status-badge";
+import { RunOutcomeBadge } from "./status-badge";
 
 const KIND_LABELS: Record<string, string> = {
   message: "Message",
@@ -49,7 +49,7 @@ export function RunTimeline({ tenantSlug, runId }: { tenantSlug: string; runId: 
         <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
           <dt className="text-slate-500">Status</dt>
           <dd>
-            <RunStatusBadge status={run.status} />
+            <RunOutcomeBadge outcome={run.outcome} />
           </dd>
           <dt className="text-slate-500">Principal</dt>
           <dd className="font-mono text-xs">{run.principal}</dd>

@@ -9,7 +9,7 @@ import { Input, Label, Select } from "@/components/ui/field";
 import { QueryStates } from "@/components/ui/states";
 import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
-import { RunStatusBadge } from "./status-badge";
+import { RunOutcomeBadge } from "./status-badge";
 
 type TFilters = {
   status?: "running" | "waiting_approval" | "completed" | "failed";
@@ -80,7 +80,7 @@ export function RunsList({ tenantSlug }: { tenantSlug: string }) {
       <QueryStates query={runs} isEmpty={items.length === 0} emptyTitle="No runs match." errorText={errorMessage}>
         <Table
           testId="runs-table"
-          columns={[{ label: "Run" }, { label: "Status" }, { label: "Principal" }, { label: "Tools" }, { label: "Started" }]}
+          columns={[{ label: "Run" }, { label: "Outcome" }, { label: "Principal" }, { label: "Tools" }, { label: "Started" }]}
         >
           {items.map((run) => (
             <Row key={run.id}>
@@ -90,7 +90,7 @@ export function RunsList({ tenantSlug }: { tenantSlug: string }) {
                 </Link>
               </td>
               <td className="py-2">
-                <RunStatusBadge status={run.status} />
+                <RunOutcomeBadge outcome={run.outcome} />
               </td>
               <td className="py-2 font-mono text-xs">{run.principal}</td>
               <td className="py-2 font-mono text-xs">{run.tools.join(", ") || "—"}</td>

@@ -29,7 +29,20 @@ type TDecisionPayload = {
   policies: { id: string }[];
 };
 
-export type TChatToolCard = TDecisionPayload & { seq: string; approvalRequestId: string | null; result: unknown };
+/** A held call's request as the card shows it: still waiting, or decided and by whom. */
+export type TChatApproval = {
+  status: "pending" | "approved" | "denied" | "cancelled" | "expired";
+  /** Principals ("user:<id>", "agent:…", "pack:…", "timeout") who decided; the client shows emails. */
+  decidedBy: string[];
+  comment: string | null;
+  decidedAt: Date | null;
+};
+export type TChatToolCard = TDecisionPayload & {
+  seq: string;
+  approvalRequestId: string | null;
+  approval: TChatApproval | null;
+  result: unknown;
+};
 export type TChatTurn = {
   runId: string;
   status: string;
@@ -51,10 +64,16 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
     where: {
       tenantId,
       runId: { in: runs.map((run) => run.id) },
-      type: { in: ["message.user", "message.agent", "policy.decision", "approval.requested", "tool.result"] },
+      type: { in: ["message.user", "message.agent", "policy.decision", "approval.requested", "approval.cancelled", "tool.result"] },
     },
     orderBy: { seq: "asc" },
   });
+  const approvals = await approvalsOf(
+    db,
+    tenantId,
+    runs.map((run) => run.id),
+  );
+  const withdrawnBy = new Map<string, string>();
   const turns: TChatTurn[] = runs.map((run) => ({
     runId: run.id,
     status: run.status,
@@ -73,15 +92,30 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
     const payload = JSON.parse(event.payload) as Record<string, unknown>;
     if (event.type === "message.user") turn.userMessage = String(payload.text ?? "");
     else if (event.type === "message.agent") turn.reply = String(payload.text ?? "");
-    else if (event.type === "policy.decision")
-      turn.tools.push({ ...(payload as TDecisionPayload), seq: event.seq.toString(), approvalRequestId: null, result: null });
-    else if (event.type === "approval.requested") {
+    else if (event.type === "policy.decision") {
+      const decision = payload as TDecisionPayload;
+      // An approved call runs later in the same run: its decision ends the held card, not a new one.
+      const held = turn.tools.find(
+        (card) => card.status === "held" && card.tool === decision.tool && card.approval && card.approval.status !== "pending",
+      );
+      if (held) Object.assign(held, { ...decision, seq: held.seq });
+      else turn.tools.push({ ...decision, seq: event.seq.toString(), approvalRequestId: null, approval: null, result: null });
+    } else if (event.type === "approval.requested") {
       const card = turn.tools[turn.tools.length - 1];
-      if (card) card.approvalRequestId = String(payload.approvalRequestId ?? "");
+      if (card) {
+        card.approvalRequestId = String(payload.approvalRequestId ?? "");
+        card.approval = approvals.get(card.approvalRequestId) ?? null;
+      }
+    } else if (event.type === "approval.cancelled") {
+      if (typeof payload.by === "string") withdrawnBy.set(String(payload.approvalRequestId ?? ""), payload.by);
     } else if (event.type === "tool.result") {
       const card = turn.tools[turn.tools.length - 1];
       if (card) card.result = payload.ok ? payload.result : { error: payload.error };
     }
+  }
+  for (const [requestId, by] of withdrawnBy) {
+    const approval = approvals.get(requestId);
+    if (approval?.status === "cancelled") approval.decidedBy = [by];
   }
   const setting = await db.tenantModelSetting.findUnique({ where: { tenantId } });
   const planner = setting ? plannerName({ ...setting, provider: setting.provider as TLlmProvider }) : plannerName(deploymentModel());
@@ -92,6 +126,29 @@ export async function getConversation(db: TenantDb, tenantId: string, userId: st
     isScripted: planner === "scripted",
     deploymentMode: env.DEPLOYMENT_MODE,
   };
+}
+
+/** The held calls of these runs with who decided them: the voters on the deciding side, or the deadline. */
+async function approvalsOf(db: TenantDb, tenantId: string, runIds: string[]): Promise<Map<string, TChatApproval>> {
+  const requests = await db.approvalRequest.findMany({
+    where: { tenantId, runId: { in: runIds } },
+    select: { id: true, status: true, comment: true, decidedAt: true },
+  });
+  const votes = await db.approvalVote.findMany({
+    where: { tenantId, requestId: { in: requests.filter((request) => request.status !== "pending").map((request) => request.id) } },
+    orderBy: { createdAt: "asc" },
+    select: { requestId: true, approver: true, vote: true },
+  });
+  return new Map(
+    requests.map((request) => {
+      const status = request.status as TChatApproval["status"];
+      const side = status === "approved" ? "approve" : "deny";
+      const voters = votes.filter((vote) => vote.requestId === request.id && vote.vote === side).map((vote) => vote.approver);
+      // No vote on the deciding side: the tier's deadline decided (its timeout rule).
+      const decidedBy = status === "pending" || status === "cancelled" ? [] : voters.length === 0 ? ["timeout"] : [...new Set(voters)];
+      return [request.id, { status, decidedBy, comment: request.comment, decidedAt: request.decidedAt }];
+    }),
+  );
 }
 
 const HISTORY_TURNS = 10;

@@ -2,8 +2,10 @@
 // Every tool the planner can name executes only through runGate. The tenant
 // transaction is never held across a planner (LLM) call or a tool call.
 import { APICallError, RetryError } from "ai";
+import { isSandboxDelivery, resultSummary } from "@/lib/tool-result";
 import { withTenant } from "@/server/db";
 import { recordEvents } from "@/server/events/append";
+import type { TRunOutcome } from "@/server/events/runs";
 import type { TPlanner, TPlannerStep, TPlannerUsage, TRecordedCall } from "@/server/events/replay";
 import { runGate } from "@/server/gate/pipeline";
 import type { TGateOutcome } from "@/server/gate/types";
@@ -34,7 +36,7 @@ const MAX_STEPS = 6;
 
 function describe(step: TAgentStep): string {
   const { outcome } = step;
-  if (outcome.status === "executed") return `${step.tool} done.`;
+  if (outcome.status === "executed") return resultSummary(step.tool, step.args, outcome.result);
   if (outcome.status === "held")
     return `${step.tool} is waiting for approval (${outcome.decision.explanation.replace(/^Waiting for approval: /, "")}).`;
   if (outcome.status === "denied") return `${step.tool} was refused: ${outcome.decision.explanation}`;
@@ -126,9 +128,23 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
   if (!reply) reply = steps.map(describe).join(" ") || "Done.";
   if (steps.length > 0 && steps.every((step) => step.outcome.status === "executed") && reply === "Done.")
     reply = steps.map(describe).join(" ");
+  // What the run list shows: "completed" alone would read the same for a refusal and a payment.
+  const last = steps[steps.length - 1]?.outcome;
+  const outcome: TRunOutcome =
+    status === "failed"
+      ? "failed"
+      : last?.status === "denied"
+        ? "refused"
+        : steps.some((step) => step.outcome.status === "executed" && isSandboxDelivery(step.outcome.result))
+          ? "outbox"
+          : steps.length > 0
+            ? "done"
+            : "answered";
   await recordEvents(turn.tenantId, [
     { runId: run.id, type: "message.agent", eventClass: "message", payload: { text: reply } },
-    ...(status === "waiting_approval" ? [] : [{ runId: run.id, type: "run.completed", eventClass: "run" as const, payload: { status } }]),
+    ...(status === "waiting_approval"
+      ? []
+      : [{ runId: run.id, type: "run.completed", eventClass: "run" as const, payload: { status, outcome } }]),
   ]);
   await withTenant(turn.tenantId, (db) =>
     db.run.update({

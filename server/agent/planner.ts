@@ -8,7 +8,7 @@ import { createModelPlanner, type TModelPlannerOptions } from "./model-planner";
 import { languageModelFor, modelConfigFor, plannerName } from "./models";
 import { scriptedPlan } from "./scripted-planner";
 
-export const scriptedPlanner: TPlanner = async ({ message, results }) => scriptedPlan(message, results.length);
+export const scriptedPlanner: TPlanner = async ({ message, results }) => scriptedPlan(message, results);
 
 /** The tenant's planner and its name ("scripted" or "<provider>:<model>", kept on each run). */
 export async function plannerForTenant(

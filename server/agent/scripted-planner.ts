@@ -1,7 +1,8 @@
 // The built-in scripted planner: maps plain requests to tool calls so the demo
 // works offline, with no model. It is a planner like any other: whatever it
 // proposes still goes through the gate. Labelled as such in the UI.
-import type { TPlannerStep } from "@/server/events/replay";
+import { resultSummary } from "@/lib/tool-result";
+import type { TPlannerStep, TRecordedCall } from "@/server/events/replay";
 
 export const SCRIPTED_PLANNER_LABEL = "scripted demo planner (no LLM configured)";
 
@@ -14,10 +15,18 @@ function keyFor(text: string): string {
   return words.slice(0, 3).join("-") || "note";
 }
 
-/** One step: a call for the first request it recognizes, or a final answer. */
-export function scriptedPlan(message: string, resultsSoFar: number): TPlannerStep {
+/**
+ * One step: a call for the first request it recognizes, or a final answer. Once a call
+ * has run, the answer says what it returned (what was remembered, found or sent), as a
+ * model would. A count instead of the results (older callers) answers "Done.".
+ */
+export function scriptedPlan(message: string, results: readonly TRecordedCall[] | number): TPlannerStep {
   const text = message.trim();
-  if (resultsSoFar > 0) return { final: "Done." };
+  if (typeof results === "number") {
+    if (results > 0) return { final: "Done." };
+  } else if (results.length > 0) {
+    return { final: results.map((call) => resultSummary(call.tool, call.args, call.result)).join(" ") };
+  }
   let match: RegExpMatchArray | null;
   if ((match = text.match(/^remember(?: that)?\s+(.+)$/i))) {
     const fact = match[1] ?? "";

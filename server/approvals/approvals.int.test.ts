@@ -106,7 +106,7 @@ describe("deciding a held call", () => {
     );
     expect(settled.every((result) => result.status === "fulfilled")).toBe(true);
     expect(await stateOf(fx, held.requestId, held.key)).toMatchObject({ status: "approved", votes: 1, deletes: 1, results: 1 });
-    expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("approved and done");
+    expect((await stateOf(fx, held.requestId, held.key)).reply).toContain("approved and ran");
   });
 
   it("a denial gives the run the reason, and the call never executes", async () => {
@@ -270,7 +270,7 @@ describe("chains and timers", () => {
     expect(await finishDecided(fx.tenant.id, new Date(now))).toBe(1);
     expect(await finishDecided(fx.tenant.id, new Date(now))).toBe(0);
     expect(await stateOf(fx, recent.requestId, recent.key)).toMatchObject({ status: "approved", deletes: 1, results: 1 });
-    expect((await stateOf(fx, recent.requestId, recent.key)).reply).toContain("approved and done");
+    expect((await stateOf(fx, recent.requestId, recent.key)).reply).toContain("approved and ran");
     const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: recent.runId } }));
     expect(run.status).toBe("completed");
     // Hours late, the call is not run behind everyone's back.

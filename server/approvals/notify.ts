@@ -41,6 +41,8 @@ type TStoredSummary = {
   counterparty: string | null;
   status: string | null;
   deadlineAt: string | null;
+  /** Set on "decided" rows once the call was settled (service.ts): ran, failed, or only reached the sandbox Outbox. */
+  outcome?: string;
 };
 
 /** Minutes to wait after the 1st, 2nd, 3rd and 4th failed attempt; the 5th failure is final. */
@@ -187,7 +189,7 @@ function emailFor(kind: TNotificationEvent, tenantSlug: string, summary: TStored
       ? `Approval needed: ${what}`
       : kind === "sla_warning"
         ? `Approval deadline soon: ${what}`
-        : `Approval ${summary.status ?? "decided"}: ${what}`;
+        : `Approval ${summary.status ?? "decided"}: ${what}${summary.outcome?.includes("Outbox") ? " (sandbox Outbox, not sent)" : ""}`;
   const lines = [
     kind === "requested"
       ? "A tool call is waiting for approval."
@@ -200,6 +202,7 @@ function emailFor(kind: TNotificationEvent, tenantSlug: string, summary: TStored
     ...(summary.amount !== null ? [`Amount: ${formatAmount(summary.amount, summary.currency)}`] : []),
     ...(summary.counterparty ? [`Counterparty: ${summary.counterparty}`] : []),
     ...(summary.status ? [`Status: ${summary.status}`] : []),
+    ...(summary.outcome ? [`Outcome: ${summary.outcome}`] : []),
     ...(summary.deadlineAt ? [`Deadline: ${summary.deadlineAt}`] : []),
     "",
     `Open it: ${link}`,
@@ -234,6 +237,7 @@ async function deliverOne(tenantId: string, tenantSlug: string, row: TNotificati
         counterparty: summary.counterparty,
         deadlineAt: summary.deadlineAt,
         status: summary.status,
+        ...(summary.outcome ? { outcome: summary.outcome } : {}),
       },
       link,
     });

@@ -3,6 +3,7 @@
 // claimed for execution once (executed_at) and runs through the gate's remaining
 // steps; a denied one gives the agent the reason. Timeouts and decisions a crash left
 // unfinished are the sweep's (sweep.ts).
+import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
 import { containsText, withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
@@ -25,6 +26,7 @@ import { packSource } from "@/server/policy/packs";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
+import { approvedReply, heldRunOutcome, notificationOutcome, requestOutcomeNote } from "./outcome";
 import { applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
 import { DEFAULT_WORKFLOW, ZApprovalWorkflow, ZTier, type TApprovalVote, type TChainState, type TTier } from "./types";
 
@@ -123,6 +125,7 @@ function summary(request: TRequestRow) {
     createdAt: request.createdAt,
     decidedAt: request.decidedAt,
     comment: request.comment,
+    outcomeNote: requestOutcomeNote(request.status, request.outcome),
   };
 }
 
@@ -327,7 +330,7 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
     );
     reply =
       outcome.status === "executed"
-        ? `${claimed.tool} was approved and done.`
+        ? approvedReply(claimed.tool, claimed.args, outcome.result)
         : outcome.status === "failed"
           ? `${claimed.tool} was approved but failed: ${outcome.error}`
           : `${claimed.tool} was approved but not run: ${outcome.decision.explanation}`;
@@ -337,9 +340,19 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
   }
   // One transaction: a reader that sees the run over also sees its reply (the chat stops
   // watching a turn once its run is over).
-  const recorded = outcome ? { status: outcome.status, explanation: outcome.decision.explanation } : { status: claimed.status };
+  const isOutbox = outcome?.status === "executed" && isSandboxDelivery(outcome.result);
+  const recorded = outcome
+    ? { status: outcome.status, explanation: outcome.decision.explanation, ...(isOutbox ? { delivered: "sandbox_outbox" } : {}) }
+    : { status: claimed.status };
   await withTenantSql(tenantId, async (client) => {
     await client.query("UPDATE approval_requests SET outcome = $1 WHERE id = $2 AND tenant_id = $3", [recorded, requestId, tenantId]);
+    // The "decided" notification was queued with the vote, before the call ran: it carries the
+    // outcome too, so nobody reads "approved" as "the money moved" when it went to the Outbox.
+    await client.query(
+      `UPDATE approval_notifications SET payload = payload || jsonb_build_object('outcome', $1::text)
+        WHERE request_id = $2 AND tenant_id = $3 AND kind = 'decided' AND status = 'pending'`,
+      [notificationOutcome(claimed.status, outcome), requestId, tenantId],
+    );
     await client.query('UPDATE runs SET status = $1::"RunStatus", ended_at = now() WHERE id = $2 AND tenant_id = $3', [
       outcome?.status === "failed" ? "failed" : "completed",
       claimed.runId,
@@ -347,7 +360,12 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
     ]);
     await appendEvents(client, tenantId, [
       { runId: claimed.runId, type: "message.agent", eventClass: "message", payload: { text: reply } },
-      { runId: claimed.runId, type: "run.completed", eventClass: "run", payload: { status: outcome?.status ?? claimed.status } },
+      {
+        runId: claimed.runId,
+        type: "run.completed",
+        eventClass: "run",
+        payload: { status: outcome?.status ?? claimed.status, outcome: heldRunOutcome(claimed.status, outcome) },
+      },
     ]);
   });
   return outcome;

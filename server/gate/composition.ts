@@ -7,7 +7,8 @@ export type TPackRef = { name: string; version: number };
 
 export const DEFAULT_PACKS: TPackRef[] = [
   { name: "baseline", version: 1 },
-  { name: "treasury", version: 1 },
+  // v2: thresholds in the transfer's own currency. Stored compositions keep the version they name.
+  { name: "treasury", version: 2 },
   { name: "pii-strict", version: 1 },
   { name: "external-tools-untrusted", version: 1 },
   // Only shell.exec carries context.shell, and shell.exec exists only in self_hosted:

@@ -46,6 +46,35 @@ when { context.safetyClass == "financial" && !(context has knownCounterparty && 
 `,
   },
   {
+    name: "treasury",
+    version: 2,
+    description: "Transfers above 1,000 in their own currency and unknown counterparties need approval.",
+    text: `
+// treasury v2: as v1, but the threshold is in the transfer's own currency: 1,000.00 USD,
+// 1,000 JPY and 1,000.000 KWD, not 100,000 minor units whatever they are.
+// context.normalizedAmount is the amount in ten-thousandths of the major unit
+// (lib/money.ts), so 1,000 is 10000000. A call with an amount but no currency is
+// still compared in minor units, as in v1 (never looser than before).
+@id("large-transfer")
+@effect("require_approval")
+@tags("finance")
+@reason("financial calls above 1,000 in their own currency need approval")
+forbid (principal, action, resource)
+when {
+  context.safetyClass == "financial" &&
+  ((context has normalizedAmount && context.normalizedAmount > 10000000) ||
+   (!(context has normalizedAmount) && context has amount && context.amount > 100000))
+};
+
+@id("unknown-counterparty")
+@effect("require_approval")
+@tags("finance,counterparty")
+@reason("financial calls to a counterparty not on the tenant's list need approval")
+forbid (principal, action, resource)
+when { context.safetyClass == "financial" && !(context has knownCounterparty && context.knownCounterparty) };
+`,
+  },
+  {
     name: "pii-strict",
     version: 1,
     description: "Outbound calls carrying personal data need approval.",

@@ -5,7 +5,11 @@ import { compileComposition, decide, PolicyCompileError, validateComposition, ty
 import type { TPolicyContext } from "./schema";
 
 const TOOLS = ["memory.get", "memory.set", "memory.delete", "payments.transfer", "message.send", "web.fetch", "shell.exec"];
-const ALL: TComposition = { packs: [...CATALOG_PACKS] };
+/** The newest version of each catalog pack (as the default composition uses them). */
+const ALL: TComposition = {
+  packs: CATALOG_PACKS.filter((pack) => !CATALOG_PACKS.some((other) => other.name === pack.name && other.version > pack.version)),
+};
+const packOf = (name: string, version: number) => CATALOG_PACKS.filter((pack) => pack.name === name && pack.version === version);
 
 function request(action: string, context: Partial<TPolicyContext> = {}, role = "member"): TPolicyRequest {
   return {
@@ -43,11 +47,43 @@ describe("catalog packs", () => {
     const large = decide(compiled, { ...small, context: { ...small.context, amount: 4_200_00 } });
     expect(large).toMatchObject({
       effect: "require_approval",
-      policies: [{ id: "treasury@v1/large-transfer", pack: "treasury", version: 1 }],
+      policies: [{ id: "treasury@v2/large-transfer", pack: "treasury", version: 2 }],
       tags: ["finance"],
     });
     const unknown = decide(compiled, { ...small, context: { ...small.context, knownCounterparty: false } });
-    expect(unknown.policies.map((policy) => policy.id)).toEqual(["treasury@v1/unknown-counterparty"]);
+    expect(unknown.policies.map((policy) => policy.id)).toEqual(["treasury@v2/unknown-counterparty"]);
+  });
+
+  it("treasury v2 compares the threshold in the transfer's own currency; v1 in minor units whatever it is", () => {
+    const v2 = compileComposition({ packs: [...packOf("baseline", 1), ...packOf("treasury", 2)] });
+    const v1 = compileComposition({ packs: [...packOf("baseline", 1), ...packOf("treasury", 1)] });
+    const transfer = (amount: number, currency?: string) =>
+      request("payments.transfer", {
+        safetyClass: "financial",
+        amount,
+        ...(currency ? { currency } : {}),
+        counterparty: "Northwind",
+        knownCounterparty: true,
+      });
+    const cases: [number, string | undefined, "allow" | "require_approval", "allow" | "require_approval"][] = [
+      // amount, currency, v2, v1
+      [100_000, "USD", "allow", "allow"],
+      [100_001, "USD", "require_approval", "require_approval"],
+      // 50,000 JPY (about 300 USD) is 50,000 minor units: v1 let it through; 5,000 JPY too.
+      [50_000, "JPY", "require_approval", "allow"],
+      [1_000, "JPY", "allow", "allow"],
+      [1_001, "JPY", "require_approval", "allow"],
+      // 500.000 KWD is 500,000 minor units: v1 held it, it is below 1,000 KWD.
+      [500_000, "KWD", "allow", "require_approval"],
+      [1_000_001, "KWD", "require_approval", "require_approval"],
+      // No currency: compared in minor units, as before.
+      [100_001, undefined, "require_approval", "require_approval"],
+      [100_000, undefined, "allow", "allow"],
+    ];
+    for (const [amount, currency, expectedV2, expectedV1] of cases) {
+      expect([amount, currency, decide(v2, transfer(amount, currency)).effect]).toEqual([amount, currency, expectedV2]);
+      expect([amount, currency, decide(v1, transfer(amount, currency)).effect]).toEqual([amount, currency, expectedV1]);
+    }
   });
 
   it("pii-strict holds outbound calls that carry personal data", () => {
@@ -100,8 +136,8 @@ describe("composition", () => {
 
   it("tenant overrides disable a policy by id and add tenant policies", () => {
     const compiled = compileComposition({
-      packs: [...CATALOG_PACKS],
-      disabledPolicies: ["treasury@v1/large-transfer"],
+      packs: [...(ALL.packs ?? [])],
+      disabledPolicies: ["treasury@v2/large-transfer"],
       tenantPolicies:
         '@id("hold-memory-delete") @effect("require_approval") @reason("deleting memory needs approval") forbid (principal, action == Action::"memory.delete", resource);',
     });
@@ -116,7 +152,7 @@ describe("composition", () => {
 
   it("the same content compiles once, and any change to it is a different set", () => {
     const all = compileComposition(ALL);
-    expect(compileComposition({ packs: [...CATALOG_PACKS] })).toBe(all);
+    expect(compileComposition({ packs: [...(ALL.packs ?? [])] })).toBe(all);
     const disabled = compileComposition({ ...ALL, disabledPolicies: ["baseline@v1/permit-agents"] });
     expect(disabled.setId).not.toBe(all.setId);
     expect(disabled.policies.has("baseline@v1/permit-agents")).toBe(false);

@@ -11,6 +11,7 @@
 import type * as TCedarModule from "@cedar-policy/cedar-wasm/nodejs";
 import { createHash } from "node:crypto";
 import { logger } from "@/server/logger";
+import { normalizedAmount } from "@/lib/money";
 import { callCedar, cedarGeneration, CedarTrapError } from "./cedar";
 import { POLICY_LIMITS, policyTextProblems, type TPolicyLimits } from "./complexity";
 import { cedarSchema, type TPolicyContext } from "./schema";
@@ -196,6 +197,11 @@ function toCedarContext(context: TPolicyContext): TCedarModule.Context {
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   // Cedar has integers only: amounts are minor units, rounded toward zero.
   if (typeof defined.amount === "number") defined.amount = Math.trunc(defined.amount);
+  // Derived here, not by callers, so the gate, pack tiers and replays of recorded contexts
+  // all get it: a threshold in the transfer's own currency (treasury v2) reads this one.
+  if (typeof defined.amount === "number" && typeof defined.currency === "string")
+    defined.normalizedAmount = normalizedAmount(defined.amount, defined.currency);
+  else delete defined.normalizedAmount;
   return { ...defined, pii: { hasAny: pii.hasAny, kinds: pii.kinds } } as TCedarModule.Context;
 }
 
@@ -207,7 +213,8 @@ export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDec
   let answer: TCedarModule.AuthorizationAnswer;
   try {
     // A set pre-parsed in an instance that has since been discarded is pre-parsed again.
-    const live = compiled.generation === cedarGeneration() ? compiled : preparse(compiled.setId, compiled.staticPolicies, compiled.policies);
+    const live =
+      compiled.generation === cedarGeneration() ? compiled : preparse(compiled.setId, compiled.staticPolicies, compiled.policies);
     answer = callCedar("deciding a call", (cedar) => cedar.statefulIsAuthorized(authorizationCall(live, request)));
   } catch (error) {
     // Only this call is denied: callCedar already replaced the instance for the next one.

@@ -13,6 +13,8 @@ export type TPolicyContext = {
   pii: { hasAny: boolean; kinds: string[] };
   amount?: number;
   currency?: string;
+  /** Set by the evaluator from amount and currency: ten-thousandths of the currency's major unit (lib/money.ts). */
+  normalizedAmount?: number;
   counterparty?: string;
   knownCounterparty?: boolean;
   path?: string;
@@ -43,6 +45,7 @@ action ${names || '"none"'} appliesTo {
     pii: Pii,
     amount?: Long,
     currency?: String,
+    normalizedAmount?: Long,
     counterparty?: String,
     knownCounterparty?: Bool,
     path?: String,
