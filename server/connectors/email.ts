@@ -15,7 +15,7 @@ import { lookup } from "node:dns/promises";
 import net from "node:net";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { ConnectorError } from "./http";
 

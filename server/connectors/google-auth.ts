@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { SignJWT, importPKCS8 } from "jose";
 import { z } from "zod";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { ConnectorError, callApi, endpoint } from "./http";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";

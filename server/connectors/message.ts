@@ -8,8 +8,8 @@
 //   X-Fabric-Signature: sha256=<hex HMAC-SHA256(signingSecret, `${timestamp}.${rawBody}`)>
 // (docs/messaging.md shows the receiver's side).
 import { createHmac, randomUUID } from "node:crypto";
-import type { TConnectionCheck } from "@/server/credentials/checks";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TConnectionCheck } from "@/server/credentials/types";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { guardedRequest, SsrfError, type TGuardedResponse } from "@/server/net/ssrf";
 import { verifySmtp } from "./email";
 import { ConnectorError } from "./http";

@@ -3,8 +3,8 @@
 // run, tool and arguments (the same digest an approval is bound to), so a retried
 // or re-executed call cannot pay twice.
 import { z } from "zod";
-import type { TConnectionCheck } from "@/server/credentials/checks";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TConnectionCheck } from "@/server/credentials/types";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { ConnectorError, callApi, endpoint } from "./http";
 
 const SERVICE = "The payments API";

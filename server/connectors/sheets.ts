@@ -1,8 +1,8 @@
 // Google Sheets API v4: read a range, append rows, and the connection check.
 // Values read are capped (rows, cells, characters, bytes) before they reach the
 // agent: a sheet is untrusted content and may be large.
-import type { TConnectionCheck } from "@/server/credentials/checks";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TConnectionCheck } from "@/server/credentials/types";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { googleAccessToken, googleTimeoutMs, type TGoogleAuth } from "./google-auth";
 import { ConnectorError, callApi, endpoint } from "./http";
 

@@ -5,8 +5,8 @@
 // deliver to the sandbox outbox. The engines' base URLs are the operator's
 // (endpoint()), so these calls go through callApi, not the SSRF guard.
 // Results are untrusted (readsUntrustedContent): the gate taints the run.
-import type { TConnectionCheck } from "@/server/credentials/checks";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TConnectionCheck } from "@/server/credentials/types";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { callApi, ConnectorError, endpoint } from "./http";
 import { inlineText } from "./html-text";
 import { webTimeoutMs } from "./web";

@@ -40,7 +40,9 @@ export async function countRefusal(tenantId: string, source: string, reason: str
 export async function auditClosedWindows(tenantId: string, now = new Date()): Promise<number> {
   const open = windowStart(now);
   return withTenant(tenantId, async (db) => {
-    const closed = await db.$queryRaw<{ source: string; window_start: Date; count: number; reasons: Record<string, number>; last_at: Date }[]>`
+    const closed = await db.$queryRaw<
+      { source: string; window_start: Date; count: number; reasons: Record<string, number>; last_at: Date }[]
+    >`
       UPDATE webhook_refusals SET audited_at = ${now}
        WHERE tenant_id = ${tenantId}::uuid AND audited_at IS NULL AND window_start < ${open}
        RETURNING source, window_start, count, reasons, last_at`;

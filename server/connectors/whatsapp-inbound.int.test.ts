@@ -72,7 +72,8 @@ const inboundRows = (fx: TTenantFixture) =>
 const runsOf = (fx: TTenantFixture) => withTenant(fx.tenant.id, (db) => db.run.findMany({ where: { tenantId: fx.tenant.id } }));
 const refusals = (fx: TTenantFixture) =>
   withTenant(fx.tenant.id, (db) => db.auditLog.findMany({ where: { tenantId: fx.tenant.id, action: "whatsapp.webhook_refused" } }));
-const refusalWindows = (fx: TTenantFixture) => withTenant(fx.tenant.id, (db) => db.webhookRefusal.findMany({ where: { tenantId: fx.tenant.id } }));
+const refusalWindows = (fx: TTenantFixture) =>
+  withTenant(fx.tenant.id, (db) => db.webhookRefusal.findMany({ where: { tenantId: fx.tenant.id } }));
 const credentialUses = (fx: TTenantFixture) =>
   withTenant(fx.tenant.id, (db) => db.auditLog.count({ where: { tenantId: fx.tenant.id, action: "credential.used" } }));
 /** The window's audit row, as the sweep writes it once the window has closed. */
@@ -211,11 +212,16 @@ describe("POST: signed deliveries", () => {
     const other = await tenantWithWhatsapp();
     const body = delivery([textMessage("wamid.R1", "hello")]);
     // Spend the tenant's minute as a burst of unsigned calls would.
-    await limiter("webhook-tenant", WEBHOOK_LIMITS.perTenantPerMinute, 60).consume(`whatsapp:${fx.tenant.id}`, WEBHOOK_LIMITS.perTenantPerMinute);
+    await limiter("webhook-tenant", WEBHOOK_LIMITS.perTenantPerMinute, 60).consume(
+      `whatsapp:${fx.tenant.id}`,
+      WEBHOOK_LIMITS.perTenantPerMinute,
+    );
     const limited = await post(fx.tenant.slug, body, "sha256=00");
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await get(fx.tenant.slug, { "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "5" })).status).toBe(429);
+    expect((await get(fx.tenant.slug, { "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "5" })).status).toBe(
+      429,
+    );
     // Throttled calls open nothing and count nothing.
     expect(await refusalWindows(fx)).toEqual([]);
     expect((await post(other.tenant.slug, body, sign(body))).status).toBe(200);

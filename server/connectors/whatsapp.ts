@@ -2,8 +2,8 @@
 // (POST {WHATSAPP_API_BASE_URL}/{phone-number-id}/messages) with the tenant's own
 // access token, and the connection check. The tool is server/tools/api/whatsapp.ts;
 // inbound messages are ./whatsapp-inbound.ts.
-import type { TConnectionCheck } from "@/server/credentials/checks";
-import type { TOpenCredential } from "@/server/credentials/service";
+import type { TConnectionCheck } from "@/server/credentials/types";
+import type { TOpenCredential } from "@/server/credentials/types";
 import { callApi, ConnectorError, endpoint } from "./http";
 
 const SERVICE = "The WhatsApp Cloud API";

@@ -1,6 +1,6 @@
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
-import { CONNECTION_CHECKS } from "./checks";
+import { CONNECTION_CHECKS } from "@/server/connectors/checks";
 import { scrubText, scrubValue, withSecretScope } from "./scope";
 import { PROVIDER_DEFINITIONS } from "./providers";
 import { ZCreateCredential, ZCredentialRef, ZRotateCredential } from "./schemas";

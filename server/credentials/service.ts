@@ -8,6 +8,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { AppError, notFound } from "@/server/errors";
 import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";
+import type { TOpenCredential } from "./types";
 import type { TCreateCredential, TRotateCredential } from "./schemas";
 import { revealSecrets } from "./scope";
 import { openTenantSecret, sealTenantSecret } from "./seal";
@@ -28,7 +29,7 @@ export type TCredentialView = {
 };
 
 /** An opened credential, for a tool's outbound call only. Never log or return it. */
-export type TOpenCredential = { id: string; label: string; config: Record<string, string>; secrets: Record<string, string> };
+export type { TOpenCredential } from "./types";
 
 type TRow = Awaited<ReturnType<TenantDb["credential"]["findFirstOrThrow"]>>;
 
