@@ -109,7 +109,11 @@ describe("chat results and outcomes", () => {
     expect(deniedTurn?.tools).toEqual([
       expect.objectContaining({
         status: "held",
-        approval: expect.objectContaining({ status: "denied", decidedBy: [`user:${fx.users.approver.id}`], comment: "not a known supplier" }),
+        approval: expect.objectContaining({
+          status: "denied",
+          decidedBy: [`user:${fx.users.approver.id}`],
+          comment: "not a known supplier",
+        }),
       }),
     ]);
     expect(deniedTurn?.reply).toBe("payments.transfer was refused: not a known supplier");
