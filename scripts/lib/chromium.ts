@@ -1,10 +1,11 @@
 // Which Chromium the end-to-end tests drive: $CHROMIUM_PATH, then Debian's
-// /usr/bin/chromium, then Playwright's own download. With none, try
-// `playwright install chromium` (works where the internet is reachable), and
-// otherwise stop with a message saying how to get one.
-import { spawnSync } from "node:child_process";
+// /usr/bin/chromium, then Playwright's own download. With none, install Debian's
+// `chromium` when we may (root or passwordless sudo, with apt-get), saying so;
+// otherwise stop with the one command that gets one. No download is attempted
+// behind the user's back: it would hang where only the package mirrors are reachable.
 import { existsSync } from "node:fs";
 import { chromium } from "@playwright/test";
+import { aptInstall, findProgram, installCommand } from "./system-packages";
 
 const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 
@@ -26,19 +27,14 @@ export function findChromium(): string {
   if (existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
   const own = playwrightOwn();
   if (own) return own;
-  process.stdout.write("No Chromium found; trying `playwright install chromium`…\n");
-  const install = spawnSync(process.execPath, ["node_modules/@playwright/test/cli.js", "install", "chromium"], {
-    stdio: "inherit",
-    timeout: 300_000,
-  });
-  const installed = install.status === 0 ? playwrightOwn() : null;
-  if (installed) return installed;
+  process.stdout.write("No Chromium found for the end-to-end tests.\n");
+  if (aptInstall(["chromium"], "the end-to-end tests drive it") && existsSync(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
+  const command = findProgram("apt-get") ? installCommand(["chromium"]) : "npx playwright install chromium";
   throw new Error(
     [
-      "The end-to-end tests need Chromium, and none could be found or downloaded.",
-      "Install one, then run the tests again:",
-      "  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y chromium",
-      "  or point CHROMIUM_PATH at an existing Chromium or Chrome binary.",
+      "The end-to-end tests need Chromium. Install it, then run the tests again:",
+      `  ${command}`,
+      "(or point CHROMIUM_PATH at an existing Chromium or Chrome binary).",
     ].join("\n"),
   );
 }
