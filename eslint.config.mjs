@@ -13,7 +13,8 @@ const RAW_CLIENT = {
   message: "Use withTenant / withUser / withoutTenant from @/server/db: the raw client bypasses the tenant runners.",
 };
 const PLATFORM_CLIENT = {
-  group: ["@/server/db/platform", "**/server/db/platform"],
+  // scoped.ts holds withPlatform, the runner under the platform client: reach it only through platform.ts.
+  group: ["@/server/db/platform", "**/server/db/platform", "@/server/db/scoped", "**/server/db/scoped"],
   message: "The platform client acts across tenants: only server/operator/ and server/jobs/ may use it.",
 };
 

@@ -19,6 +19,9 @@ describe("import boundaries", () => {
     expect(await restrictedImportErrors(PLATFORM, "server/members/router.ts")).toBe(1);
     expect(await restrictedImportErrors(PLATFORM, "server/trpc/root.ts")).toBe(1);
     expect(await restrictedImportErrors(PLATFORM, "app/(dashboard)/t/[tenant]/members/page.tsx")).toBe(1);
+    // Nor the platform runner under it.
+    const runner = 'import { withPlatform } from "@/server/db/scoped";\nexport const w = withPlatform;\n';
+    expect(await restrictedImportErrors(runner, "server/members/service.ts")).toBe(1);
   });
 
   it("allows the platform client in the operator domain and the seed", async () => {
