@@ -80,8 +80,10 @@ test("a held transfer reaches the approver's open inbox live; one is approved an
   await detail.getByRole("button", { name: "Approve" }).click();
   await expect(approvedRow).toHaveCount(0, LIVE);
 
-  // The member's held turn gets its result: the approved call ran (to the sandbox outbox here).
-  await expect(approvedTurn.getByTestId("agent-reply")).toContainText("was approved and done", LIVE);
+  // The member's held turn gets its result: the approved call went to the sandbox Outbox (no
+  // payments credentials in the demo), and says so rather than "done".
+  await expect(approvedTurn.getByTestId("agent-reply")).toContainText("was approved and delivered to the sandbox Outbox, not sent", LIVE);
+  await expect(approvedTurn.getByTestId("tool-status")).toHaveText("approved · in Outbox");
 
   // A second transfer, denied from the keyboard with a reason.
   const deniedTurn = await ask(member, deniedMessage);
@@ -100,6 +102,7 @@ test("a held transfer reaches the approver's open inbox live; one is approved an
   await expect(deniedRow).toHaveCount(0, LIVE);
 
   await expect(deniedTurn.getByTestId("agent-reply")).toContainText("refused: not a known supplier", LIVE);
+  await expect(deniedTurn.getByTestId("tool-status")).toHaveText("denied");
 
   // Both are in the approver's searchable history.
   await approver.getByRole("tab", { name: "History" }).click();
