@@ -33,18 +33,6 @@ export async function loadSessionUser(db: TenantDb, userId: string): Promise<TSi
   return user;
 }
 
-/** Tenant-side lookup by email for invitations: only an admin of the tenant, or the platform, may ask. */
-export async function findUserByEmailForInvite(
-  db: TenantDb,
-  email: string,
-  actorUserId: string,
-): Promise<{ id: string; hasPassword: boolean } | null> {
-  const rows = await db.$queryRaw<{ user_id: string; has_password: boolean }[]>`
-    SELECT user_id, has_password FROM tenant_user_by_email(${normalizeEmail(email)}, ${actorUserId}::uuid)`;
-  const row = rows[0];
-  return row ? { id: row.user_id, hasPassword: row.has_password } : null;
-}
-
 /** The account behind a usable invitation of the current tenant (token hash), if any. */
 export async function findInvitationAccount(db: TenantDb, tokenHash: string): Promise<{ id: string; hasPassword: boolean } | null> {
   const rows = await db.$queryRaw<{ user_id: string; has_password: boolean }[]>`

@@ -187,7 +187,6 @@ describe("catalog: what the app role may write and call", () => {
         "platform_set_operator(uuid,boolean)",
         "platform_upsert_user(text,text,text,boolean)",
         "prune_expired_events(uuid,timestamp with time zone)",
-        "tenant_user_by_email(text,uuid)",
       ].sort(),
     );
   });
@@ -226,19 +225,6 @@ describe("each SECURITY DEFINER function refuses without its precondition", () =
       expect(unknown.rows[0].stored).toBe(false);
       const done = await app.query("SELECT password_reset_complete($1, $2) AS user_id", ["b".repeat(64), BCRYPT]);
       expect(done.rows[0].user_id).toBeNull();
-    });
-  });
-
-  it("tenant_user_by_email: only for an admin of the current tenant, or the platform", async () => {
-    await inTransaction({}, async () => {
-      expect(await refused("SELECT * FROM tenant_user_by_email($1, $2)", [b.users.owner.email, a.users.owner.id])).toBe(true);
-    });
-    await inTransaction({ tenantId: a.tenant.id }, async () => {
-      expect(await refused("SELECT * FROM tenant_user_by_email($1, $2)", [b.users.owner.email, a.users.member.id])).toBe(true);
-      // An admin of another tenant does not count here.
-      expect(await refused("SELECT * FROM tenant_user_by_email($1, $2)", [b.users.owner.email, b.users.owner.id])).toBe(true);
-      const allowed = await app.query("SELECT user_id FROM tenant_user_by_email($1, $2)", [b.users.owner.email, a.users.admin.id]);
-      expect(allowed.rows).toEqual([{ user_id: b.users.owner.id }]);
     });
   });
 
