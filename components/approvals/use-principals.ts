@@ -9,14 +9,14 @@ import { useTRPC } from "@/components/trpc";
  */
 export function usePrincipalLabel(tenantSlug: string): (principal: string) => string {
   const trpc = useTRPC();
-  const members = useQuery(trpc.member.list.queryOptions({ tenantSlug }, { staleTime: 5 * 60_000 }));
-  const emails = members.data;
+  // Past members too: a vote by someone who has left still shows their email.
+  const names = useQuery(trpc.member.names.queryOptions({ tenantSlug }, { staleTime: 5 * 60_000 }));
+  const emails = names.data;
   return useCallback(
     (principal: string) => {
       if (principal.startsWith("user:")) {
-        const id = principal.slice("user:".length).toLowerCase();
-        const member = emails?.find((row) => row.user.id.toLowerCase() === id);
-        return member ? member.user.email : principal;
+        const member = emails?.find((row) => row.principal.toLowerCase() === principal.toLowerCase());
+        return member ? member.email : principal;
       }
       if (principal.startsWith("agent:")) return `agent ${principal.slice("agent:".length)}`;
       if (principal.startsWith("pack:")) return `policy pack ${principal.slice("pack:".length)}`;

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
+import { displayActors } from "@/server/recovery/actors";
 import { addMember, callerFor, createTenantFixture, createUser, type TTenantFixture } from "@/server/test/factories";
 
 let fx: TTenantFixture;
@@ -50,6 +51,24 @@ describe("members", () => {
     const after = await callerFor(fx.users.viewer).member.list(slug());
     expect(after.find((member) => member.user.email === person.email)?.role).toBe("member");
     expect(await auditActions()).toContain("invitation.accepted");
+  });
+
+  it("history keeps naming a member who has left (names are kept at write time, not read from users)", async () => {
+    const solo = await createTenantFixture();
+    const leaver = await addMember(solo.tenant.id, "approver");
+    const admin = callerFor(solo.users.admin);
+    const principal = `user:${leaver.user.id}`;
+    expect(await admin.member.names({ tenantSlug: solo.tenant.slug })).toContainEqual({ principal, email: leaver.user.email });
+    await admin.member.remove({ tenantSlug: solo.tenant.slug, membershipId: leaver.membershipId });
+    // The user row is no longer visible to the tenant (RLS on users)…
+    expect(await withTenant(solo.tenant.id, (db) => db.user.findMany({ where: { id: leaver.user.id } }))).toEqual([]);
+    // …but the name the tenant knew is still there, for votes, versions and runs.
+    expect(await admin.member.names({ tenantSlug: solo.tenant.slug })).toContainEqual({ principal, email: leaver.user.email });
+    const shown = await withTenant(solo.tenant.id, (db) => displayActors(db, [principal, "agent:bot"]));
+    expect(shown.get(principal)).toBe(`user:${leaver.user.email}`);
+    expect(shown.get("agent:bot")).toBe("agent:bot");
+    // Another tenant learns nothing from it.
+    expect(await callerFor(fx.users.admin).member.names(slug())).not.toContainEqual({ principal, email: leaver.user.email });
   });
 
   it("inviting a member twice is a conflict with a clear message", async () => {

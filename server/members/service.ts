@@ -19,6 +19,12 @@ export async function listMembers(db: TenantDb, tenantId: string) {
   return rows.map((row) => ({ id: row.id, role: row.role, createdAt: row.createdAt, user: row.user }));
 }
 
+/** Everyone the tenant has had as a member, by user id, with the email they had: for naming people in history. */
+export async function listMemberNames(db: TenantDb, tenantId: string) {
+  const rows = await db.memberName.findMany({ where: { tenantId }, select: { userId: true, email: true }, orderBy: { email: "asc" } });
+  return rows.map((row) => ({ principal: `user:${row.userId}`, email: row.email }));
+}
+
 function assertMayManageOwners(actor: TActor, roles: TRole[]): void {
   if (roles.includes("owner") && actor.role !== "owner") {
     throw new AppError("FORBIDDEN", "Only an owner can grant, change or remove the owner role.");

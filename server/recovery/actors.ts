@@ -9,10 +9,14 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** "user:<id>" becomes "user:<email>"; agents and ids of unknown users stay as they are. */
+/**
+ * "user:<id>" becomes "user:<email>"; agents and ids of unknown users stay as they
+ * are. Names come from the tenant's member_names, which keeps the email of every
+ * member it has had: history still names someone who has left.
+ */
 export async function displayActors(db: TenantDb, actors: string[]): Promise<Map<string, string>> {
   const ids = [...new Set(actors.map((actor) => /^user:(.+)$/.exec(actor)?.[1]).filter((id): id is string => Boolean(id && isUuid(id))))];
-  const users = ids.length ? await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true } }) : [];
-  const emailOf = new Map(users.map((user) => [`user:${user.id}`, `user:${user.email}`]));
+  const known = ids.length ? await db.memberName.findMany({ where: { userId: { in: ids } }, select: { userId: true, email: true } }) : [];
+  const emailOf = new Map(known.map((member) => [`user:${member.userId}`, `user:${member.email}`]));
   return new Map(actors.map((actor) => [actor, emailOf.get(actor) ?? actor]));
 }

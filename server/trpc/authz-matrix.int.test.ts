@@ -214,6 +214,7 @@ const MATRIX: Record<string, Row> = {
   "tenant.list": { access: "authed", input: () => undefined, crossTenant: "takes no object id" },
   "tenant.get": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "member.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "member.names": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
   "member.invite": {
     access: { tenant: "admin" },
     input: (fx) => ({ ...tenantA(fx), email: `${uniqueSlug("new")}@example.test`, role: "member" }),
