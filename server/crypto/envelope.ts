@@ -102,6 +102,14 @@ export function masterKeyRingFromEnv(env: Record<string, string | undefined> = p
   return parseMasterKeys(raw);
 }
 
+let processRing: MasterKeyRing | null = null;
+
+/** This process's master key ring, read from the environment once, on first use. */
+export function masterKeys(): MasterKeyRing {
+  processRing ??= masterKeyRingFromEnv();
+  return processRing;
+}
+
 /** A fresh master key in the form MASTER_KEYS expects after `version:`. */
 export function generateMasterKey(): string {
   return randomBytes(KEY_BYTES).toString("base64");

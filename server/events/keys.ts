@@ -2,24 +2,9 @@
 // the master key) and the Ed25519 signing key (signs checkpoints and exports;
 // its private part is sealed with the data key). Rotation retires the signing
 // key and destroys its private part; the public part stays for verification.
-import {
-  createDataKey,
-  decryptSecret,
-  encryptSecret,
-  masterKeyRingFromEnv,
-  unwrapDataKey,
-  ZSealed,
-  ZWrappedKey,
-  type MasterKeyRing,
-} from "@/server/crypto/envelope";
+import { createDataKey, decryptSecret, encryptSecret, masterKeys, unwrapDataKey, ZSealed, ZWrappedKey } from "@/server/crypto/envelope";
 import { generateSigningKey, keyId } from "@/server/crypto/signing";
 import type { SqlClient } from "@/server/db";
-
-let ring: MasterKeyRing | null = null;
-function masterKeys(): MasterKeyRing {
-  ring ??= masterKeyRingFromEnv();
-  return ring;
-}
 
 const SIGNING_PURPOSE = "signing-key";
 

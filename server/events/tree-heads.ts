@@ -5,16 +5,7 @@
 //
 // The log key is a platform key (the log spans tenants): its private part is sealed
 // with a data key that the master key wraps, the same layers as a tenant's key.
-import {
-  createDataKey,
-  decryptSecret,
-  encryptSecret,
-  masterKeyRingFromEnv,
-  unwrapDataKey,
-  ZSealed,
-  ZWrappedKey,
-  type MasterKeyRing,
-} from "@/server/crypto/envelope";
+import { createDataKey, decryptSecret, encryptSecret, masterKeys, unwrapDataKey, ZSealed, ZWrappedKey } from "@/server/crypto/envelope";
 import { generateSigningKey, keyId, sign, verify } from "@/server/crypto/signing";
 import type { SqlClient } from "@/server/db";
 import { canonicalJson } from "./hash";
@@ -28,12 +19,6 @@ const LOG_KEY_PURPOSE = "log-signing-key";
 // One global lock for the built-in log: its indexes must be gap-free and in commit
 // order, and each size gets exactly one signed head.
 const LOG_LOCK = 7_244_001;
-
-let ring: MasterKeyRing | null = null;
-function masterKeys(): MasterKeyRing {
-  ring ??= masterKeyRingFromEnv();
-  return ring;
-}
 
 export type TSignedTreeHead = { treeSize: number; rootHash: string; signedAt: string; keyId: string; signature: string };
 export type TLogPublicKey = { keyId: string; publicKey: string };
