@@ -12,16 +12,16 @@
 // across an LLM or outbound HTTP call.
 import type { Prisma } from "./generated/client";
 import { prisma } from "./client";
+import { isUuid } from "@/server/validation";
 
 export type TenantDb = Prisma.TransactionClient;
 /** A transaction with no tenant context. */
 export type PlatformDb = Prisma.TransactionClient;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRANSACTION = { maxWait: 10_000, timeout: 30_000 } as const;
 
 function assertUuid(value: string, what: string): void {
-  if (!UUID.test(value)) throw new Error(`${what} must be a UUID`);
+  if (!isUuid(value)) throw new Error(`${what} must be a UUID`);
 }
 
 export async function withTenant<T>(tenantId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {

@@ -3,11 +3,11 @@
 // would dominate. Same rule as withTenant: one transaction, app.tenant_id set
 // locally first, connected as the app role so RLS applies.
 import pg from "pg";
+import { isUuid } from "@/server/validation";
 
 export type SqlClient = pg.PoolClient;
 
 const globalForPool = globalThis as unknown as { agentFabricPool?: pg.Pool };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 // bigint columns (seq) come back as strings; numeric ids in this app fit in a
@@ -34,7 +34,7 @@ export async function withTenantSql<T>(
   work: (client: SqlClient) => Promise<T>,
   options: { isolation?: "read committed" | "repeatable read"; readOnly?: boolean; snapshot?: string } = {},
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   if (options.snapshot !== undefined && !SNAPSHOT.test(options.snapshot)) throw new Error("snapshot must be an exported snapshot id");
   const client = await pool().connect();
   try {
@@ -65,7 +65,7 @@ export async function withTenantSqlLead<T>(
   leadSql: string,
   work: (client: SqlClient, lead: pg.QueryResult) => Promise<{ result: T; closingSql?: string }>,
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   const client = await pool().connect();
   try {
     const results = (await client.query(
@@ -96,7 +96,7 @@ export async function withTenantSqlOneTrip<R extends pg.QueryResultRow>(
   statement: string,
   options: { readOnly?: boolean } = {},
 ): Promise<pg.QueryResult<R>> {
-  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   const client = await pool().connect();
   try {
     const results = (await client.query(

@@ -2,8 +2,7 @@
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
 import { sqlLiteral, withTenantSqlLead, type SqlClient } from "@/server/db";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/server/validation";
 import { createCheckpoint, DEFAULT_SETTINGS, loadSettings } from "./checkpoints";
 import { canonicalJson, eventHash, GENESIS_HASH, normalizePayload, type TEventClass } from "./hash";
 
@@ -41,7 +40,7 @@ function takeHeadSql(tenantId: string, count: number): string {
 /** Append events in one transaction the caller opened with withTenantSql. */
 export async function appendEvents(client: SqlClient, tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   if (events.length === 0) return [];
-  if (!UUID.test(tenantId)) throw new Error("tenantId must be a UUID");
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   // One round trip takes the head (and its lock) and reads the checkpoint interval.
   const head = await client.query<THeadRow>(takeHeadSql(tenantId, events.length));
   const written = await writeEvents(client, tenantId, events, head.rows[0]);
@@ -82,7 +81,7 @@ async function writeEvents(
     const { payloadText, ...visible } = draft;
     stored.push({ ...visible, prevHash, hash });
     // Literals only (sqlLiteral): the statement may travel with COMMIT in one simple-protocol message.
-    if (draft.runId !== null && !UUID.test(draft.runId)) throw new Error("an event's runId must be a UUID");
+    if (draft.runId !== null && !isUuid(draft.runId)) throw new Error("an event's runId must be a UUID");
     rows.push(
       `(${[tenantId, draft.seq, draft.runId, draft.type, draft.eventClass, payloadText, draft.createdAt, prevHash, hash].map(sqlLiteral).join(", ")})`,
     );

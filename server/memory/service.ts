@@ -6,7 +6,8 @@
 import { recordAudit } from "@/server/audit/service";
 import { containsText, sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { displayActors, isUuid } from "@/server/recovery/actors";
+import { displayActors } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 
 type TEntryRow = { id: string; key: string; value: string; version: number };
 

@@ -1,13 +1,11 @@
 // Actors are stored as the gate records them ("user:<id>", "agent:<id>"), which
 // survives renames; pages show members by email.
 import type { TenantDb } from "@/server/db";
+import { isUuid } from "@/server/validation";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Kinds keyed by UUIDs answer notFound for anything else, before the database would throw. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+// Kept for server/policy/packs.ts, which is being restructured elsewhere; new code imports
+// isUuid from @/server/validation.
+export { isUuid };
 
 /**
  * "user:<id>" becomes "user:<email>"; agents and ids of unknown users stay as they

@@ -4,7 +4,7 @@
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { writeNextVersion } from "@/server/memory/service";
-import { isUuid } from "./actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
 
 /** The Trash shows the most recent deletions; older ones are still purged and still restorable by id. */

@@ -40,7 +40,7 @@ export type TRecoverableKind = {
   /**
    * Newest first. Throws notFound for an id of another tenant. Ids arrive as any
    * 1-200 character string: a kind keyed by UUIDs answers notFound for anything
-   * else (server/recovery/actors.ts isUuid) rather than letting the database throw.
+   * else (isUuid in server/validation.ts) rather than letting the database throw.
    */
   listVersions(db: TenantDb, tenantId: string, id: string): Promise<TVersionItem[]>;
   /** Undelete: the item comes back as its latest version, recorded as a new version. */

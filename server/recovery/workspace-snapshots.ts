@@ -6,7 +6,7 @@
 // saas process, which never has snapshots, never loads it.
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "./actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
 
 const LIST_LIMIT = 1000;

@@ -4,7 +4,7 @@
 // and with a label no active item uses.
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import { firstFire, normalizeExpression, normalizeTimezone } from "./cron";
 import { assertHeartbeatLabelFree, assertHeartbeatRoom, heartbeatCadence, writeHeartbeatVersion } from "./heartbeat";

@@ -8,9 +8,9 @@ import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
 import { firstFire, formatInZone, normalizeExpression, normalizeTimezone } from "./cron";
 import { SCHEDULE_LIMITS, type TCreateSchedule, type TUpdateSchedule } from "./schemas";
+import { isUuid } from "@/server/validation";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who made a change: "user:<email or id>" or "agent:<id>", and the user id for the audit log when it is a person. */
 export type TActor = { label: string; userId: string | null };
@@ -18,7 +18,7 @@ export type TActor = { label: string; userId: string | null };
 /** A tool's principal ("user:<uuid>" or "agent:<id>") as an actor. */
 export function actorFromPrincipal(principal: string): TActor {
   const userId = principal.startsWith("user:") ? principal.slice(5) : null;
-  return { label: principal, userId: userId && UUID.test(userId) ? userId : null };
+  return { label: principal, userId: userId && isUuid(userId) ? userId : null };
 }
 
 export type TScheduleView = {
@@ -207,7 +207,7 @@ export async function updateSchedule(
 /** Soft delete by id or by label; the schedule stays restorable (Trash, version history). */
 export async function cancelSchedule(db: TenantDb, tenantId: string, actor: TActor, ref: { id?: string; label?: string }) {
   if (!ref.id && !ref.label) throw new AppError("BAD_REQUEST", "Say which schedule to cancel: its id or its label.");
-  if (ref.id && !UUID.test(ref.id)) throw notFound("Schedule");
+  if (ref.id && !isUuid(ref.id)) throw notFound("Schedule");
   await lockTenantSchedules(db, tenantId);
   const row = await db.cronSchedule.findFirst({
     where: { tenantId, deletedAt: null, ...(ref.id ? { id: ref.id } : {}), ...(ref.label ? { label: ref.label } : {}) },

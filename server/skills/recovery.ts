@@ -3,7 +3,7 @@
 // version. Restoring needs the admin role, like editing a skill.
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import { writeSkillVersion } from "./service";
 

@@ -4,7 +4,8 @@
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { displayActors, isUuid } from "@/server/recovery/actors";
+import { displayActors } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import type { TCreateSkill, TUpdateSkill } from "./schemas";
 
 export type TSkillSummary = { id: string; name: string; description: string; version: number; updatedBy: string; updatedAt: Date };

@@ -4,7 +4,7 @@
 // a wider allowlist never returns. Restoring needs the admin role, like saving.
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import type { TWorkflowDefinition } from "./definition";
 import { checkedDefinition, writeWorkflowVersion } from "./service";

@@ -5,7 +5,8 @@
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { displayActors, isUuid } from "@/server/recovery/actors";
+import { displayActors } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import { validateDefinition, type TWorkflowDefinition } from "./definition";
 import type { TWorkflowRef } from "./engine";
 import type { TSaveWorkflow } from "./schemas";

@@ -13,11 +13,10 @@ import path from "node:path";
 import { withTenant } from "@/server/db";
 import { dropPrivilegesArgs, sandboxIdentity } from "./sandbox-user";
 import { tenantWorkspace, workspaceRoot } from "./workspace";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/server/validation";
 
 export function snapshotFile(tenantId: string, id: string): string {
-  if (!UUID.test(tenantId) || !UUID.test(id)) throw new Error("snapshot ids are UUIDs");
+  if (!isUuid(tenantId) || !isUuid(id)) throw new Error("snapshot ids are UUIDs");
   return path.join(workspaceRoot(), ".snapshots", tenantId.toLowerCase(), `${id.toLowerCase()}.tar.gz`);
 }
 
@@ -61,7 +60,7 @@ export async function takeSnapshot(input: TSnapshotInput): Promise<{ id: string;
         data: {
           id,
           tenantId: input.tenantId,
-          runId: input.runId && UUID.test(input.runId) ? input.runId : null,
+          runId: input.runId && isUuid(input.runId) ? input.runId : null,
           command: input.command.slice(0, 2_000),
           kinds: input.kinds,
           bytes: BigInt(size),

@@ -5,10 +5,9 @@ import { chmod, chown, lstat, mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { sandboxIdentity } from "./sandbox-user";
 import { ensureQuota } from "./workspace-disk";
+import { isUuid } from "@/server/validation";
 
 export class WorkspaceError extends Error {}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The turbopackIgnore comments tell the bundler these are runtime data paths: without them
 // it would trace (and ship) the whole project as if a workspace could be any source file.
@@ -22,7 +21,7 @@ export function workspaceRoot(): string {
  * a quota-limited file system of its own (workspace-disk.ts).
  */
 export async function tenantWorkspace(tenantId: string): Promise<string> {
-  if (!UUID.test(tenantId)) throw new WorkspaceError("tenant id must be a UUID");
+  if (!isUuid(tenantId)) throw new WorkspaceError("tenant id must be a UUID");
   const id = tenantId.toLowerCase();
   const root = workspaceRoot();
   const dir = path.join(/*turbopackIgnore: true*/ root, id);

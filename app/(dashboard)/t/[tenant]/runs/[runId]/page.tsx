@@ -6,13 +6,12 @@ import { VerificationBadge } from "@/components/trace/verification-badge";
 import { requireTenantPage } from "@/server/auth/page-access";
 import { hasRole } from "@/server/auth/roles";
 import { orNull } from "@/server/trpc/server";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/server/validation";
 
 export default async function RunPage({ params }: { params: Promise<{ tenant: string; runId: string }> }) {
   const { tenant: tenantSlug, runId } = await params;
   const { tenant, caller } = await requireTenantPage(tenantSlug, `runs/${runId}`);
-  if (!UUID.test(runId) || !(await orNull(caller.run.get({ tenantSlug, runId })))) notFound();
+  if (!isUuid(runId) || !(await orNull(caller.run.get({ tenantSlug, runId })))) notFound();
   return (
     <>
       <div className="mb-4 flex items-center justify-between">
