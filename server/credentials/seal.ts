@@ -3,7 +3,7 @@
 // purpose: copied to another row or tenant, it does not open.
 import { decryptSecret, encryptSecret, ZSealed, type TSealed } from "@/server/crypto/envelope";
 import { withTenantSql } from "@/server/db";
-import { tenantDataKey } from "@/server/events/keys";
+import { tenantDataKey } from "@/server/crypto/tenant-keys";
 
 export type TSealContext = { recordId: string; purpose: string };
 

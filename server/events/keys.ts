@@ -1,28 +1,13 @@
-// Per-tenant keys: the data key (wraps the tenant's secrets, itself wrapped by
-// the master key) and the Ed25519 signing key (signs checkpoints and exports;
-// its private part is sealed with the data key). Rotation retires the signing
-// key and destroys its private part; the public part stays for verification.
-import { createDataKey, decryptSecret, encryptSecret, masterKeys, unwrapDataKey, ZSealed, ZWrappedKey } from "@/server/crypto/envelope";
+// Per-tenant Ed25519 signing keys (sign checkpoints and exports; the private part
+// is sealed with the tenant's data key, server/crypto/tenant-keys.ts). Rotation
+// retires the signing key and destroys its private part; the public part stays
+// for verification.
+import { decryptSecret, encryptSecret, ZSealed } from "@/server/crypto/envelope";
 import { generateSigningKey, keyId } from "@/server/crypto/signing";
+import { tenantDataKey } from "@/server/crypto/tenant-keys";
 import type { SqlClient } from "@/server/db";
 
 const SIGNING_PURPOSE = "signing-key";
-
-export async function tenantDataKey(client: SqlClient, tenantId: string): Promise<Buffer> {
-  const found = await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId]);
-  let wrapped = found.rows[0]?.wrapped;
-  if (!wrapped) {
-    const created = createDataKey(masterKeys(), tenantId);
-    // Two first uses at once: the first insert wins, both read it back.
-    await client.query("INSERT INTO tenant_keys (tenant_id, wrapped) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING", [
-      tenantId,
-      created.wrapped,
-    ]);
-    wrapped = (await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId])).rows[0]
-      ?.wrapped;
-  }
-  return unwrapDataKey(masterKeys(), tenantId, ZWrappedKey.parse(wrapped));
-}
 
 export type TSigningKey = { id: string; publicKey: string; privateKey: Buffer };
 
