@@ -65,6 +65,7 @@ export const boundaries = [
                 "@/server/credentials/*",
                 "!@/server/credentials/providers",
                 "!@/server/env",
+                "!@/server/principals",
               ],
               allowTypeImports: true,
               message: "Components reach the server through tRPC; import types only.",

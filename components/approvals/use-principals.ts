@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTRPC } from "@/components/trpc";
+import { parsePrincipal } from "@/server/principals";
 
 /**
  * Requests and votes name people as "user:<id>": show the member's email instead.
@@ -14,14 +15,21 @@ export function usePrincipalLabel(tenantSlug: string): (principal: string) => st
   const emails = names.data;
   return useCallback(
     (principal: string) => {
-      if (principal.startsWith("user:")) {
-        const member = emails?.find((row) => row.principal.toLowerCase() === principal.toLowerCase());
-        return member ? member.email : principal;
+      const parsed = parsePrincipal(principal);
+      switch (parsed.kind) {
+        case "user": {
+          const member = emails?.find((row) => row.principal.toLowerCase() === principal.toLowerCase());
+          return member ? member.email : principal;
+        }
+        case "agent":
+          return `agent ${parsed.id}`;
+        case "pack":
+          return `policy pack ${parsed.name}@v${parsed.version}`;
+        case "timeout":
+          return "the deadline (timeout rule)";
+        default:
+          return principal;
       }
-      if (principal.startsWith("agent:")) return `agent ${principal.slice("agent:".length)}`;
-      if (principal.startsWith("pack:")) return `policy pack ${principal.slice("pack:".length)}`;
-      if (principal === "timeout") return "the deadline (timeout rule)";
-      return principal;
     },
     [emails],
   );

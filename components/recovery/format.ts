@@ -1,8 +1,9 @@
 import { format } from "date-fns";
+import { userIdOf } from "@/server/principals";
 
 /** "user:ada@example.com" reads as the email; agents keep their prefix. */
 export function actorLabel(actor: string): string {
-  return actor.startsWith("user:") ? actor.slice("user:".length) : actor;
+  return userIdOf(actor) ?? actor;
 }
 
 export function when(date: Date): string {

@@ -10,6 +10,7 @@ import { deploymentModel, plannerName } from "./models";
 import { plannerForTenant } from "./planner";
 import type { TLlmProvider } from "./providers";
 import { SCRIPTED_PLANNER_LABEL } from "./scripted-planner";
+import { userPrincipal } from "@/server/principals";
 
 export async function listConversations(db: TenantDb, tenantId: string, userId: string) {
   return db.conversation.findMany({ where: { tenantId, userId }, orderBy: { updatedAt: "desc" }, take: 50 });
@@ -189,7 +190,7 @@ export async function sendMessage(
   const { planner, name } = await plannerForTenant(tenantId, registry, { history: await conversationHistory(tenantId, conversationId) });
   const result = await runAgentTurn(registry, planner, {
     tenantId,
-    principal: { type: "User", id: user.id, role: user.role, label: `user:${user.email}` },
+    principal: { type: "User", id: user.id, role: user.role, label: userPrincipal(user.email) },
     message,
     conversationId,
     plannerName: name,

@@ -18,6 +18,7 @@ import { env, type TDeploymentMode } from "@/server/env";
 import { AppError } from "@/server/errors";
 import type { TLlmProvider } from "./providers";
 import type { TModelSettingsInput } from "./schemas";
+import { userPrincipal } from "@/server/principals";
 
 export type TModelConfig = {
   provider: TLlmProvider;
@@ -165,7 +166,7 @@ export async function saveModelSettings(
         : input.clearApiKey
           ? { apiKeySealed: Prisma.DbNull, apiKeyLast4: null }
           : {};
-    const values = { provider: input.provider, baseUrl, model, updatedBy: `user:${actorUserId}`, updatedAt: new Date(), ...key };
+    const values = { provider: input.provider, baseUrl, model, updatedBy: userPrincipal(actorUserId), updatedAt: new Date(), ...key };
     await db.tenantModelSetting.upsert({ where: { tenantId }, create: { tenantId, ...values }, update: values });
     await recordAudit(db, {
       tenantId,

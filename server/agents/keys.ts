@@ -12,6 +12,7 @@ import { recordAudit } from "@/server/audit/service";
 import { withTenant, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import type { TAgentKeyView, TCreateAgentKey } from "./schemas";
+import { userPrincipal } from "@/server/principals";
 
 const KEY_PREFIX = "afk_";
 const KEY_SHAPE = /^afk_[A-Za-z0-9_-]{43}$/;
@@ -71,7 +72,7 @@ export async function createAgentKey(
       label: input.label,
       keyPrefix: apiKey.slice(0, 8),
       keyHash: hashAgentKey(apiKey),
-      createdBy: `user:${actorUserId}`,
+      createdBy: userPrincipal(actorUserId),
     },
   });
   await recordAudit(db, {

@@ -20,6 +20,7 @@
 //   nothing (the same state object comes back). The caller starts the next tier's SLA
 //   when it applies the escalation, so a timer that fires late does not shorten it.
 import { hasRole, type TRole } from "@/server/auth/roles";
+import { parsePrincipal } from "@/server/principals";
 import type { TApprovalVote, TChainState, TTier } from "./types";
 
 const MINUTE_MS = 60_000;
@@ -53,21 +54,9 @@ export function isFinished(state: TChainState): boolean {
   return state.status !== "pending";
 }
 
-type TPrincipal = { kind: "user"; id: string } | { kind: "agent"; id: string } | { kind: "pack"; name: string; version: number };
-
-function parsePrincipal(principal: string): TPrincipal | null {
-  const user = /^user:(.+)$/.exec(principal);
-  if (user?.[1]) return { kind: "user", id: user[1].toLowerCase() };
-  const agent = /^agent:(.+)$/.exec(principal);
-  if (agent?.[1]) return { kind: "agent", id: agent[1] };
-  const pack = /^pack:(.+)@v([1-9][0-9]{0,8})$/.exec(principal);
-  if (pack?.[1] && pack[2]) return { kind: "pack", name: pack[1], version: Number(pack[2]) };
-  return null;
-}
-
 /** The form principals are compared in: user ids are UUIDs, whose case does not matter. */
 function canonical(principal: string): string {
-  return principal.startsWith("user:") ? principal.toLowerCase() : principal;
+  return parsePrincipal(principal).kind === "user" ? principal.toLowerCase() : principal;
 }
 
 function samePrincipal(a: string, b: string): boolean {
@@ -81,7 +70,8 @@ function tierLabel(tiers: TTier[], index: number): string {
 
 export function eligibleFor(tier: TTier, who: TApprover, context: TEligibilityContext): TEligibility {
   const principal = parsePrincipal(who.principal);
-  if (!principal) return { isEligible: false, reason: `${who.principal} cannot decide approvals (not a user, agent or pack)` };
+  if (principal.kind !== "user" && principal.kind !== "agent" && principal.kind !== "pack")
+    return { isEligible: false, reason: `${who.principal} cannot decide approvals (not a user, agent or pack)` };
   if (tier.distinctFromRequester && samePrincipal(who.principal, context.requester)) {
     return { isEligible: false, reason: "the requester may not decide their own request" };
   }
@@ -91,7 +81,7 @@ export function eligibleFor(tier: TTier, who: TApprover, context: TEligibilityCo
   const { approvers } = tier;
   switch (principal.kind) {
     case "user": {
-      if (approvers.users.some((id) => id.toLowerCase() === principal.id)) return { isEligible: true };
+      if (approvers.users.some((id) => id.toLowerCase() === principal.id.toLowerCase())) return { isEligible: true };
       const role = who.role;
       if (role && approvers.roles.some((least) => hasRole(role, least))) return { isEligible: true };
       break;

@@ -7,6 +7,7 @@ import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "@/server/credent
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { NOTIFICATION_EVENTS, type TNotificationEvent } from "./notify";
+import { userPrincipal } from "@/server/principals";
 
 export const ZNotificationSettings = z.object({
   webhookCredentialId: z.uuid().nullable(),
@@ -83,7 +84,7 @@ export async function saveNotificationSettings(
     emailCredentialId: input.emailCredentialId,
     emailTo,
     events,
-    updatedBy: `user:${actorUserId}`,
+    updatedBy: userPrincipal(actorUserId),
     updatedAt: new Date(),
   };
   await db.approvalNotificationSetting.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });

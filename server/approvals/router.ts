@@ -7,11 +7,12 @@ import { cancelRequest } from "./cancel";
 import { currentWorkflow } from "./requests";
 import { getRequest, listHistory, listInbox, saveWorkflow, voteOnRequest } from "./service";
 import { closeStalled, listStalled, ZCloseResult } from "./stalled";
+import { userPrincipal } from "@/server/principals";
 
 const ZVote = z.enum(["approve", "deny"]);
 const ZComment = zText({ max: 2_000 }).optional();
 const me = (ctx: { user: { id: string }; membership: { role: "viewer" | "member" | "approver" | "admin" | "owner" } }) => ({
-  principal: `user:${ctx.user.id}`,
+  principal: userPrincipal(ctx.user.id),
   role: ctx.membership.role,
 });
 
@@ -66,7 +67,13 @@ export const approvalRouter = createTRPCRouter({
   close: tenantAccessProcedure("admin")
     .input(z.object({ requestId: z.uuid(), result: ZCloseResult, note: zText({ max: 2_000 }) }))
     .mutation(({ ctx, input }) =>
-      closeStalled(ctx.tenant.id, input.requestId, { userId: ctx.user.id, principal: `user:${ctx.user.id}` }, input.result, input.note),
+      closeStalled(
+        ctx.tenant.id,
+        input.requestId,
+        { userId: ctx.user.id, principal: userPrincipal(ctx.user.id) },
+        input.result,
+        input.note,
+      ),
     ),
   workflow: tenantProcedure("viewer").query(({ ctx }) => currentWorkflow(ctx.db, ctx.tenant.id)),
   saveWorkflow: tenantProcedure("admin")

@@ -8,6 +8,7 @@ import { withoutTenant } from "@/server/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { reserveSignIn, settleSignIn, type TSignInAttempt } from "./throttle";
+import { userPrincipal } from "@/server/principals";
 
 type TContext = { attempt: TSignInAttempt; email: string; address: string | null };
 const attempts = new AsyncLocalStorage<TContext>();
@@ -71,7 +72,7 @@ export async function settleCurrentSignIn(userId: string | null): Promise<boolea
     return false;
   }
   await settleSignIn(context.attempt, Boolean(userId));
-  if (userId) await auditSignIn("signin.succeeded", { address: context.address }, `user:${userId}`);
+  if (userId) await auditSignIn("signin.succeeded", { address: context.address }, userPrincipal(userId));
   else await auditSignIn("signin.failed", { email: context.email, address: context.address, attempts: context.attempt.attempts });
   return true;
 }

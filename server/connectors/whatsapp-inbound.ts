@@ -30,6 +30,7 @@ import { logger } from "@/server/logger";
 import { registryFor } from "@/server/tools/registry";
 import { consume, limiter } from "@/server/net/rate-limit";
 import { countRefusal } from "./webhook-refusals";
+import { principalId } from "@/server/principals";
 
 const PROVIDER = "whatsapp";
 const MAX_MESSAGES = 100;
@@ -228,10 +229,10 @@ export async function processInboundMessage(job: TInboundJob): Promise<{ runId: 
   try {
     const registry = await registryFor(env.DEPLOYMENT_MODE);
     const { planner, name } = await plannerForTenant(tenantId, registry);
-    const principalId = `whatsapp:${claimed.sender}`;
+    const sender = principalId({ kind: "inbound", channel: "whatsapp", sender: claimed.sender });
     const result = await runAgentTurn(registry, planner, {
       tenantId,
-      principal: { type: "Agent", id: principalId, label: principalId },
+      principal: { type: "Agent", id: sender, label: sender },
       message: claimed.body,
       title: `WhatsApp +${claimed.sender}: ${claimed.body}`,
       plannerName: name,

@@ -12,6 +12,7 @@ import type { TOpenCredential } from "./types";
 import type { TCreateCredential, TRotateCredential } from "./schemas";
 import { revealSecrets } from "./scope";
 import { openTenantSecret, sealTenantSecret } from "./seal";
+import { userPrincipal } from "@/server/principals";
 
 const PURPOSE = "credential";
 
@@ -119,7 +120,7 @@ export async function createCredential(tenantId: string, actorUserId: string, in
         config,
         sealed,
         last4: last4Of(secrets),
-        createdBy: `user:${actorUserId}`,
+        createdBy: userPrincipal(actorUserId),
       },
     });
     await recordAudit(db, {

@@ -7,6 +7,7 @@ import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { createInvitation } from "@/server/invitations/service";
 import type { TInviteMember } from "./schemas";
+import { userPrincipal } from "@/server/principals";
 
 export type TActor = { userId: string; role: TRole };
 
@@ -22,7 +23,7 @@ export async function listMembers(db: TenantDb, tenantId: string) {
 /** Everyone the tenant has had as a member, by user id, with the email they had: for naming people in history. */
 export async function listMemberNames(db: TenantDb, tenantId: string) {
   const rows = await db.memberName.findMany({ where: { tenantId }, select: { userId: true, email: true }, orderBy: { email: "asc" } });
-  return rows.map((row) => ({ principal: `user:${row.userId}`, email: row.email }));
+  return rows.map((row) => ({ principal: userPrincipal(row.userId), email: row.email }));
 }
 
 function assertMayManageOwners(actor: TActor, roles: TRole[]): void {

@@ -8,6 +8,7 @@ import { containsText, sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
 import { isUuid } from "@/server/validation";
+import { userPrincipal } from "@/server/principals";
 
 type TEntryRow = { id: string; key: string; value: string; version: number };
 
@@ -126,7 +127,7 @@ export async function deleteMemoryEntry(db: TenantDb, tenantId: string, id: stri
   const entry = isUuid(id) ? await db.memoryEntry.findFirst({ where: { id, tenantId } }) : null;
   if (!entry) throw notFound("Memory entry");
   if (entry.deletedAt) throw new AppError("CONFLICT", `"${entry.key}" is already in the Trash.`);
-  await softDeleteMemory(db, tenantId, { id: entry.id }, `user:${actorUserId}`);
+  await softDeleteMemory(db, tenantId, { id: entry.id }, userPrincipal(actorUserId));
   await recordAudit(db, {
     tenantId,
     actorUserId,

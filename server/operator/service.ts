@@ -5,6 +5,7 @@ import { platform, recordPlatformAudit } from "@/server/db/platform";
 import { AppError } from "@/server/errors";
 import { inviteMember, type TInviteResult } from "@/server/members/service";
 import type { TCreateTenant } from "./schemas";
+import { userPrincipal } from "@/server/principals";
 
 export async function listAllTenants() {
   return platform.run((db) =>
@@ -20,7 +21,7 @@ export async function createTenant(
   operatorUserId: string,
   input: TCreateTenant,
 ): Promise<{ tenant: { id: string; slug: string; name: string }; owner: TInviteResult }> {
-  const actor = `user:${operatorUserId}`;
+  const actor = userPrincipal(operatorUserId);
   const taken = await platform.run((db) => db.tenant.findUnique({ where: { slug: input.slug } }), actor);
   if (taken) throw new AppError("CONFLICT", `The slug "${input.slug}" is taken; choose another.`);
   const tenantId = randomUUID();

@@ -3,6 +3,7 @@ import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { zText } from "@/server/validation";
 import { addPackVersion, createPack, deletePack, listPacks } from "./packs";
+import { userPrincipal } from "@/server/principals";
 
 const ZPackText = z
   .string()
@@ -12,7 +13,7 @@ const ZPackName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: "use 2–63 lower-case letters, digits and dashes, e.g. finance-rules" });
 
-const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: `user:${ctx.user.id}` });
+const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: userPrincipal(ctx.user.id) });
 
 // The packs a tenant can compose: the catalog's and its own. Editing compositions,
 // diffs and staged rollouts come with policy-pack management.

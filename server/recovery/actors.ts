@@ -2,6 +2,7 @@
 // survives renames; pages show members by email.
 import type { TenantDb } from "@/server/db";
 import { isUuid } from "@/server/validation";
+import { userIdOf, userPrincipal } from "@/server/principals";
 
 // Kept for server/policy/packs.ts, which is being restructured elsewhere; new code imports
 // isUuid from @/server/validation.
@@ -13,8 +14,8 @@ export { isUuid };
  * member it has had: history still names someone who has left.
  */
 export async function displayActors(db: TenantDb, actors: string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(actors.map((actor) => /^user:(.+)$/.exec(actor)?.[1]).filter((id): id is string => Boolean(id && isUuid(id))))];
+  const ids = [...new Set(actors.map((actor) => userIdOf(actor)).filter((id): id is string => Boolean(id && isUuid(id))))];
   const known = ids.length ? await db.memberName.findMany({ where: { userId: { in: ids } }, select: { userId: true, email: true } }) : [];
-  const emailOf = new Map(known.map((member) => [`user:${member.userId}`, `user:${member.email}`]));
+  const emailOf = new Map(known.map((member) => [userPrincipal(member.userId), userPrincipal(member.email)]));
   return new Map(actors.map((actor) => [actor, emailOf.get(actor) ?? actor]));
 }

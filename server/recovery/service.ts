@@ -12,6 +12,7 @@ import { displayActors } from "./actors";
 import { RECOVERABLE_KINDS } from "./kinds";
 import type { TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
+import { userPrincipal } from "@/server/principals";
 
 export const DEFAULT_PURGE_AFTER_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +44,7 @@ export async function updateRecoverySettings(
   input: TUpdateRecoverySettings,
 ): Promise<TRecoverySettings> {
   const before = (await db.tenantRecoverySetting.findUnique({ where: { tenantId } }))?.purgeAfterDays ?? DEFAULT_PURGE_AFTER_DAYS;
-  const updatedBy = `user:${actorUserId}`;
+  const updatedBy = userPrincipal(actorUserId);
   await db.tenantRecoverySetting.upsert({
     where: { tenantId },
     create: { tenantId, purgeAfterDays: input.purgeAfterDays, updatedBy },
@@ -105,7 +106,7 @@ function kindForRestore(kind: string, actor: TActor): TRecoverableKind {
 /** Undelete: the item comes back as it was when deleted, as a new version. */
 export async function restoreItem(db: TenantDb, tenantId: string, actor: TActor, ref: TItemRef): Promise<TItemRef> {
   const kind = kindForRestore(ref.kind, actor);
-  await kind.restore(db, tenantId, ref.id, `user:${actor.userId}`);
+  await kind.restore(db, tenantId, ref.id, userPrincipal(actor.userId));
   await recordAudit(db, { tenantId, actorUserId: actor.userId, action: "recovery.restored", targetType: kind.kind, targetId: ref.id });
   return { kind: kind.kind, id: ref.id };
 }
@@ -113,7 +114,7 @@ export async function restoreItem(db: TenantDb, tenantId: string, actor: TActor,
 /** An earlier version's content comes back as a new version (a deleted item is undeleted). */
 export async function restoreItemVersion(db: TenantDb, tenantId: string, actor: TActor, input: TRestoreVersion): Promise<TItemRef> {
   const kind = kindForRestore(input.kind, actor);
-  await kind.restoreVersion(db, tenantId, input.id, input.version, `user:${actor.userId}`);
+  await kind.restoreVersion(db, tenantId, input.id, input.version, userPrincipal(actor.userId));
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,

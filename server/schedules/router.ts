@@ -7,8 +7,9 @@ import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { archiveHeartbeat, createHeartbeat, listHeartbeats, updateHeartbeat } from "./heartbeat";
 import { ZCreateHeartbeat, ZCreateSchedule, ZHeartbeatRef, ZScheduleRef, ZUpdateHeartbeat, ZUpdateSchedule } from "./schemas";
 import { cancelSchedule, createSchedule, listScheduleRuns, listSchedules, updateSchedule, type TActor } from "./service";
+import { userPrincipal } from "@/server/principals";
 
-const actorOf = (user: { id: string }): TActor => ({ label: `user:${user.id}`, userId: user.id });
+const actorOf = (user: { id: string }): TActor => ({ label: userPrincipal(user.id), userId: user.id });
 
 export const scheduleRouter = createTRPCRouter({
   list: tenantProcedure("member").query(({ ctx }) => listSchedules(ctx.db, ctx.tenant.id)),

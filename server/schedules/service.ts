@@ -9,6 +9,7 @@ import { displayActors } from "@/server/recovery/actors";
 import { firstFire, formatInZone, normalizeExpression, normalizeTimezone } from "./cron";
 import { SCHEDULE_LIMITS, type TCreateSchedule, type TUpdateSchedule } from "./schemas";
 import { isUuid } from "@/server/validation";
+import { userIdOf } from "@/server/principals";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -17,7 +18,7 @@ export type TActor = { label: string; userId: string | null };
 
 /** A tool's principal ("user:<uuid>" or "agent:<id>") as an actor. */
 export function actorFromPrincipal(principal: string): TActor {
-  const userId = principal.startsWith("user:") ? principal.slice(5) : null;
+  const userId = userIdOf(principal);
   return { label: principal, userId: userId && isUuid(userId) ? userId : null };
 }
 

@@ -2,8 +2,9 @@ import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { ZCreateSkill, ZSkillRef, ZUpdateSkill } from "./schemas";
 import { createSkill, deleteSkill, getSkill, listSkills, updateSkill } from "./service";
+import { userPrincipal } from "@/server/principals";
 
-const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: `user:${ctx.user.id}` });
+const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: userPrincipal(ctx.user.id) });
 
 // Members read skills (their agents do too); admins write them. Version history and
 // restore go through the recovery router (kind "skill").

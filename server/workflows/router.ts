@@ -4,8 +4,9 @@ import { validateDefinition, NODE_TYPES } from "./definition";
 import { startWorkflowRun } from "./run";
 import { ZRunWorkflow, ZSaveWorkflow, ZValidateWorkflow, ZWorkflowRef } from "./schemas";
 import { deleteWorkflow, getWorkflow, listWorkflows, saveWorkflow } from "./service";
+import { userPrincipal } from "@/server/principals";
 
-const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: `user:${ctx.user.id}` });
+const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label: userPrincipal(ctx.user.id) });
 
 // Members read and run workflows (each step still passes the gate as their call);
 // admins save and delete them. Version history and restore go through the

@@ -9,6 +9,7 @@ import { recordEvents } from "@/server/events/append";
 import { runGate } from "@/server/gate/pipeline";
 import type { TRole } from "@/server/auth/roles";
 import { registryFor } from "@/server/tools/registry";
+import { userPrincipal } from "@/server/principals";
 
 export type TWorkflowRunOutcome = {
   runId: string;
@@ -25,7 +26,7 @@ export async function startWorkflowRun(
 ): Promise<TWorkflowRunOutcome> {
   const workflow = await withTenant(tenantId, (db) => db.workflow.findFirst({ where: { id: workflowId, tenantId, deletedAt: null } }));
   if (!workflow) throw notFound("Workflow");
-  const principal = `user:${user.email}`;
+  const principal = userPrincipal(user.email);
   const run = await withTenant(tenantId, (db) =>
     db.run.create({ data: { tenantId, title: `Workflow ${workflow.name}`, principal, planner: "workflow" } }),
   );

@@ -5,6 +5,7 @@
 import { agentCaller, errorAnswer, jsonAnswer } from "@/server/agents/http";
 import { listInbox } from "@/server/approvals/service";
 import { withTenant } from "@/server/db";
+import { agentPrincipal } from "@/server/principals";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +17,7 @@ export async function GET(request: Request, { params }: TParams): Promise<Respon
     const caller = await agentCaller(slug, request);
     if (caller instanceof Response) return caller;
     const requests = await withTenant(caller.tenant.id, (db) =>
-      listInbox(db, caller.tenant.id, { principal: `agent:${caller.agent.agentId}` }),
+      listInbox(db, caller.tenant.id, { principal: agentPrincipal(caller.agent.agentId) }),
     );
     return jsonAnswer(200, { requests });
   } catch (error) {

@@ -9,6 +9,7 @@ import { recordAuditOneTrip } from "@/server/audit/service";
 import { voteOnRequest } from "@/server/approvals/service";
 import { ZAgentDecision } from "@/server/agents/schemas";
 import { logger } from "@/server/logger";
+import { agentPrincipal } from "@/server/principals";
 
 export const dynamic = "force-dynamic";
 
@@ -30,7 +31,7 @@ export async function POST(request: Request, { params }: TParams): Promise<Respo
     if (!z.uuid().safeParse(requestId).success) return jsonAnswer(404, { error: "Approval request not found." });
     const { vote } = parsed.data;
     const comment = parsed.data.comment ? parsed.data.comment : null;
-    const result = await voteOnRequest(caller.tenant.id, requestId, { principal: `agent:${caller.agent.agentId}` }, vote, comment);
+    const result = await voteOnRequest(caller.tenant.id, requestId, { principal: agentPrincipal(caller.agent.agentId) }, vote, comment);
     // Which key cast the vote: the event log names the agent, this names its key.
     // The vote is already taken; a failed audit write is logged, not answered as a failure.
     if (result.isNewVote)
