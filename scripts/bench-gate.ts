@@ -187,6 +187,7 @@ async function pipeline(
   options: { seconds: number; offset: number },
 ) {
   const { runGate } = await import("../server/gate/pipeline");
+  (await import("../server/plugins")).installPlugins();
   const { registryFor } = await import("../server/tools/registry");
   const registry = await registryFor("saas");
   const statuses: Record<string, number> = {};

@@ -12,6 +12,7 @@ import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
+import { isUuid } from "@/server/recovery/actors";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
 import {
   compileComposition,
@@ -289,8 +290,21 @@ function principalOf(label: string): TPrincipal {
   const colon = label.indexOf(":");
   const kind = label.slice(0, colon);
   const id = label.slice(colon + 1);
-  // The role only matters to policies; an approved call skips the policy step.
-  return kind === "user" ? { type: "User", id, role: "member" } : { type: "Agent", id };
+  // The role is filled in where policy will see it (withCurrentRole).
+  return kind === "user" ? { type: "User", id, role: "viewer" } : { type: "Agent", id };
+}
+
+/**
+ * The requester as policy sees them when an approved call runs: their role now. Someone
+ * who has left counts as a viewer, whom no pack lets call tools: the call does not run.
+ */
+async function withCurrentRole(tenantId: string, principal: TPrincipal): Promise<TPrincipal> {
+  if (principal.type !== "User") return principal;
+  if (!isUuid(principal.id)) return { ...principal, role: "viewer" };
+  const membership = await withTenant(tenantId, (db) =>
+    db.membership.findFirst({ where: { tenantId, userId: principal.id }, select: { role: true } }),
+  );
+  return { ...principal, role: membership?.role ?? "viewer" };
 }
 
 /** A decided request: run the approved call once, or tell the run it was refused. */
@@ -318,7 +332,7 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
         tool: claimed.tool,
         args: claimed.args,
         digest: claimed.digest,
-        principal: principalOf(claimed.requestedBy),
+        principal: await withCurrentRole(tenantId, principalOf(claimed.requestedBy)),
       },
       {
         effect: "allow",

@@ -21,11 +21,15 @@ export type TGateDecision = {
   tags: string[];
 };
 
-export type TGateOutcome =
+/** How long each step took, in milliseconds (recorded with the decision, for the run viewer). */
+export type TStepDurations = Partial<Record<TGateStep, number>>;
+
+export type TGateOutcome = (
   | { status: "executed"; decision: TGateDecision; result: unknown }
   | { status: "denied"; decision: TGateDecision }
   | { status: "held"; decision: TGateDecision; approvalRequestId: string; isPackTier?: boolean }
-  | { status: "failed"; decision: TGateDecision; error: string };
+  | { status: "failed"; decision: TGateDecision; error: string }
+) & { durationsMs?: TStepDurations };
 
 /** The budget step's seam: the budgets issue fills it with atomic reservations. */
 export type TBudgetStep = (
@@ -33,3 +37,31 @@ export type TBudgetStep = (
   tool: { name: string; safetyClass: string },
 ) => Promise<{ isAllowed: true } | { isAllowed: false; explanation: string }>;
 export const noBudget: TBudgetStep = async () => ({ isAllowed: true });
+
+/** What the gate hands the approval plug-in for a held call: bound to exactly this run, tool and arguments. */
+export type THeldCall = {
+  tenantId: string;
+  runId: string;
+  tool: string;
+  args: unknown;
+  /** callDigest of run, tool and arguments: an approval is for exactly this call. */
+  digest: string;
+  decision: TGateDecision;
+  requestedBy: string;
+  /** The fields approval routes match on. */
+  routed: { tool: string; safetyClass: string; tags: string[]; amount?: number; currency?: string; counterparty?: string };
+};
+
+/**
+ * The approval step's plug-in: approvals route and decide held calls; the gate only
+ * hands them over. Installed at start-up (server/plugins.ts), so the gate never
+ * imports the approvals domain.
+ */
+export type TApprovalPlugin = {
+  /** File the held call as an approval request, routed by the tenant's workflow. */
+  hold(held: THeldCall): Promise<{ id: string; isPackTier: boolean }>;
+  /** After the hold is recorded: a first tier decided by a policy pack decides now. */
+  afterHold(tenantId: string, requestId: string): Promise<void>;
+};
+
+export type TGatePlugins = { approval: TApprovalPlugin; budget: TBudgetStep };

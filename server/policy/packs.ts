@@ -6,13 +6,12 @@
 // (the Trash brings it back) and refused while the tenant's composition uses it.
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
-import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/recovery/actors";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
-import { registryFor } from "@/server/tools/registry";
 import { CATALOG_PACKS, catalogPack } from "./catalog";
 import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";
+import { packToolNames } from "./tool-names";
 
 export type TPackSummary = {
   name: string;
@@ -27,7 +26,6 @@ const CATALOG_NAMES = new Set(CATALOG_PACKS.map((pack) => pack.name));
 
 /** Problems with a pack's text, as Cedar and our annotation rules state them; empty when it is fine. */
 export async function packProblems(name: string, text: string): Promise<string[]> {
-  const registry = await registryFor(env.DEPLOYMENT_MODE);
   const composition = { packs: [{ name, version: 1, text }] };
   try {
     compileComposition(composition);
@@ -35,7 +33,7 @@ export async function packProblems(name: string, text: string): Promise<string[]
     if (error instanceof PolicyCompileError) return error.issues;
     throw error;
   }
-  return validateComposition(composition, registry.names());
+  return validateComposition(composition, await packToolNames());
 }
 
 async function checkedText(name: string, text: string): Promise<string> {

@@ -1,8 +1,21 @@
 import type { z } from "zod";
 import type { TPolicyContext, TSafetyClass } from "@/server/policy/schema";
 
+/** What a nested call through the gate comes back as (the gate's outcome, as tools see it). */
+export type TNestedOutcome =
+  | { status: "executed"; decision: { step: string; explanation: string }; result: unknown }
+  | { status: "denied"; decision: { step: string; explanation: string } }
+  | { status: "held"; decision: { step: string; explanation: string }; approvalRequestId: string }
+  | { status: "failed"; decision: { step: string; explanation: string }; error: string };
+
+/**
+ * A call of another tool through the gate, in the same run and as the same principal
+ * (workflow steps): handed to a tool by the gate, so no tool imports the gate.
+ */
+export type TNestedGate = (tool: string, args: unknown) => Promise<TNestedOutcome>;
+
 /** What a tool sees of the call. The tenant comes from the gate, never from the arguments. */
-export type TToolContext = { tenantId: string; runId: string; principal: string; signal: AbortSignal };
+export type TToolContext = { tenantId: string; runId: string; principal: string; signal: AbortSignal; gate?: TNestedGate };
 
 export type TCapability = "api" | "local";
 

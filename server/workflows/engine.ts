@@ -6,10 +6,7 @@
 // transaction is held while a node runs.
 import { randomUUID } from "node:crypto";
 import { recordEvents } from "@/server/events/append";
-import { runGate } from "@/server/gate/pipeline";
-import type { TGateOutcome } from "@/server/gate/types";
-import type { TPrincipal } from "@/server/policy/evaluate";
-import type { ToolRegistry } from "@/server/tools/registry";
+import type { TNestedGate, TNestedOutcome } from "@/server/tools/types";
 import { successors, type TWorkflowDefinition, type TWorkflowNode } from "./definition";
 import { compare, evaluate, renderTemplate, type TWorkflowData } from "./expressions";
 
@@ -29,10 +26,10 @@ export const MAX_DATA_BYTES = 256 * 1024;
 export type TWorkflowRef = { id: string; name: string; version: number; definition: TWorkflowDefinition };
 
 export type TWorkflowRunState = {
-  registry: ToolRegistry;
+  /** The gate, for this run and principal: handed over by workflow.run's execution context. */
+  gate: TNestedGate;
   tenantId: string;
   runId: string;
-  principal: TPrincipal;
   signal: AbortSignal;
 };
 
@@ -76,7 +73,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function gateFailure(node: TWorkflowNode, tool: string, outcome: TGateOutcome): WorkflowStopped {
+function gateFailure(node: TWorkflowNode, tool: string, outcome: TNestedOutcome): WorkflowStopped {
   if (outcome.status === "denied")
     return new WorkflowStopped(
       "denied",
@@ -104,8 +101,7 @@ export async function runWorkflow(
   const byId = new Map(workflow.definition.nodes.map((node) => [node.id, node]));
   const visited: string[] = [];
   let lastOutput: unknown = null;
-  const gate = (tool: string, args: unknown) =>
-    runGate(state.registry, { tenantId: state.tenantId, runId: state.runId, principal: state.principal, tool, args });
+  const gate = state.gate;
   const key = activeKey(state.tenantId, state.runId);
   active.set(key, (active.get(key) ?? 0) + 1);
   await recordEvents(state.tenantId, [

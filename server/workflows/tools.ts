@@ -11,13 +11,12 @@
 import { z } from "zod";
 import { createHeldRequest } from "@/server/approvals/requests";
 import { withTenant } from "@/server/db";
-import { env } from "@/server/env";
-import { callDigest } from "@/server/gate/pipeline";
+import { callDigest } from "@/server/tools/call-digest";
 import { checkUrl, guardedRequest } from "@/server/net/ssrf";
 import type { TPrincipal } from "@/server/policy/evaluate";
 import type { TToolContext, TToolDefinition } from "@/server/tools/types";
 import { HTTP_METHODS } from "./definition";
-import { isWorkflowActive, nodeAfter, runWorkflow, MAX_DATA_BYTES, type TWorkflowResult } from "./engine";
+import { isWorkflowActive, nodeAfter, runWorkflow, MAX_DATA_BYTES, type TWorkflowResult, type TWorkflowRunState } from "./engine";
 import { ZWorkflowInput, ZWorkflowName } from "./schemas";
 import { runnableWorkflow, workflowVersion } from "./service";
 
@@ -45,7 +44,7 @@ const ZHeaders = z.record(
     .refine((value) => !/[\r\n\u0000]/.test(value), { message: "must not contain line breaks or NUL" }),
 );
 
-/** The gate's principal back from the tool context's "user:<id>" / "agent:<id>"; a user's current role. */
+/** The gate's principal back from the tool context's "user:<id>" / "agent:<id>"; a user must still be a member. */
 async function principalOf(context: TToolContext): Promise<TPrincipal> {
   const [kind, id] = context.principal.split(/:(.*)/s);
   if (kind === "agent" && id) return { type: "Agent", id };
@@ -59,16 +58,15 @@ async function principalOf(context: TToolContext): Promise<TPrincipal> {
   throw new Error(`A workflow cannot run as "${context.principal.slice(0, 80)}".`);
 }
 
-async function runState(context: TToolContext) {
-  // Lazy: the registry imports the API tools, this module among them.
-  const { registryFor } = await import("@/server/tools/registry");
-  return {
-    registry: await registryFor(env.DEPLOYMENT_MODE),
-    tenantId: context.tenantId,
-    runId: context.runId,
-    principal: await principalOf(context),
-    signal: context.signal,
-  };
+/**
+ * The run's state for the engine: the gate comes from the execution context (the
+ * gate hands it to this tool; no tool imports the gate), and the principal must
+ * still be a member of the tenant when a workflow starts or resumes.
+ */
+async function runState(context: TToolContext): Promise<TWorkflowRunState> {
+  await principalOf(context);
+  if (!context.gate) throw new Error("workflow.run runs only through the gate, which hands it a gate for its steps.");
+  return { gate: context.gate, tenantId: context.tenantId, runId: context.runId, signal: context.signal };
 }
 
 export const workflowRun: TToolDefinition<{ name?: string; workflowId?: string; input?: Record<string, unknown> }> = {

@@ -7,7 +7,7 @@ import { createTransfer, knownCounterparties, normalizeCounterparty, type TTrans
 // Renamed here: the React hooks lint takes any use… function for a hook.
 import { openCredentialForCall } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
-import { callDigest } from "@/server/gate/pipeline";
+import { callDigest } from "@/server/tools/call-digest";
 import { deliverToOutbox } from "@/server/outbox/service";
 import type { TToolDefinition } from "../types";
 

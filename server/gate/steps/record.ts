@@ -1,14 +1,11 @@
-// The gate's record step: every decision goes into the tenant's hash-chained
+// 7. record: the gate's record step: every decision goes into the tenant's hash-chained
 // event log; executed calls add their call and result; denials are also
 // written to the audit log with the rule that decided.
 import { recordAuditOneTrip } from "@/server/audit/service";
 import { recordEvents, type TNewEvent } from "@/server/events/append";
 import { redactSecrets } from "@/server/events/redact";
-import type { TGateCall, TGateOutcome } from "./types";
-
-function principalLabel(call: TGateCall): string {
-  return call.principal.type === "User" ? `user:${call.principal.id}` : `agent:${call.principal.id}`;
-}
+import { principalId } from "../principal";
+import type { TGateCall, TGateOutcome } from "../types";
 
 /**
  * What the planner sent is recorded as sent, but made storable: NUL characters
@@ -43,9 +40,10 @@ export async function recordOutcome(rawCall: TGateCall, outcome: TGateOutcome): 
       payload: {
         tool: call.tool,
         args,
-        principal: principalLabel(call),
+        principal: principalId(call.principal),
         status: outcome.status,
         ...(storable(outcome.decision) as object),
+        ...(outcome.durationsMs ? { durationsMs: outcome.durationsMs } : {}),
       },
     },
   ];
