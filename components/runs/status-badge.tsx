@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { TRunOutcome } from "@/server/events/runs";
+import type { TRunOutcome } from "@/server/runs/service";
 
 /** How a run ended, in words: a Record, so a new outcome fails the typecheck here. */
 const OUTCOMES: Record<TRunOutcome, { tone: "info" | "warning" | "success" | "danger" | "neutral"; label: string; title: string }> = {

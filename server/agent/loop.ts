@@ -5,7 +5,7 @@ import { APICallError, RetryError } from "ai";
 import { isSandboxDelivery, resultSummary } from "@/lib/tool-result";
 import { withTenant } from "@/server/db";
 import { recordEvents } from "@/server/events/append";
-import type { TRunOutcome } from "@/server/events/runs";
+import type { TRunOutcome } from "@/server/runs/service";
 import type { TPlanner, TPlannerStep, TPlannerUsage, TRecordedCall } from "@/server/events/replay";
 import { runGate } from "@/server/gate/pipeline";
 import type { TGateOutcome } from "@/server/gate/types";

@@ -3,7 +3,7 @@
 // reached the sandbox Outbox (no credentials) is never called sent or done.
 import { formatMoney, moneyOf } from "@/lib/money";
 import { isSandboxDelivery, OUTBOX_PHRASE, resultSummary } from "@/lib/tool-result";
-import type { TRunOutcome } from "@/server/events/runs";
+import type { TRunOutcome } from "@/server/runs/service";
 import type { TGateOutcome } from "@/server/gate/types";
 
 /** The reply for an approved call that ran: what it returned, and plainly when it only reached the sandbox Outbox. */
@@ -15,7 +15,7 @@ export function approvedReply(tool: string, args: unknown, result: unknown): str
   return `${what} was approved and ran. ${resultSummary(tool, args, result)}`;
 }
 
-/** How a held call's run ended, for the run list (server/events/runs.ts). */
+/** How a held call's run ended, for the run list (server/runs/service.ts). */
 export function heldRunOutcome(status: string, outcome: TGateOutcome | null): TRunOutcome {
   if (!outcome) return status === "cancelled" ? "withdrawn" : status === "expired" ? "expired" : "denied";
   if (outcome.status === "failed") return "failed";

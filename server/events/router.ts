@@ -1,8 +1,7 @@
-// Runs, traces (verification, settings, retention, export size), checkpoints
+// Traces (verification, settings, retention, export size), checkpoints
 // and signing keys. Bulk work (verification, proofs, key rotation) runs in its
 // own short transactions through tenantAccessProcedure.
 import { z } from "zod";
-import { replayRecordedRun } from "@/server/agent/replay";
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, withTenantSql } from "@/server/db";
 import { createTRPCRouter } from "@/server/trpc/init";
@@ -12,23 +11,9 @@ import { listCheckpoints } from "./checkpoints";
 import { countExport, ZExportFilters } from "./export";
 import { publicKeys, rotateSigningKey } from "./keys";
 import { applyRetention } from "./retention";
-import { getRun, listRuns } from "./runs";
-import { ZEventLogSettings, ZRunFilters } from "./schemas";
+import { ZEventLogSettings } from "./schemas";
 import { getEventLogSettings, updateEventLogSettings } from "./settings";
 import { checkpointInclusion, logConsistency, treeHead } from "./transparency";
-
-export const runRouter = createTRPCRouter({
-  list: tenantProcedure("viewer")
-    .input(ZRunFilters)
-    .query(({ ctx, input }) => listRuns(ctx.db, ctx.tenant.id, input)),
-  get: tenantProcedure("viewer")
-    .input(z.object({ runId: z.uuid() }))
-    .query(({ ctx, input }) => getRun(ctx.db, ctx.tenant.id, input.runId)),
-  // Members: a model run's replay calls the model again (tokens); nothing executes.
-  replay: tenantAccessProcedure("member")
-    .input(z.object({ runId: z.uuid() }))
-    .mutation(({ ctx, input }) => replayRecordedRun(ctx.tenant.id, input.runId)),
-});
 
 export const traceRouter = createTRPCRouter({
   verify: tenantAccessProcedure("viewer").query(({ ctx }) => verifyChain(ctx.tenant.id)),

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { registryFor } from "@/server/tools/registry";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { runAgentTurn } from "./loop";
-import { scriptedPlanner } from "./planner";
+import { runAgentTurn } from "@/server/agent/loop";
+import { scriptedPlanner } from "@/server/agent/planner";
 
 async function turn(fx: TTenantFixture, message: string) {
   return runAgentTurn(await registryFor("saas"), scriptedPlanner, {

@@ -7,8 +7,8 @@ import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { replayRun, type TReplay } from "@/server/events/replay";
 import { registryFor } from "@/server/tools/registry";
-import { conversationHistory } from "./chat";
-import { plannerForTenant, scriptedPlanner } from "./planner";
+import { conversationHistory } from "@/server/agent/chat";
+import { plannerForTenant, scriptedPlanner } from "@/server/agent/planner";
 
 const REPLAYED_TYPES = ["message.user", "plan.tool_call", "tool.call", "tool.result"];
 

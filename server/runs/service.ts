@@ -2,7 +2,7 @@
 import { containsText, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db/generated/client";
 import { notFound } from "@/server/errors";
-import { redactSecrets } from "./redact";
+import { redactSecrets } from "@/server/events/redact";
 import type { TRunFilters } from "./schemas";
 
 /**
