@@ -24,7 +24,38 @@ const CEDAR = {
   message: "Call Cedar through callCedar (server/policy/cedar.ts): a trap must not take the engine down for every tenant.",
 };
 
+// The environment is read through server/env.ts (the validated `env`) or, for knobs read
+// at call time, server/runtime-settings.ts. Raw reads stay only where neither can be used,
+// each with a comment: the logger, db and job clients (scripts set DATABASE_URL after
+// importing them, and the logger reports env failures); envelope.ts (env.ts imports it);
+// startup.ts (it decides whether to validate at all, before env is imported).
+const RAW_ENV_ALLOWED = [
+  "server/env.ts",
+  "server/runtime-settings.ts",
+  "server/logger.ts",
+  "server/db/client.ts",
+  "server/db/sql.ts",
+  "server/jobs/worker.ts",
+  "server/jobs/enqueue.ts",
+  "server/crypto/envelope.ts",
+  "server/startup.ts",
+];
+
 export const boundaries = [
+  {
+    files: ["server/**/*.{ts,tsx}", "app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
+    ignores: [...RAW_ENV_ALLOWED, "server/test/**", "**/*.test.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read the environment through server/env.ts (env) or server/runtime-settings.ts (call-time knobs).",
+        },
+      ],
+    },
+  },
   {
     files: ["**/*.{ts,tsx}"],
     ignores: ["server/db/**"],

@@ -25,6 +25,7 @@ export const REDACTED_KEYS = [
 // Lines go through process.stdout, so a test can read everything that was logged.
 export const logger = pino(
   {
+    // Raw: the logger reports env validation failures and serves scripts that run without the app's env.
     level: process.env.LOG_LEVEL ?? "info",
     redact: {
       paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`), ...REDACTED_KEYS.map((key) => `*.*.${key}`)],

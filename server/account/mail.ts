@@ -4,11 +4,12 @@
 // operator sees a warning; the link itself is never logged.
 import { sendEmail, type TEmail } from "@/server/connectors/email";
 import { logger } from "@/server/logger";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const TIMEOUT_MS = 15_000;
 
 export function isPlatformMailConfigured(): boolean {
-  return Boolean(process.env.MAIL_SMTP_HOST && process.env.MAIL_FROM);
+  return Boolean(runtimeSetting("MAIL_SMTP_HOST") && runtimeSetting("MAIL_FROM"));
 }
 
 export async function sendPlatformEmail(email: TEmail): Promise<void> {
@@ -20,12 +21,12 @@ export async function sendPlatformEmail(email: TEmail): Promise<void> {
     id: "platform",
     label: "platform mail (MAIL_SMTP_*)",
     config: {
-      host: process.env.MAIL_SMTP_HOST ?? "",
-      port: process.env.MAIL_SMTP_PORT ?? "587",
-      username: process.env.MAIL_SMTP_USERNAME ?? "",
-      from: process.env.MAIL_FROM ?? "",
+      host: runtimeSetting("MAIL_SMTP_HOST") ?? "",
+      port: runtimeSetting("MAIL_SMTP_PORT") ?? "587",
+      username: runtimeSetting("MAIL_SMTP_USERNAME") ?? "",
+      from: runtimeSetting("MAIL_FROM") ?? "",
     },
-    secrets: { password: process.env.MAIL_SMTP_PASSWORD ?? "" },
+    secrets: { password: runtimeSetting("MAIL_SMTP_PASSWORD") ?? "" },
   };
   await sendEmail(credential, email, AbortSignal.timeout(TIMEOUT_MS), TIMEOUT_MS);
 }

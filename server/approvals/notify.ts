@@ -18,6 +18,7 @@ import { scrubText, withSecretScope } from "@/server/credentials/scope";
 import { openCredentialForCall, type TOpenCredential } from "@/server/credentials/service";
 import { withTenant, type TenantDb } from "@/server/db";
 import { logger } from "@/server/logger";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export const NOTIFICATION_EVENTS = ["requested", "sla_warning", "decided"] as const;
 export type TNotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -161,7 +162,7 @@ export async function enqueueSlaWarnings(tenantId: string, now = new Date()): Pr
 
 /** Where the notification points: the approvals page, opened on the request. */
 export function requestLink(tenantSlug: string, requestId: string | null): string {
-  const base = (process.env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
+  const base = (runtimeSetting("NEXTAUTH_URL") ?? "http://localhost:3000").replace(/\/+$/, "");
   const page = `${base}/t/${encodeURIComponent(tenantSlug)}/approvals`;
   return requestId ? `${page}?request=${encodeURIComponent(requestId)}` : page;
 }

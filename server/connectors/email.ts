@@ -18,6 +18,7 @@ import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { TOpenCredential } from "@/server/credentials/types";
 import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { ConnectorError } from "./http";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const SERVICE = "The SMTP server";
 
@@ -61,7 +62,7 @@ async function transportOptions(credential: TOpenCredential, timeoutMs: number):
   if (!Number.isInteger(port) || port < 1 || port > 65_535)
     throw new ConnectorError(`The SMTP credential "${credential.label}" has no valid port (587 for STARTTLS, 465 for TLS).`);
   const address = await checkedAddress(host);
-  const isInsecureLocal = process.env.SMTP_ALLOW_INSECURE_LOCAL === "1" && isLoopback(address);
+  const isInsecureLocal = runtimeSetting("SMTP_ALLOW_INSECURE_LOCAL") === "1" && isLoopback(address);
   return {
     host: address,
     port,

@@ -10,6 +10,7 @@ import { SignJWT, importPKCS8 } from "jose";
 import { z } from "zod";
 import type { TOpenCredential } from "@/server/credentials/types";
 import { ConnectorError, callApi, endpoint } from "./http";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export const SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets";
 const ASSERTION_LIFETIME_S = 3600;
@@ -33,7 +34,7 @@ const pending = new Map<string, Promise<TCached>>();
 
 /** Timeout of one Google call (token or Sheets), read at call time; bounded so the tool's own limit stays the outer one. */
 export function googleTimeoutMs(): number {
-  const value = Number(process.env.SHEETS_API_TIMEOUT_MS);
+  const value = Number(runtimeSetting("SHEETS_API_TIMEOUT_MS"));
   return Number.isFinite(value) && value > 0 ? Math.min(value, 12_000) : 10_000;
 }
 

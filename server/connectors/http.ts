@@ -6,6 +6,7 @@
 // The base URLs are the operator's (endpoint()), overridable per deployment and
 // pointed at local fakes in tests. URLs chosen by tenants or agents do not come
 // here: they go through server/net/ssrf.ts.
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export class ConnectorError extends Error {
   constructor(
@@ -30,7 +31,7 @@ export type TEndpoint = keyof typeof DEFAULT_ENDPOINTS;
 
 /** The operator's base URL for a service, read at call time (no trailing slash). */
 export function endpoint(name: TEndpoint): string {
-  return (process.env[name] || DEFAULT_ENDPOINTS[name]).replace(/\/+$/, "");
+  return (runtimeSetting(name) || DEFAULT_ENDPOINTS[name]).replace(/\/+$/, "");
 }
 
 export type TApiRequest = {

@@ -13,10 +13,11 @@ import type { TOpenCredential } from "@/server/credentials/types";
 import { guardedRequest, SsrfError, type TGuardedResponse } from "@/server/net/ssrf";
 import { verifySmtp } from "./email";
 import { ConnectorError } from "./http";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 /** Timeout of one webhook, Slack or SMTP exchange, read at call time; under the tool's own limit (30 s). */
 export function messageTimeoutMs(): number {
-  const value = Number(process.env.MESSAGE_TIMEOUT_MS);
+  const value = Number(runtimeSetting("MESSAGE_TIMEOUT_MS"));
   return Number.isFinite(value) && value > 0 ? Math.min(value, 20_000) : 15_000;
 }
 const MAX_RESPONSE_BYTES = 64 * 1024;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { TConnectionCheck } from "@/server/credentials/types";
 import type { TOpenCredential } from "@/server/credentials/types";
 import { ConnectorError, callApi, endpoint } from "./http";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const SERVICE = "The payments API";
 
@@ -20,7 +21,7 @@ const ZTransferAnswer = z.object({
 
 /** Timeout of one payments call, read at call time; bounded so the tool's own limit stays the outer one. */
 export function paymentsTimeoutMs(): number {
-  const value = Number(process.env.PAYMENTS_API_TIMEOUT_MS);
+  const value = Number(runtimeSetting("PAYMENTS_API_TIMEOUT_MS"));
   return Number.isFinite(value) && value > 0 ? Math.min(value, 25_000) : 15_000;
 }
 

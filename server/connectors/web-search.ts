@@ -10,6 +10,7 @@ import type { TOpenCredential } from "@/server/credentials/types";
 import { callApi, ConnectorError, endpoint } from "./http";
 import { inlineText } from "./html-text";
 import { webTimeoutMs } from "./web";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export const SEARCH_MAX_RESULTS = 10;
 export const SEARCH_DEFAULT_RESULTS = 5;
@@ -86,7 +87,7 @@ const NO_ENGINE =
 /** The engine for a tool's search: the tenant's credential, else the deployment's SearxNG if the operator set one. */
 export function engineFor(credential: Pick<TOpenCredential, "config" | "secrets"> | null): TEngineChoice {
   if (credential) return engineOf(credential);
-  if (process.env.SEARXNG_BASE_URL) return { engine: "searxng", baseUrl: endpoint("SEARXNG_BASE_URL") };
+  if (runtimeSetting("SEARXNG_BASE_URL")) return { engine: "searxng", baseUrl: endpoint("SEARXNG_BASE_URL") };
   throw new ConnectorError(NO_ENGINE);
 }
 

@@ -15,6 +15,7 @@ import { brotliDecompressSync, constants as zlib, gunzipSync, inflateSync } from
 import { z } from "zod";
 import { checkUrl, guardedRequest, SsrfError, type TGuardedResponse } from "@/server/net/ssrf";
 import { htmlToText } from "./html-text";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 /** Bytes read from the network at most; a longer page is cut there (and says so). */
 export const WEB_READ_MAX_BYTES = 1024 * 1024;
@@ -27,7 +28,7 @@ const USER_AGENT = "AgentFabric/0.1 (web tools)";
 
 /** WEB_TIMEOUT_MS (read at call time), kept under the gate's own limit for these tools. */
 export function webTimeoutMs(): number {
-  const configured = Number(process.env.WEB_TIMEOUT_MS);
+  const configured = Number(runtimeSetting("WEB_TIMEOUT_MS"));
   return Number.isFinite(configured) && configured > 0 ? Math.min(Math.round(configured), 19_000) : DEFAULT_TIMEOUT_MS;
 }
 

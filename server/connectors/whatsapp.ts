@@ -5,12 +5,13 @@
 import type { TConnectionCheck } from "@/server/credentials/types";
 import type { TOpenCredential } from "@/server/credentials/types";
 import { callApi, ConnectorError, endpoint } from "./http";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const SERVICE = "The WhatsApp Cloud API";
 
 /** Timeout of one Cloud API call, read at call time; bounded so the tool's own limit (20 s) stays the outer one. */
 export function whatsappTimeoutMs(): number {
-  const value = Number(process.env.WHATSAPP_API_TIMEOUT_MS);
+  const value = Number(runtimeSetting("WHATSAPP_API_TIMEOUT_MS"));
   return Number.isFinite(value) && value > 0 ? Math.min(value, 15_000) : 15_000;
 }
 

@@ -94,6 +94,7 @@ export function parseMasterKeys(raw: string): MasterKeyRing {
   return ring;
 }
 
+// Raw: server/env.ts validates MASTER_KEYS with this module, so it cannot import env back.
 export function masterKeyRingFromEnv(env: Record<string, string | undefined> = process.env): MasterKeyRing {
   const raw = env[ENV_NAME];
   if (raw === undefined || raw.trim() === "") {

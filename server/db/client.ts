@@ -9,6 +9,7 @@ export type { Prisma } from "./generated/client";
 const globalForPrisma = globalThis as unknown as { agentFabricPrisma?: PrismaClient };
 
 function createClient(): PrismaClient {
+  // Raw, at first use: scripts (seed, dev, bench) set DATABASE_URL once their database is up, after imports.
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set.");
   const adapter = new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });

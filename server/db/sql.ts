@@ -14,6 +14,7 @@ const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 // double only up to 2^53, so callers convert explicitly where they need numbers.
 function pool(): pg.Pool {
   if (!globalForPool.agentFabricPool) {
+    // Raw, at first use: scripts (seed, dev, bench) set DATABASE_URL once their database is up, after imports.
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set.");
     const created = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });

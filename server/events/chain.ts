@@ -5,6 +5,7 @@ import { checkCheckpointChain } from "./checkpoint-chain";
 import { GENESIS_HASH } from "./hash";
 import { publicKeys } from "./keys";
 import { ChainVerifier, type TChainEntry, type TVerifyResult } from "./verify";
+import { env } from "@/server/env";
 
 const PAGE = 20_000;
 
@@ -114,7 +115,7 @@ const CHECKPOINT_SQL =
 
 /** Chains longer than this are verified in parallel ranges over one consistent snapshot. */
 const PARALLEL_FROM = 50_000;
-const RANGES = Math.max(1, Number(process.env.VERIFY_PARALLELISM ?? 2));
+const RANGES = Math.max(1, Number(env.VERIFY_PARALLELISM ?? 2));
 
 type TRangeResult = { verifier: ChainVerifier; startHash: string | null; fromSeq: bigint };
 

@@ -9,6 +9,7 @@ const globalForProducer = globalThis as unknown as { agentFabricJobProducer?: Pr
 
 function producer(): Promise<PgBoss> {
   globalForProducer.agentFabricJobProducer ??= (async () => {
+    // Raw, at first use, like server/db: scripts set DATABASE_URL after their imports.
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set.");
     const boss = new PgBoss({ connectionString, schema: JOB_SCHEMA, migrate: false, supervise: false, schedule: false, max: 2 });

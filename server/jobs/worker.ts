@@ -3,12 +3,21 @@
 // is a singleton, so two app instances never run the same sweep at once.
 import PgBoss from "pg-boss";
 import { logger } from "@/server/logger";
-import { runCheckpointSweep, runApprovalNotifications, runApprovalSweep, runRecoveryPurge, runRetention, runScheduleTick, runWebhookRefusalAudit } from "./handlers";
+import {
+  runCheckpointSweep,
+  runApprovalNotifications,
+  runApprovalSweep,
+  runRecoveryPurge,
+  runRetention,
+  runScheduleTick,
+  runWebhookRefusalAudit,
+} from "./handlers";
 import { processInboundMessage, type TInboundJob } from "@/server/connectors/whatsapp-inbound";
 import { JOB_SCHEMA, QUEUES } from "./queues";
 
 const globalForWorker = globalThis as unknown as { agentFabricWorker?: Promise<PgBoss> };
 
+// Raw default, read at call time like server/db: scripts set DATABASE_URL after their imports.
 export async function startWorker(connectionString = process.env.DATABASE_URL): Promise<PgBoss> {
   if (!connectionString) throw new Error("DATABASE_URL is not set.");
   // Cron checked every 10 s (default 30) and its hand-off polled every 2 s (default 5): a

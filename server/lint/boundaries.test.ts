@@ -56,4 +56,17 @@ describe("import boundaries", () => {
     const typeOnly = 'import type * as TCedar from "@cedar-policy/cedar-wasm/nodejs";\nexport type C = typeof TCedar;\n';
     expect(await restrictedImportErrors(typeOnly, "server/policy/evaluate.ts")).toBe(0);
   });
+
+  it("reads the environment only through server/env.ts", async () => {
+    const raw = "export const timeout = Number(process.env.WEB_TIMEOUT_MS);\n";
+    const errors = async (filePath: string) =>
+      (await eslint.lintText(raw, { filePath }))[0]?.messages.filter((message) => message.ruleId === "no-restricted-properties").length ??
+      -1;
+    expect(await errors("server/connectors/web.ts")).toBe(1);
+    expect(await errors("app/api/v1/route.ts")).toBe(1);
+    expect(await errors("components/runs/x.tsx")).toBe(1);
+    expect(await errors("server/env.ts")).toBe(0);
+    expect(await errors("server/db/client.ts")).toBe(0);
+    expect(await errors("scripts/dev.ts")).toBe(0);
+  });
 });

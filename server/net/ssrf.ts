@@ -15,6 +15,7 @@ import http from "node:http";
 import https from "node:https";
 import ipaddr from "ipaddr.js";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export class SsrfError extends Error {
   constructor(message: string) {
@@ -50,7 +51,7 @@ export function addressRefusal(address: string): string | null {
 }
 
 function allowedAddresses(): string[] {
-  return (process.env.SSRF_ALLOW_ADDRESSES ?? "")
+  return (runtimeSetting("SSRF_ALLOW_ADDRESSES") ?? "")
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);

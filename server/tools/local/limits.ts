@@ -9,13 +9,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { logger } from "@/server/logger";
+import { type TRuntimeSetting, runtimeSetting } from "@/server/runtime-settings";
 
 export type TSandboxLimits = { memoryBytes: number; pids: number; cpuSeconds: number; cpuCores: number; fileSizeBytes: number };
 
 const MIB = 1024 * 1024;
 
-function positive(name: string, fallback: number): number {
-  const value = Number(process.env[name] || fallback);
+function positive(name: TRuntimeSetting, fallback: number): number {
+  const value = Number(runtimeSetting(name) || fallback);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 

@@ -7,6 +7,7 @@
 // root, the sandbox runs as the app's own (unprivileged) uid.
 import { createHash } from "node:crypto";
 import { chown } from "node:fs/promises";
+import { env } from "@/server/env";
 
 export type TSandboxIdentity = { uid: number; gid: number };
 
@@ -18,7 +19,7 @@ export type TSandboxIdentity = { uid: number; gid: number };
 const UID_SPAN = 2 ** 28;
 
 function uidBase(): number {
-  const base = Number(process.env.SANDBOX_UID_BASE || 1_000_000_000);
+  const base = Number(env.SANDBOX_UID_BASE || 1_000_000_000);
   if (!Number.isInteger(base) || base < 65_536 || base + UID_SPAN > 2 ** 31)
     throw new Error("SANDBOX_UID_BASE must be an integer in [65536, 2^31 - 2^28]");
   return base;

@@ -16,10 +16,12 @@ import { analyzeShell } from "./shell-analysis";
 import { takeSnapshot } from "./snapshots";
 import { tenantWorkspace } from "./workspace";
 import { quotaMb } from "./workspace-disk";
+import { env } from "@/server/env";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const OUTPUT_CAP = 64 * 1024;
 function timeoutMs(): number {
-  return Number(process.env.SHELL_TIMEOUT_MS || 10_000);
+  return Number(runtimeSetting("SHELL_TIMEOUT_MS") || 10_000);
 }
 
 // As root, the probe runs as an unprivileged uid too: what it proves is what the sandbox will do.
@@ -181,7 +183,7 @@ export const shellExec: TToolDefinition<{ command: string }> = {
       }
       return { sandbox: "bubblewrap", ...result, ...limitReport(result, hits, limits), ...snapshotField };
     }
-    if (process.env.ALLOW_UNSANDBOXED_SHELL !== "1") {
+    if (env.ALLOW_UNSANDBOXED_SHELL !== "1") {
       throw new Error(
         "shell.exec needs bubblewrap (apt-get install bubblewrap), which cannot run here; it refuses to run unsandboxed. Set ALLOW_UNSANDBOXED_SHELL=1 only if you accept that risk.",
       );

@@ -11,9 +11,10 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { logger } from "@/server/logger";
 import { isRoot, type TSandboxIdentity } from "./sandbox-user";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export function quotaMb(): number {
-  const value = Number(process.env.WORKSPACE_QUOTA_MB ?? 1024);
+  const value = Number(runtimeSetting("WORKSPACE_QUOTA_MB") ?? 1024);
   return Number.isFinite(value) && value >= 0 ? Math.floor(value) : 1024;
 }
 

@@ -6,13 +6,14 @@ import path from "node:path";
 import { sandboxIdentity } from "./sandbox-user";
 import { ensureQuota } from "./workspace-disk";
 import { isUuid } from "@/server/validation";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 export class WorkspaceError extends Error {}
 
 // The turbopackIgnore comments tell the bundler these are runtime data paths: without them
 // it would trace (and ship) the whole project as if a workspace could be any source file.
 export function workspaceRoot(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.WORKSPACE_ROOT || path.join(process.cwd(), ".data", "workspaces"));
+  return path.resolve(/*turbopackIgnore: true*/ runtimeSetting("WORKSPACE_ROOT") || path.join(process.cwd(), ".data", "workspaces"));
 }
 
 /**
