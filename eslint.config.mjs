@@ -9,7 +9,8 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
 const RAW_CLIENT = {
-  group: ["@/server/db/client", "**/server/db/client", "./client"],
+  // The generated Prisma client too: outside server/db, Prisma's types and helpers come from @/server/db.
+  group: ["@/server/db/client", "**/server/db/client", "./client", "@/server/db/generated/*", "**/server/db/generated/*"],
   message: "Use withTenant / withUser / withoutTenant from @/server/db: the raw client bypasses the tenant runners.",
 };
 const PLATFORM_CLIENT = {
@@ -108,6 +109,45 @@ export const boundaries = [
   },
 ];
 
+// The direction of imports between server domains (shared/ARCHITECTURE.md): the
+// gate sits above policy and tools, events below all three, approvals plug into
+// the gate rather than being imported by it. Resolved through tsconfig's "@/"
+// alias, so each rule holds whatever path style an import uses.
+const layer = (target, from, message) => ({ target, from, message });
+export const layers = [
+  {
+    files: ["**/*.{ts,tsx,mts}"],
+    // Tests drive several layers at once on purpose.
+    ignores: ["**/*.test.ts", "server/test/**", "e2e/**", "scripts/**"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            layer(
+              ["./components", "./app/**/*.tsx"],
+              ["./server/db", "./server/gate"],
+              "UI reaches data and the gate through tRPC, never directly.",
+            ),
+            layer(
+              "./server/tools",
+              ["./server/agent", "./server/gate"],
+              "Tools never import the agent or the gate (nested calls come through their context).",
+            ),
+            layer(
+              "./server/events",
+              ["./server/gate", "./server/agent", "./server/tools"],
+              "The event log sits below the gate, the agent and the tools.",
+            ),
+            layer("./server/policy", "./server/tools", "Policy never imports tools: tool names are handed to it (server/plugins.ts)."),
+            layer("./server/gate", "./server/approvals", "The gate never imports approvals: they are its plug-in (server/plugins.ts)."),
+          ],
+        },
+      ],
+    },
+  },
+];
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -134,6 +174,7 @@ const config = [
     rules: { "no-console": "off" },
   },
   ...boundaries,
+  ...layers,
 ];
 
 export default config;

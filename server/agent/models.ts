@@ -13,7 +13,7 @@ import type { LanguageModel } from "ai";
 import { recordAudit } from "@/server/audit/service";
 import { openTenantSecret, sealTenantSecret } from "@/server/credentials/seal";
 import { withTenant } from "@/server/db";
-import { Prisma } from "@/server/db/generated/client";
+import { Prisma } from "@/server/db";
 import { env, type TDeploymentMode } from "@/server/env";
 import { AppError } from "@/server/errors";
 import type { TLlmProvider } from "./providers";

@@ -6,7 +6,7 @@
 import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
 import { containsText, withTenant, withTenantSql, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db/generated/client";
+import type { Prisma } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";

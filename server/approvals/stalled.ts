@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { TenantDb } from "@/server/db";
 import { withTenantSql } from "@/server/db";
-import { Prisma } from "@/server/db/generated/client";
+import { Prisma } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents } from "@/server/events/append";
 

@@ -1,7 +1,7 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
 import { sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db/generated/client";
+import type { Prisma } from "@/server/db";
 
 export type TAuditEntry = {
   tenantId: string;

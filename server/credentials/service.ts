@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, type TenantDb } from "@/server/db";
-import { Prisma } from "@/server/db/generated/client";
+import { Prisma } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";

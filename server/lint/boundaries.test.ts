@@ -69,4 +69,51 @@ describe("import boundaries", () => {
     expect(await errors("server/db/client.ts")).toBe(0);
     expect(await errors("scripts/dev.ts")).toBe(0);
   });
+
+  it("forbids the generated Prisma client outside server/db (Prisma's namespace comes from @/server/db)", async () => {
+    const generated = 'import { Prisma } from "@/server/db/generated/client";\nexport const p = Prisma;\n';
+    expect(await restrictedImportErrors(generated, "server/members/service.ts")).toBe(1);
+    expect(await restrictedImportErrors(generated, "server/operator/service.ts")).toBe(1);
+    expect(await restrictedImportErrors(generated, "server/db/like.ts")).toBe(0);
+  });
+});
+
+async function layerErrors(code: string, filePath: string): Promise<number> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result?.messages.filter((message) => message.ruleId === "import/no-restricted-paths").length ?? -1;
+}
+
+const importing = (path: string) => `import * as m from "${path}";\nexport const x = m;\n`;
+
+describe("the direction of imports between domains", () => {
+  it("UI never imports the database or the gate", async () => {
+    expect(await layerErrors(importing("@/server/db"), "components/runs/x.tsx")).toBe(1);
+    expect(await layerErrors(importing("@/server/gate/pipeline"), "components/chat/x.tsx")).toBe(1);
+    expect(await layerErrors(importing("@/server/gate/pipeline"), "app/(dashboard)/t/[tenant]/chat/page.tsx")).toBe(1);
+    expect(await layerErrors(importing("@/server/trpc/root"), "components/chat/x.tsx")).toBe(0);
+  });
+
+  it("tools never import the agent or the gate", async () => {
+    expect(await layerErrors(importing("@/server/gate/pipeline"), "server/tools/api/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/agent/loop"), "server/tools/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/events/hash"), "server/tools/x.ts")).toBe(0);
+  });
+
+  it("events never import the gate, the agent or tools", async () => {
+    expect(await layerErrors(importing("@/server/gate/pipeline"), "server/events/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/agent/loop"), "server/events/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/registry"), "server/events/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/crypto/signing"), "server/events/x.ts")).toBe(0);
+  });
+
+  it("policy never imports tools", async () => {
+    expect(await layerErrors(importing("@/server/tools/registry"), "server/policy/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/logger"), "server/policy/x.ts")).toBe(0);
+  });
+
+  it("the gate never imports approvals", async () => {
+    expect(await layerErrors(importing("@/server/approvals/service"), "server/gate/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/approvals/requests"), "server/gate/steps/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/registry"), "server/gate/x.ts")).toBe(0);
+  });
 });

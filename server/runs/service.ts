@@ -1,6 +1,6 @@
 // Runs and their timelines, for the run viewer.
 import { containsText, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db/generated/client";
+import type { Prisma } from "@/server/db";
 import { notFound } from "@/server/errors";
 import { redactSecrets } from "@/server/events/redact";
 import type { TRunFilters } from "./schemas";
