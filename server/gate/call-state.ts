@@ -5,6 +5,7 @@
 // explicit tenant filters stay. Through Prisma these were three queries in an
 // interactive transaction, the largest cost of a decision after the tool itself.
 import { sqlLiteral, withTenantSqlOneTrip } from "@/server/db";
+import { isUuid } from "@/server/validation";
 import { compositionFromRow, type TResolvedComposition, type TTenantPackSource } from "./composition";
 
 export type TCallState = {
@@ -23,11 +24,9 @@ type TStateRow = {
   tenant_packs: TTenantPackSource[] | null;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function loadCallState(tenantId: string, runId: string, tool: string): Promise<TCallState> {
   // A run id that is no UUID names no run of this tenant (and must not reach the ::uuid cast).
-  const runUuid = UUID.test(runId) ? runId : null;
+  const runUuid = isUuid(runId) ? runId : null;
   // One round trip (withTenantSqlOneTrip), one short statement (gate_call_state, planned
   // once per connection); every value is a validated UUID or a quoted literal.
   const result = await withTenantSqlOneTrip<TStateRow>(
