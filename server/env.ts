@@ -36,10 +36,8 @@ export const env = createEnv({
     LLM_API_KEY: z.string().min(1).optional(),
     // saas: the model endpoints a tenant may choose (comma-separated base URLs); self_hosted: any.
     LLM_ALLOWED_BASE_URLS: z.string().default("https://api.openai.com/v1,https://api.anthropic.com/v1"),
-    // The next three are parsed where they are used, as before they moved here, so a value
-    // that was tolerated still is. Chains longer than 50,000 events are verified in this
-    // many parallel ranges (default 2).
-    VERIFY_PARALLELISM: z.string().optional(),
+    // The next two are parsed where they are used, as before they moved here, so a value
+    // that was tolerated still is.
     // The first uid of the shell sandbox's per-tenant users (self_hosted; default 1e9).
     SANDBOX_UID_BASE: z.string().optional(),
     // "1": let shell.exec run without bubblewrap where it cannot run. Never in production.

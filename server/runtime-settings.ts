@@ -31,6 +31,7 @@ export const RUNTIME_SETTINGS = [
   "SANDBOX_CPU_SECONDS",
   "SANDBOX_CPU_CORES",
   "SANDBOX_FILE_SIZE_MB",
+  "VERIFY_PARALLELISM",
 ] as const;
 export type TRuntimeSetting = (typeof RUNTIME_SETTINGS)[number];
 

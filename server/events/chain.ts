@@ -5,7 +5,7 @@ import { checkCheckpointChain } from "./checkpoint-chain";
 import { GENESIS_HASH } from "./hash";
 import { publicKeys } from "./keys";
 import { ChainVerifier, type TChainEntry, type TVerifyResult } from "./verify";
-import { env } from "@/server/env";
+import { runtimeSetting } from "@/server/runtime-settings";
 
 const PAGE = 20_000;
 
@@ -115,7 +115,9 @@ const CHECKPOINT_SQL =
 
 /** Chains longer than this are verified in parallel ranges over one consistent snapshot. */
 const PARALLEL_FROM = 50_000;
-const RANGES = Math.max(1, Number(env.VERIFY_PARALLELISM ?? 2));
+// Read without server/env.ts: the offline verifier (npm run verify-export) loads this
+// module on machines that have none of the app's variables.
+const RANGES = Math.max(1, Number(runtimeSetting("VERIFY_PARALLELISM") ?? 2) || 1);
 
 type TRangeResult = { verifier: ChainVerifier; startHash: string | null; fromSeq: bigint };
 
