@@ -11,7 +11,7 @@ describe("npm run verify-export", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fabric-verify-")), "export.ndjson");
     writeFileSync(file, '{"kind":"header"}\n{"kind":"trailer"}\n');
     const answer = spawnSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/verify-export.ts", file], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NODE_ENV: "production" },
       encoding: "utf8",
       timeout: 60_000,
     });
