@@ -4,13 +4,23 @@
 // the server (replies, notifications, policy context) and the browser, so both
 // say the same thing: no imports beyond the platform.
 
+// Building an Intl.NumberFormat costs tens of microseconds, and the policy step asks on
+// every decision with an amount: remember each currency's answer (codes are 3 letters;
+// the map is bounded so arbitrary codes cannot grow it without end).
+const digitsByCurrency = new Map<string, number>();
+
 /** Digits after the decimal point of a currency: JPY 0, EUR 2, KWD 3; 2 for a code Intl does not know. */
 export function minorDigits(currency: string): number {
+  const known = digitsByCurrency.get(currency);
+  if (known !== undefined) return known;
+  let digits = 2;
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits = new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
-    return 2;
+    digits = 2;
   }
+  if (digitsByCurrency.size < 1000) digitsByCurrency.set(currency, digits);
+  return digits;
 }
 
 /**
