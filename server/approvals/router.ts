@@ -5,7 +5,8 @@ import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-pro
 import { zText } from "@/server/validation";
 import { cancelRequest } from "./cancel";
 import { currentWorkflow } from "./requests";
-import { getRequest, listHistory, listInbox, saveWorkflow, voteOnRequest } from "./service";
+import { getRequest, listHistory, listInbox } from "./queries";
+import { saveWorkflow, voteOnRequest } from "./service";
 import { closeStalled, listStalled, ZCloseResult } from "./stalled";
 import { userPrincipal } from "@/server/principals";
 

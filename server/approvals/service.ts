@@ -5,12 +5,11 @@
 // unfinished are the sweep's (sweep.ts).
 import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
-import { containsText, withTenant, withTenantSql, type TenantDb } from "@/server/db";
+import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
-import { redactSecrets } from "@/server/events/redact";
 import { executeApprovedCall } from "@/server/gate/pipeline";
 import { isUuid } from "@/server/recovery/actors";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
@@ -27,158 +26,13 @@ import { packSource } from "@/server/policy/packs";
 import type { TSafetyClass } from "@/server/policy/schema";
 import { registryFor } from "@/server/tools/registry";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
-import { approvedReply, heldRunOutcome, notificationOutcome, requestOutcomeNote } from "./outcome";
+import { approvedReply, heldRunOutcome, notificationOutcome } from "./outcome";
 import { applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
-import { DEFAULT_WORKFLOW, ZApprovalWorkflow, ZTier, type TApprovalVote, type TChainState, type TTier } from "./types";
+import { earlierApprovers, stateOf, tiersOf, votesOf, type TRequestRow } from "./request-state";
+import { ZApprovalWorkflow, type TChainState, type TTier } from "./types";
 
 export type { TApprover } from "./chain";
-type TRequestRow = Awaited<ReturnType<TenantDb["approvalRequest"]["findFirstOrThrow"]>>;
-
-/** The tiers a request was routed to (requests made before routing fall back to the default route). */
-export function tiersOf(request: { tiers: unknown }): TTier[] {
-  const parsed = ZTier.array().safeParse(request.tiers);
-  return parsed.success && parsed.data.length > 0 ? parsed.data : DEFAULT_WORKFLOW.defaultRoute.tiers;
-}
-
-export function stateOf(request: TRequestRow): TChainState {
-  if (request.status === "pending") return { status: "pending", tier: request.tier };
-  const status = request.status === "cancelled" ? "denied" : request.status;
-  return { status, tier: request.tier, reason: request.comment ?? request.status };
-}
-
-async function votesOf(db: TenantDb, tenantId: string, requestId: string): Promise<(TApprovalVote & { comment: string | null })[]> {
-  const rows = await db.approvalVote.findMany({ where: { tenantId, requestId }, orderBy: { createdAt: "asc" } });
-  return rows.map((row) => ({
-    tier: row.tier,
-    approver: row.approver,
-    vote: row.vote as "approve" | "deny",
-    at: row.createdAt,
-    comment: row.comment,
-  }));
-}
-
-function earlierApprovers(votes: TApprovalVote[], tier: number): string[] {
-  return votes.filter((vote) => vote.tier < tier).map((vote) => vote.approver);
-}
-
-/** Pending requests this approver may decide now, soonest deadline first. */
-export async function listInbox(
-  db: TenantDb,
-  tenantId: string,
-  me: TApprover,
-  filters: { tool?: string; safetyClass?: string; minAmount?: number; maxAmount?: number } = {},
-) {
-  const pending = await db.approvalRequest.findMany({
-    where: {
-      tenantId,
-      status: "pending",
-      ...(filters.tool ? { tool: filters.tool } : {}),
-      ...(filters.safetyClass ? { safetyClass: filters.safetyClass } : {}),
-      ...(filters.minAmount !== undefined || filters.maxAmount !== undefined
-        ? {
-            amount: {
-              ...(filters.minAmount !== undefined ? { gte: BigInt(filters.minAmount) } : {}),
-              ...(filters.maxAmount !== undefined ? { lte: BigInt(filters.maxAmount) } : {}),
-            },
-          }
-        : {}),
-    },
-    orderBy: [{ deadlineAt: "asc" }, { createdAt: "asc" }],
-    take: 500,
-  });
-  const votes = await db.approvalVote.findMany({ where: { tenantId, requestId: { in: pending.map((request) => request.id) } } });
-  return pending
-    .filter((request) => {
-      const tier = tiersOf(request)[request.tier];
-      if (!tier) return false;
-      const mine = votes.filter((vote) => vote.requestId === request.id);
-      if (mine.some((vote) => vote.tier === request.tier && vote.approver === me.principal)) return false;
-      const context = { requester: request.requestedBy, earlierApprovers: earlierApprovers(mine.map(toVote), request.tier) };
-      return eligibleFor(tier, me, context).isEligible;
-    })
-    .map(summary);
-}
-
-function toVote(row: { tier: number; approver: string; vote: string; createdAt: Date }): TApprovalVote {
-  return { tier: row.tier, approver: row.approver, vote: row.vote as "approve" | "deny", at: row.createdAt };
-}
-
-function summary(request: TRequestRow) {
-  const tiers = tiersOf(request);
-  return {
-    id: request.id,
-    runId: request.runId,
-    tool: request.tool,
-    args: redactSecrets(request.args),
-    status: request.status,
-    tier: request.tier,
-    tierName: tiers[request.tier]?.name ?? null,
-    tierCount: tiers.length,
-    routeName: request.routeName,
-    safetyClass: request.safetyClass,
-    amount: request.amount === null ? null : Number(request.amount),
-    currency: request.currency,
-    counterparty: request.counterparty,
-    tags: request.tags,
-    explanation: (request.decision as TGateDecision).explanation ?? "",
-    requestedBy: request.requestedBy,
-    deadlineAt: request.deadlineAt,
-    createdAt: request.createdAt,
-    decidedAt: request.decidedAt,
-    comment: request.comment,
-    outcomeNote: requestOutcomeNote(request.status, request.outcome),
-  };
-}
-
-export type TInboxItem = ReturnType<typeof summary>;
-
-/** Decided requests, newest first, searchable by tool, requester, comment or counterparty. */
-export async function listHistory(db: TenantDb, tenantId: string, filters: { query?: string; limit: number }) {
-  const query = filters.query?.trim();
-  const rows = await db.approvalRequest.findMany({
-    where: {
-      tenantId,
-      status: { not: "pending" },
-      ...(query
-        ? {
-            OR: [
-              { tool: containsText(query) },
-              { requestedBy: containsText(query) },
-              { comment: containsText(query) },
-              { counterparty: containsText(query) },
-            ],
-          }
-        : {}),
-    },
-    orderBy: [{ decidedAt: "desc" }, { createdAt: "desc" }],
-    take: filters.limit,
-  });
-  return rows.map(summary);
-}
-
-/** One request with its votes, the run's recent trace and taint. */
-export async function getRequest(db: TenantDb, tenantId: string, requestId: string) {
-  const request = await db.approvalRequest.findFirst({ where: { id: requestId, tenantId } });
-  if (!request) throw notFound("Approval request");
-  const [votes, run, events] = await Promise.all([
-    votesOf(db, tenantId, requestId),
-    db.run.findFirst({ where: { id: request.runId, tenantId } }),
-    db.event.findMany({ where: { tenantId, runId: request.runId }, orderBy: { seq: "desc" }, take: 20 }),
-  ]);
-  return {
-    ...summary(request),
-    tiers: tiersOf(request),
-    votes,
-    run: run ? { id: run.id, title: run.title, isTainted: run.isTainted, status: run.status, principal: run.principal } : null,
-    trace: events.reverse().map((event) => ({
-      seq: event.seq.toString(),
-      type: event.type,
-      createdAt: event.createdAt,
-      payload: redactSecrets(JSON.parse(event.payload) as unknown),
-    })),
-  };
-}
-
+export { stateOf, tiersOf } from "./request-state";
 type TVoteResult = { status: TChainState["status"]; tier: number; outcome: TGateOutcome | null; isNewVote: boolean };
 
 /**

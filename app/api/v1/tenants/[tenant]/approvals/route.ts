@@ -3,7 +3,7 @@
 // and that it has not voted on yet, soonest deadline first. Agents poll this, then
 // POST …/approvals/:requestId/decision. `Authorization: Bearer <agent API key>`.
 import { agentCaller, errorAnswer, jsonAnswer } from "@/server/agents/http";
-import { listInbox } from "@/server/approvals/service";
+import { listInbox } from "@/server/approvals/queries";
 import { withTenant } from "@/server/db";
 import { agentPrincipal } from "@/server/principals";
 
