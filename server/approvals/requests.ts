@@ -3,22 +3,14 @@
 // deadline. The request keeps a copy of its route's tiers, so editing the workflow
 // never changes a request already on its way.
 import { withTenant, type TenantDb } from "@/server/db";
-import type { TGateDecision } from "@/server/gate/types";
+import type { THeldCall } from "@/server/gate/types";
 import { deadlineFor, warningAt } from "./chain";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
 import { matchRoute } from "./routing";
-import { DEFAULT_WORKFLOW, ZApprovalWorkflow, type TApprovalWorkflow, type TRoutedCall } from "./types";
+import { DEFAULT_WORKFLOW, ZApprovalWorkflow, type TApprovalWorkflow } from "./types";
 
-export type THeldCall = {
-  tenantId: string;
-  runId: string;
-  tool: string;
-  args: unknown;
-  digest: string;
-  decision: TGateDecision;
-  requestedBy: string;
-  routed: TRoutedCall;
-};
+// What the gate hands over for a held call (its approval plug-in's input).
+export type { THeldCall };
 
 /** The tenant's current workflow version, or the built-in default (version null). */
 export async function currentWorkflow(db: TenantDb, tenantId: string): Promise<{ version: number | null; workflow: TApprovalWorkflow }> {

@@ -11,7 +11,8 @@ import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { executeApprovedCall } from "@/server/gate/pipeline";
-import { isUuid } from "@/server/recovery/actors";
+import { parsePrincipal, principalId } from "@/server/principals";
+import { isUuid } from "@/server/validation";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
 import {
   compileComposition,
@@ -141,11 +142,11 @@ export async function advance(
 
 /** "user:<id>" or "agent:<id>" (agent ids may contain colons: "agent:whatsapp:+1555…"). */
 function principalOf(label: string): TPrincipal {
-  const colon = label.indexOf(":");
-  const kind = label.slice(0, colon);
-  const id = label.slice(colon + 1);
+  const stored = parsePrincipal(label);
   // The role is filled in where policy will see it (withCurrentRole).
-  return kind === "user" ? { type: "User", id, role: "viewer" } : { type: "Agent", id };
+  if (stored.kind === "user") return { type: "User", id: stored.id, role: "viewer" };
+  // The gate stores "user:" or "agent:" only; an agent's id keeps its colons.
+  return { type: "Agent", id: stored.kind === "agent" ? stored.id : label.slice(label.indexOf(":") + 1) };
 }
 
 /**
@@ -270,7 +271,7 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
   });
   if (!found) return;
   const { request, ref, pack, requester } = found;
-  const principal = `pack:${ref.name}@v${ref.version}`;
+  const principal = principalId({ kind: "pack", name: ref.name, version: ref.version });
   let vote: "approve" | "deny" = "deny";
   let comment = `pack ${ref.name} v${ref.version} is not available`;
   if (pack) {

@@ -13,7 +13,7 @@
 // holds no addresses, and an unknown email is throttled exactly like a known one.
 import { createHash } from "node:crypto";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { sqlPool } from "@/server/db/sql";
+import { consume, limiter } from "@/server/net/rate-limit";
 import { normalizeEmail } from "./users";
 
 export const FREE_ATTEMPTS = 3;
@@ -23,29 +23,14 @@ const WINDOW_SECONDS = 15 * 60;
 const MAX_DELAY_SECONDS = 60;
 
 type TLimiters = { account: RateLimiterPostgres; address: RateLimiterPostgres; delay: RateLimiterPostgres };
-const globalForLimiters = globalThis as unknown as { agentFabricSignInLimiters?: TLimiters };
-
-function store(keyPrefix: string, points: number, duration: number, blockDuration = 0): RateLimiterPostgres {
-  // tableCreated: the migration made the table; the app role may not create one.
-  return new RateLimiterPostgres({
-    storeClient: sqlPool(),
-    tableName: "auth_throttles",
-    tableCreated: true,
-    keyPrefix,
-    points,
-    duration,
-    blockDuration,
-  });
-}
 
 function limiters(): TLimiters {
-  globalForLimiters.agentFabricSignInLimiters ??= {
-    account: store("signin-account", ACCOUNT_ATTEMPTS, WINDOW_SECONDS, WINDOW_SECONDS),
-    address: store("signin-address", ADDRESS_ATTEMPTS, WINDOW_SECONDS, WINDOW_SECONDS),
+  return {
+    account: limiter("signin-account", ACCOUNT_ATTEMPTS, WINDOW_SECONDS, WINDOW_SECONDS),
+    address: limiter("signin-address", ADDRESS_ATTEMPTS, WINDOW_SECONDS, WINDOW_SECONDS),
     // Only ever set with block(): "wait until" for the growing delay.
-    delay: store("signin-delay", 1, MAX_DELAY_SECONDS),
+    delay: limiter("signin-delay", 1, MAX_DELAY_SECONDS),
   };
-  return globalForLimiters.agentFabricSignInLimiters;
 }
 
 function digest(value: string): string {
@@ -102,16 +87,7 @@ export async function settleSignIn(attempt: TSignInAttempt, isSuccess: boolean):
   if (wait > 0) await delay.block(attempt.accountKey, wait);
 }
 
-const globalForReset = globalThis as unknown as { agentFabricResetLimiter?: RateLimiterPostgres };
-
 /** At most 3 reset emails an hour per address: the reset form must not become a mail cannon. */
 export async function reserveResetRequest(email: string): Promise<boolean> {
-  globalForReset.agentFabricResetLimiter ??= store("reset-account", 3, 60 * 60);
-  try {
-    await globalForReset.agentFabricResetLimiter.consume(digest(normalizeEmail(email)));
-    return true;
-  } catch (error) {
-    if (error instanceof RateLimiterRes) return false;
-    throw error;
-  }
+  return (await consume(limiter("reset-account", 3, 60 * 60), digest(normalizeEmail(email)))) === null;
 }

@@ -7,7 +7,7 @@
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "@/server/recovery/actors";
+import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import { CATALOG_PACKS, catalogPack } from "./catalog";
 import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";

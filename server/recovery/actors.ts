@@ -4,10 +4,6 @@ import type { TenantDb } from "@/server/db";
 import { isUuid } from "@/server/validation";
 import { userIdOf, userPrincipal } from "@/server/principals";
 
-// Kept for server/policy/packs.ts, which is being restructured elsewhere; new code imports
-// isUuid from @/server/validation.
-export { isUuid };
-
 /**
  * "user:<id>" becomes "user:<email>"; agents and ids of unknown users stay as they
  * are. Names come from the tenant's member_names, which keeps the email of every
