@@ -2,7 +2,11 @@
 // model): emails, phone numbers, payment card numbers (Luhn-checked) and IBANs
 // (mod-97-checked). Used by pii-strict to hold outbound calls.
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
-const PHONE = /(?:\+|00)[1-9][0-9 ().-]{7,18}[0-9]|\b\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}\b/;
+// The international prefix starts the number: "00" inside a longer word ("a003-2952…" of a
+// UUID) is not one.
+const PHONE = /(?<![0-9A-Za-z])(?:\+|00)[1-9][0-9 ().-]{7,18}[0-9]|\b\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}\b/;
+// Identifiers, not personal data: their digits are read as nothing else.
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 const CARD = /\b(?:[0-9][ -]?){13,19}\b/g;
 const IBAN = /\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b/gi;
 
@@ -43,7 +47,7 @@ function strings(value: unknown, out: string[] = [], depth = 0): string[] {
 export function detectPii(args: unknown): { hasAny: boolean; kinds: string[] } {
   const kinds = new Set<string>();
   for (const original of strings(args)) {
-    let text = original;
+    let text = original.replace(UUID, " ");
     if (EMAIL.test(text)) kinds.add("email");
     // IBANs and card numbers are found first and removed, so their digits are not read as phone numbers.
     for (const match of text.match(IBAN) ?? []) {
