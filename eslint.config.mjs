@@ -111,7 +111,8 @@ export const boundaries = [
 
 // The direction of imports between server domains (shared/ARCHITECTURE.md): the
 // gate sits above policy and tools, events below all three, approvals plug into
-// the gate rather than being imported by it. Resolved through tsconfig's "@/"
+// the gate rather than being imported by it, and the agent knows tools only by
+// their catalog (no registry, no definitions: nothing it holds can run a tool). Resolved through tsconfig's "@/"
 // alias, so each rule holds whatever path style an import uses.
 const layer = (target, from, message) => ({ target, from, message });
 export const layers = [
@@ -141,6 +142,14 @@ export const layers = [
             ),
             layer("./server/policy", "./server/tools", "Policy never imports tools: tool names are handed to it (server/plugins.ts)."),
             layer("./server/gate", "./server/approvals", "The gate never imports approvals: they are its plug-in (server/plugins.ts)."),
+            {
+              ...layer(
+                "./server/agent",
+                "./server/tools",
+                "The agent sees tools through the read-only catalog (server/tools/catalog.ts): only the gate runs them.",
+              ),
+              except: ["./catalog.ts", "./types.ts"],
+            },
           ],
         },
       ],

@@ -7,7 +7,7 @@ export async function onServerStart(): Promise<void> {
     process.stderr.write(`\nAgent Fabric cannot start.\n${error instanceof Error ? error.message : String(error)}\n\n`);
     process.exit(1);
   }
-  // The gate's plug-ins (approvals, budgets) before anything can call the gate.
+  // The gate's plug-ins (approvals, budgets, the tools it runs) before anything can call the gate.
   const { installPlugins } = await import("./plugins");
   installPlugins();
   // The durable worker (retention, checkpoints) runs in the app process unless

@@ -4,7 +4,7 @@ import { env } from "@/server/env";
 import { withTenant, type TenantDb } from "@/server/db";
 import { notFound } from "@/server/errors";
 import type { TRole } from "@/server/auth/roles";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { runAgentTurn } from "./loop";
 import { deploymentModel, plannerName } from "./models";
 import { plannerForTenant } from "./planner";
@@ -186,9 +186,9 @@ export async function sendMessage(
     db.conversation.findFirst({ where: { id: conversationId, tenantId, userId: user.id } }),
   );
   if (!conversation) throw notFound("Conversation");
-  const registry = await registryFor(env.DEPLOYMENT_MODE);
-  const { planner, name } = await plannerForTenant(tenantId, registry, { history: await conversationHistory(tenantId, conversationId) });
-  const result = await runAgentTurn(registry, planner, {
+  const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
+  const { planner, name } = await plannerForTenant(tenantId, catalog, { history: await conversationHistory(tenantId, conversationId) });
+  const result = await runAgentTurn(catalog, planner, {
     tenantId,
     principal: { type: "User", id: user.id, role: user.role, label: userPrincipal(user.email) },
     message,

@@ -1,6 +1,8 @@
 // The agent loop: a planner proposes, the gate decides, results feed back.
-// Every tool the planner can name executes only through runGate. The tenant
-// transaction is never held across a planner (LLM) call or a tool call.
+// Every tool the planner can name executes only through runGate: the loop holds a
+// read-only catalog of the tools (no `execute` in it), the gate the registry that
+// runs them. The tenant transaction is never held across a planner (LLM) call or a
+// tool call.
 import { APICallError, RetryError } from "ai";
 import { isSandboxDelivery, resultSummary } from "@/lib/tool-result";
 import { withTenant } from "@/server/db";
@@ -10,7 +12,7 @@ import type { TPlanner, TPlannerStep, TPlannerUsage, TRecordedCall } from "@/ser
 import { runGate } from "@/server/gate/pipeline";
 import type { TGateOutcome } from "@/server/gate/types";
 import type { TPrincipal } from "@/server/policy/evaluate";
-import type { ToolRegistry } from "@/server/tools/registry";
+import type { ToolCatalog } from "@/server/tools/catalog";
 
 export type TAgentTurn = {
   tenantId: string;
@@ -51,7 +53,7 @@ function plannerErrorMessage(error: unknown): string {
   return "unknown error";
 }
 
-export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, turn: TAgentTurn): Promise<TAgentResult> {
+export async function runAgentTurn(catalog: ToolCatalog, planner: TPlanner, turn: TAgentTurn): Promise<TAgentResult> {
   const run = await withTenant(turn.tenantId, (db) =>
     db.run.create({
       data: {
@@ -99,7 +101,7 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
     await recordEvents(turn.tenantId, [
       { runId: run.id, type: "plan.tool_call", eventClass: "tool_call", payload: { tool: plan.call.tool, args: plan.call.args } },
     ]);
-    const outcome = await runGate(registry, {
+    const outcome = await runGate({
       tenantId: turn.tenantId,
       runId: run.id,
       principal: turn.principal,
@@ -115,7 +117,7 @@ export async function runAgentTurn(registry: ToolRegistry, planner: TPlanner, tu
     }
     // A tool that runs gated steps of its own (workflow.run) may have left the run waiting
     // for approval: the turn stops there too. Only such tools cost the extra read.
-    const current = registry.get(plan.call.tool)?.mayHoldRun
+    const current = catalog.get(plan.call.tool)?.mayHoldRun
       ? await withTenant(turn.tenantId, (db) => db.run.findUnique({ where: { id: run.id }, select: { status: true } }))
       : null;
     if (current?.status === "waiting_approval") {

@@ -2,7 +2,7 @@ import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { MockLanguageModelV3 } from "ai/test";
 import { describe, expect, it } from "vitest";
 import { replayRun } from "@/server/events/replay";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { createModelPlanner, wireName } from "./model-planner";
 
 function usage(input: number, output: number): LanguageModelV3GenerateResult["usage"] {
@@ -33,10 +33,10 @@ function text(reply: string, tokens = [30, 7]): LanguageModelV3GenerateResult {
 }
 
 describe("the model planner (ai SDK mock model)", () => {
-  it("offers the registry's tools under wire names, and maps a proposed call back with its usage", async () => {
-    const registry = await registryFor("saas");
+  it("offers the catalog's tools under wire names, and maps a proposed call back with its usage", async () => {
+    const catalog = await toolCatalog("saas");
     const model = new MockLanguageModelV3({ doGenerate: [toolCall("memory_set", { key: "launch", value: "Friday" })] });
-    const planner = createModelPlanner(model, registry);
+    const planner = createModelPlanner(model, catalog);
     const step = await planner({ message: "remember that the launch is on Friday", results: [] });
     expect(step).toEqual({
       call: { tool: "memory.set", args: { key: "launch", value: "Friday" } },
@@ -44,7 +44,7 @@ describe("the model planner (ai SDK mock model)", () => {
     });
     const offered = (model.doGenerateCalls[0]?.tools ?? []).map((definition) => definition.name).sort();
     expect(offered).toEqual(
-      registry
+      catalog
         .list()
         .map((definition) => wireName(definition.name))
         .sort(),
@@ -55,9 +55,9 @@ describe("the model planner (ai SDK mock model)", () => {
   });
 
   it("feeds executed results back as tool messages and ends with the model's text", async () => {
-    const registry = await registryFor("saas");
+    const catalog = await toolCatalog("saas");
     const model = new MockLanguageModelV3({ doGenerate: [text("Saved: the launch is on Friday.")] });
-    const planner = createModelPlanner(model, registry, {
+    const planner = createModelPlanner(model, catalog, {
       history: [
         { role: "user", text: "hello" },
         { role: "assistant", text: "hi" },
@@ -79,21 +79,21 @@ describe("the model planner (ai SDK mock model)", () => {
   });
 
   it("passes a tool the model made up, and arguments it garbled, to the gate as written", async () => {
-    const registry = await registryFor("saas");
+    const catalog = await toolCatalog("saas");
     const invented = createModelPlanner(
       new MockLanguageModelV3({ doGenerate: [toolCall("shell_exec", { command: "rm -rf /" })] }),
-      registry,
+      catalog,
     );
     const step = await invented({ message: "run rm -rf /", results: [] });
     expect("call" in step && step.call).toEqual({ tool: "shell_exec", args: { command: "rm -rf /" } });
-    const garbled = createModelPlanner(new MockLanguageModelV3({ doGenerate: [toolCall("memory_set", "{not json")] }), registry);
+    const garbled = createModelPlanner(new MockLanguageModelV3({ doGenerate: [toolCall("memory_set", "{not json")] }), catalog);
     const second = await garbled({ message: "remember x", results: [] });
     expect("call" in second && second.call.tool).toBe("memory.set");
     expect("call" in second && typeof second.call.args).toBe("string");
   });
 
   it("replays deterministically against a recorded run", async () => {
-    const registry = await registryFor("saas");
+    const catalog = await toolCatalog("saas");
     const model = new MockLanguageModelV3({
       doGenerate: [toolCall("memory_search", { query: "launch" }), text("The launch is on Friday.")],
     });
@@ -103,19 +103,19 @@ describe("the model planner (ai SDK mock model)", () => {
         { type: "tool.call", payload: { tool: "memory.search", args: { query: "launch" } } },
         { type: "tool.result", payload: { ok: true, result: [{ key: "launch", value: "Friday" }] } },
       ],
-      createModelPlanner(model, registry),
+      createModelPlanner(model, catalog),
     );
     expect(replay.divergedAt).toBeNull();
     expect(replay.steps).toHaveLength(2);
   });
 
   it("lets a model error reach the loop (which fails the run with the reason)", async () => {
-    const registry = await registryFor("saas");
+    const catalog = await toolCatalog("saas");
     const model = new MockLanguageModelV3({
       doGenerate: async () => {
         throw new Error("connection refused");
       },
     });
-    await expect(createModelPlanner(model, registry)({ message: "hi", results: [] })).rejects.toThrow("connection refused");
+    await expect(createModelPlanner(model, catalog)({ message: "hi", results: [] })).rejects.toThrow("connection refused");
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
 import { withTenant } from "@/server/db";
 import { DEFAULT_PACKS } from "@/server/gate/composition";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { runAgentTurn } from "./loop";
 import { createModelPlanner } from "./model-planner";
@@ -95,11 +95,11 @@ afterAll(async () => {
 });
 
 async function turn(message: string) {
-  const registry = await registryFor("saas");
+  const catalog = await toolCatalog("saas");
   const config = await modelConfigFor(fx.tenant.id, selfHosted);
   const model = languageModelFor(config);
   if (!model) throw new Error("expected a model");
-  return runAgentTurn(registry, createModelPlanner(model, registry), {
+  return runAgentTurn(catalog, createModelPlanner(model, catalog), {
     tenantId: fx.tenant.id,
     principal: { type: "User", id: fx.users.member.id, role: "member", label: `user:${fx.users.member.email}` },
     message,

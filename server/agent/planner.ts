@@ -3,7 +3,7 @@
 // caller that starts an agent turn (chat, schedules, inbound messages, replay)
 // takes the planner from here.
 import type { TPlanner } from "@/server/events/replay";
-import type { ToolRegistry } from "@/server/tools/registry";
+import type { ToolCatalog } from "@/server/tools/catalog";
 import { createModelPlanner, type TModelPlannerOptions } from "./model-planner";
 import { languageModelFor, modelConfigFor, plannerName } from "./models";
 import { scriptedPlan } from "./scripted-planner";
@@ -13,10 +13,10 @@ export const scriptedPlanner: TPlanner = async ({ message, results }) => scripte
 /** The tenant's planner and its name ("scripted" or "<provider>:<model>", kept on each run). */
 export async function plannerForTenant(
   tenantId: string,
-  registry: ToolRegistry,
+  catalog: ToolCatalog,
   options: TModelPlannerOptions = {},
 ): Promise<{ planner: TPlanner; name: string }> {
   const config = await modelConfigFor(tenantId);
   const model = languageModelFor(config);
-  return { planner: model ? createModelPlanner(model, registry, options) : scriptedPlanner, name: plannerName(config) };
+  return { planner: model ? createModelPlanner(model, catalog, options) : scriptedPlanner, name: plannerName(config) };
 }

@@ -10,10 +10,8 @@ import { platform } from "@/server/db/platform";
 import { runGate } from "@/server/gate/pipeline";
 import { setMemory } from "@/server/memory/service";
 import { callerFor, createRun, createTenantFixture, uniqueSlug, type TTenantFixture } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
 import { hashAgentKey } from "./keys";
 
-let registry: ToolRegistry;
 let a: TTenantFixture;
 let b: TTenantFixture;
 /** Raw keys, by name; they must never come back from anything but their creation. */
@@ -43,7 +41,6 @@ async function keyFor(fx: TTenantFixture, agentId: string): Promise<{ id: string
 }
 
 beforeAll(async () => {
-  registry = await buildRegistry("saas");
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
   await Promise.all([setUpTenant(a), setUpTenant(b)]);
   keys.risk = (await keyFor(a, "risk-bot")).apiKey;
@@ -59,7 +56,7 @@ beforeAll(async () => {
 async function holdDelete(fx: TTenantFixture): Promise<{ requestId: string; key: string }> {
   const key = uniqueSlug("note");
   await setMemory(fx.tenant.id, key, "keep me unless approved", "user:test");
-  const outcome = await runGate(registry, {
+  const outcome = await runGate({
     tenantId: fx.tenant.id,
     runId: await createRun(fx),
     principal: { type: "User", id: fx.users.member.id, role: "member" },

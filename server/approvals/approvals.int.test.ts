@@ -1,7 +1,7 @@
 // Held calls decided by people: one outcome under races, one execution, durable
 // timeouts that fire once, approvals bound to the exact call, tenants apart.
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { createCredential } from "@/server/credentials/service";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
@@ -10,16 +10,10 @@ import { startWorker } from "@/server/jobs/worker";
 import { setMemory } from "@/server/memory/service";
 import { addMember, callerFor, createRun, type TTenantFixture } from "@/server/test/factories";
 import { heldDelete, tenantHoldingDeletes } from "@/server/test/held-calls";
-import { registryFor, type ToolRegistry } from "@/server/tools/registry";
 import { INTERNAL_MESSAGE } from "@/server/trpc/errors";
 import { saveWorkflow, voteOnRequest } from "./service";
 import { expireOverdue, finishDecided } from "./sweep";
 import type { TApprovalWorkflow, TTier } from "./types";
-
-let registry: ToolRegistry;
-beforeAll(async () => {
-  registry = await registryFor("saas");
-});
 
 async function stateOf(fx: TTenantFixture, requestId: string, key: string) {
   return withTenant(fx.tenant.id, async (db) => {
@@ -147,7 +141,7 @@ describe("deciding a held call", () => {
     const key = `k-${crypto.randomUUID().slice(0, 8)}`;
     await setMemory(fx.tenant.id, key, "v", "user:test");
     const runId = await createRun(fx);
-    const held = await runGate(registry, {
+    const held = await runGate({
       tenantId: fx.tenant.id,
       runId,
       principal: { type: "Agent", id: "whatsapp:+15550001" },

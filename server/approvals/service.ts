@@ -7,7 +7,6 @@ import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
 import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db";
-import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { executeApprovedCall } from "@/server/gate/pipeline";
@@ -25,7 +24,6 @@ import {
 } from "@/server/policy/evaluate";
 import { packSource } from "@/server/policy/packs";
 import type { TSafetyClass } from "@/server/policy/schema";
-import { registryFor } from "@/server/tools/registry";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
 import { approvedReply, heldRunOutcome, notificationOutcome } from "./outcome";
 import { applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
@@ -180,7 +178,6 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
   let reply: string;
   if (claimed.status === "approved") {
     outcome = await executeApprovedCall(
-      await registryFor(env.DEPLOYMENT_MODE),
       {
         tenantId,
         runId: claimed.runId,

@@ -11,12 +11,10 @@ import { runGate } from "@/server/gate/pipeline";
 import { answer, FakeApi, type TSeenRequest } from "@/server/test/fake-api";
 import { FakeSmtp } from "@/server/test/fake-smtp";
 import { callerFor, createTenantFixture, type TTenantFixture, createRun, connectorRecord } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
 
 const SIGNING_SECRET = "whsec_planted_3f9a0c";
 let fake: FakeApi;
 let smtp: FakeSmtp;
-let registry: ToolRegistry;
 
 async function tenant(options: { packs?: string[]; tenantPolicies?: string } = {}): Promise<TTenantFixture> {
   const fx = await createTenantFixture();
@@ -48,7 +46,7 @@ const smtpCredential = (fx: TTenantFixture, password = "mail-pass") =>
   });
 
 function send(fx: TTenantFixture, runId: string, args: unknown) {
-  return runGate(registry, {
+  return runGate({
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
@@ -68,7 +66,6 @@ function isSignedBy(secret: string, request: TSeenRequest): boolean {
 
 beforeAll(async () => {
   [fake, smtp] = await Promise.all([FakeApi.start(), FakeSmtp.start()]);
-  registry = await buildRegistry("saas");
 });
 
 afterAll(async () => {

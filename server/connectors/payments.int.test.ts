@@ -8,11 +8,11 @@ import { withTenant } from "@/server/db";
 import { callDigest, runGate } from "@/server/gate/pipeline";
 import { answer, FakeApi } from "@/server/test/fake-api";
 import { callerFor, createTenantFixture, type TTenantFixture, createRun, connectorRecord } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
+import { toolCatalog, type ToolCatalog } from "@/server/tools/catalog";
 
 const API_KEY = "pay_live_planted_5b7e91";
 let fake: FakeApi;
-let registry: ToolRegistry;
+let catalog: ToolCatalog;
 
 async function tenantWith(options: { packs: string[]; knownCounterparties?: string; hasCredential?: boolean }): Promise<TTenantFixture> {
   const fx = await createTenantFixture();
@@ -31,7 +31,7 @@ async function tenantWith(options: { packs: string[]; knownCounterparties?: stri
 }
 
 function transfer(fx: TTenantFixture, runId: string, args: unknown) {
-  return runGate(registry, {
+  return runGate({
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
@@ -43,7 +43,7 @@ function transfer(fx: TTenantFixture, runId: string, args: unknown) {
 beforeAll(async () => {
   fake = await FakeApi.start();
   process.env.PAYMENTS_API_BASE_URL = `${fake.origin}/v1`;
-  registry = await buildRegistry("saas");
+  catalog = await toolCatalog("saas");
 });
 
 afterAll(async () => {
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe("payments.transfer", () => {
   it("is registered in saas as a financial api tool", () => {
-    expect(registry.get("payments.transfer")).toMatchObject({ safetyClass: "financial", capability: "api" });
+    expect(catalog.get("payments.transfer")).toMatchObject({ safetyClass: "financial", capability: "api" });
   });
 
   it("posts the exact transfer with the tenant's key and an idempotency key bound to run, tool and arguments", async () => {

@@ -11,7 +11,6 @@ import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { answer, FakeApi, type TSeenRequest } from "@/server/test/fake-api";
 import { callerFor, createTenantFixture, type TTenantFixture, createRun } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
 import { READ_LIMITS } from "./sheets";
 
 const SHEET_ID = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms";
@@ -21,7 +20,6 @@ const SCOPE = "https://www.googleapis.com/auth/spreadsheets";
 
 let google: FakeApi;
 let oauth: FakeApi;
-let registry: ToolRegistry;
 let tokenUrl: string;
 
 const keyPair = () =>
@@ -79,7 +77,7 @@ async function tenant(fields?: Record<string, string>): Promise<TTenantFixture> 
 
 async function call(fx: TTenantFixture, tool: string, args: unknown, runId?: string) {
   const run = runId ?? (await createRun(fx));
-  const outcome = await runGate(registry, {
+  const outcome = await runGate({
     tenantId: fx.tenant.id,
     runId: run,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
@@ -100,7 +98,6 @@ beforeAll(async () => {
   tokenUrl = `${oauth.origin}/token`;
   process.env.SHEETS_API_BASE_URL = `${google.origin}/v4`;
   process.env.GOOGLE_TOKEN_URL = tokenUrl;
-  registry = await buildRegistry("saas");
 });
 
 afterAll(async () => {

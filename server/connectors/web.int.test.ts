@@ -9,16 +9,16 @@ import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { answer, FakeApi, type TFakeHandler } from "@/server/test/fake-api";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { registryFor, type ToolRegistry } from "@/server/tools/registry";
+import { toolCatalog, type ToolCatalog } from "@/server/tools/catalog";
 
 const BRAVE_KEY = "brave-planted-key-5d81c0";
 let fake: FakeApi;
-let registry: ToolRegistry;
+let catalog: ToolCatalog;
 let fx: TTenantFixture;
 
 beforeAll(async () => {
   fake = await FakeApi.start();
-  registry = await registryFor("saas");
+  catalog = await toolCatalog("saas");
   fx = await createTenantFixture();
 });
 
@@ -43,7 +43,7 @@ async function newRun(tenant: TTenantFixture = fx): Promise<string> {
 }
 
 function call(runId: string, tool: string, args: unknown, tenant: TTenantFixture = fx) {
-  return runGate(registry, {
+  return runGate({
     tenantId: tenant.tenant.id,
     runId,
     principal: { type: "User", id: tenant.users.member.id, role: "member" },
@@ -76,9 +76,9 @@ const html = (status: number, body: string, headers: Record<string, string> = {}
 
 describe("the web tools in the saas registry", () => {
   it("fetch and search read, post acts outside; all three read untrusted content", () => {
-    expect(registry.get("web.fetch")).toMatchObject({ safetyClass: "read_only", capability: "api", readsUntrustedContent: true });
-    expect(registry.get("web.post")).toMatchObject({ safetyClass: "external_side_effect", capability: "api", readsUntrustedContent: true });
-    expect(registry.get("web.search")).toMatchObject({ safetyClass: "read_only", capability: "api", readsUntrustedContent: true });
+    expect(catalog.get("web.fetch")).toMatchObject({ safetyClass: "read_only", capability: "api", readsUntrustedContent: true });
+    expect(catalog.get("web.post")).toMatchObject({ safetyClass: "external_side_effect", capability: "api", readsUntrustedContent: true });
+    expect(catalog.get("web.search")).toMatchObject({ safetyClass: "read_only", capability: "api", readsUntrustedContent: true });
   });
 });
 

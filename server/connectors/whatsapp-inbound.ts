@@ -27,7 +27,7 @@ import { env } from "@/server/env";
 import { enqueueJob } from "@/server/jobs/enqueue";
 import { QUEUES } from "@/server/jobs/queues";
 import { logger } from "@/server/logger";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { consume, limiter } from "@/server/net/rate-limit";
 import { countRefusal } from "./webhook-refusals";
 import { principalId } from "@/server/principals";
@@ -227,10 +227,10 @@ export async function processInboundMessage(job: TInboundJob): Promise<{ runId: 
   });
   if (!claimed) return { runId: null, status: "skipped" };
   try {
-    const registry = await registryFor(env.DEPLOYMENT_MODE);
-    const { planner, name } = await plannerForTenant(tenantId, registry);
+    const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
+    const { planner, name } = await plannerForTenant(tenantId, catalog);
     const sender = principalId({ kind: "inbound", channel: "whatsapp", sender: claimed.sender });
-    const result = await runAgentTurn(registry, planner, {
+    const result = await runAgentTurn(catalog, planner, {
       tenantId,
       principal: { type: "Agent", id: sender, label: sender },
       message: claimed.body,

@@ -8,12 +8,12 @@ import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { answer, FakeApi } from "@/server/test/fake-api";
 import { callerFor, createTenantFixture, type TTenantFixture, createRun, connectorRecord } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
+import { toolCatalog, type ToolCatalog } from "@/server/tools/catalog";
 
 const TOKEN = "EAAG-planted-whatsapp-token-91c2";
 const PHONE_NUMBER_ID = "106540352242922";
 let fake: FakeApi;
-let registry: ToolRegistry;
+let catalog: ToolCatalog;
 
 async function tenantWith(options: { packs?: string[]; hasCredential?: boolean } = {}): Promise<TTenantFixture> {
   const fx = await createTenantFixture();
@@ -33,7 +33,7 @@ async function tenantWith(options: { packs?: string[]; hasCredential?: boolean }
 }
 
 function send(fx: TTenantFixture, runId: string, args: unknown) {
-  return runGate(registry, {
+  return runGate({
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
@@ -45,7 +45,7 @@ function send(fx: TTenantFixture, runId: string, args: unknown) {
 beforeAll(async () => {
   fake = await FakeApi.start();
   process.env.WHATSAPP_API_BASE_URL = `${fake.origin}/v21.0`;
-  registry = await buildRegistry("saas");
+  catalog = await toolCatalog("saas");
 });
 
 afterAll(async () => {
@@ -61,7 +61,7 @@ const ACCEPTED = {
 
 describe("whatsapp.send", () => {
   it("is registered in saas as an external side effect", () => {
-    expect(registry.get("whatsapp.send")).toMatchObject({ safetyClass: "external_side_effect", capability: "api" });
+    expect(catalog.get("whatsapp.send")).toMatchObject({ safetyClass: "external_side_effect", capability: "api" });
   });
 
   it("posts a text message to /{phone-number-id}/messages with the tenant's token and returns the message id", async () => {

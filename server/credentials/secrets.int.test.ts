@@ -8,7 +8,6 @@ import { runGate } from "@/server/gate/pipeline";
 import { logger } from "@/server/logger";
 import { answer, FakeApi } from "@/server/test/fake-api";
 import { callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { registryFor } from "@/server/tools/registry";
 
 const PLANTED = {
   whatsappToken: "PLANTED-wa-token-7c1d",
@@ -64,7 +63,6 @@ afterAll(async () => {
 
 describe("planted secrets", () => {
   it("never appear in answers, logs, events, exports, audit or outbox, whatever the services answer", async () => {
-    const registry = await registryFor("saas");
     const previousLevel = logger.level;
     logger.level = "trace";
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
@@ -90,7 +88,7 @@ describe("planted secrets", () => {
         }),
       );
       for (const [tool, args] of calls) {
-        const outcome = await runGate(registry, {
+        const outcome = await runGate({
           tenantId: fx.tenant.id,
           runId: await createRun(fx),
           principal: { type: "User", id: fx.users.member.id, role: "member" },

@@ -1,6 +1,8 @@
 // The gate in saas mode: no local tool exists or executes, whatever is planned;
 // the attack corpus ends in refusals or holds; tenants never see or change each
 // other's decisions; every denial is explained, audited and in the event log.
+// The registry here is the one installPlugins() handed the gate (the test setup
+// runs it, as server start does): runGate looks tools up in nothing else.
 import fc from "fast-check";
 import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,12 +10,15 @@ import { withTenant } from "@/server/db";
 import { scriptedPlan } from "@/server/agent/scripted-planner";
 import { runAgentTurn } from "@/server/agent/loop";
 import { createTenantFixture, type TTenantFixture, createRun } from "@/server/test/factories";
-import { buildRegistry, ToolRegistry } from "@/server/tools/registry";
+import { toolCatalog, toolRegistry, type ToolCatalog } from "@/server/tools/catalog";
+import { ToolRegistry } from "@/server/tools/registry";
 import type { TAnyTool } from "@/server/tools/types";
 import { ATTACKS } from "./attacks";
-import { decideCall, runGate } from "./pipeline";
+import { decideCallWith, runGate } from "./pipeline";
+import { gatePlugins, setGatePlugins } from "./plugins";
 
 let registry: ToolRegistry;
+let catalog: ToolCatalog;
 let a: TTenantFixture;
 let b: TTenantFixture;
 const B_SECRET = "globex-launch-code-7731";
@@ -45,12 +50,13 @@ const member = (fx: TTenantFixture) => ({
 const planner = async ({ message, results }: { message: string; results: unknown[] }) => scriptedPlan(message, results.length);
 
 beforeAll(async () => {
-  registry = await buildRegistry("saas");
+  registry = await gatePlugins().tools();
+  catalog = await toolCatalog("saas");
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
   await Promise.all([holdMemoryDelete(a.tenant.id), holdMemoryDelete(b.tenant.id)]);
   // Tenant B remembers a secret that A must never read.
   const runB = await createRun(b);
-  await runGate(registry, {
+  await runGate({
     tenantId: b.tenant.id,
     runId: runB,
     principal: member(b),
@@ -93,6 +99,32 @@ describe("the registry in saas", () => {
   });
 });
 
+describe("the tools the gate is handed at start-up", () => {
+  it("are the deployment's registry, and the only place runGate looks a tool up", async () => {
+    expect(registry).toBe(await toolRegistry("saas"));
+    const shell = await runGate({ tenantId: a.tenant.id, runId: await createRun(a), principal: member(a), tool: "shell.exec", args: {} });
+    expect(shell).toMatchObject({ status: "denied", decision: { step: "registry" } });
+    expect(shell.decision.explanation).toContain('There is no tool "shell.exec" in this saas deployment');
+
+    // Another registry installed: runGate follows it (here, one without memory.get).
+    const installed = gatePlugins();
+    setGatePlugins({ ...installed, tools: async () => new ToolRegistry("saas") });
+    try {
+      const outcome = await runGate({
+        tenantId: a.tenant.id,
+        runId: await createRun(a),
+        principal: member(a),
+        tool: "memory.get",
+        args: { key: "launch" },
+      });
+      expect(outcome).toMatchObject({ status: "denied", decision: { step: "registry" } });
+      expect(outcome.decision.explanation).toContain('There is no tool "memory.get" in this saas deployment');
+    } finally {
+      setGatePlugins(installed);
+    }
+  });
+});
+
 describe("arbitrary plans in saas", () => {
   it("never execute a local tool and never read outside the tenant", async () => {
     const runA = await createRun(a);
@@ -127,7 +159,7 @@ describe("arbitrary plans in saas", () => {
     );
     await fc.assert(
       fc.asyncProperty(toolNames, args, async (tool, input) => {
-        const outcome = await decideCall(registry, {
+        const outcome = await decideCallWith(registry, {
           tenantId: a.tenant.id,
           runId: runA,
           principal: member(a),
@@ -153,7 +185,7 @@ describe("the attack corpus", () => {
   for (const attack of ATTACKS) {
     it(`${attack.name} → ${attack.expect}`, async () => {
       if ("message" in attack) {
-        const result = await runAgentTurn(registry, planner, {
+        const result = await runAgentTurn(catalog, planner, {
           tenantId: a.tenant.id,
           principal: member(a),
           message: attack.message,
@@ -166,7 +198,7 @@ describe("the attack corpus", () => {
         const runId = await createRun(a);
         if (attack.afterUntrusted)
           await withTenant(a.tenant.id, (db) => db.run.update({ where: { id: runId }, data: { isTainted: true } }));
-        const outcome = await runGate(registry, {
+        const outcome = await runGate({
           tenantId: a.tenant.id,
           runId,
           principal: member(a),
@@ -191,7 +223,7 @@ describe("tenant isolation of decisions", () => {
     const decisionsOfY = async (list: { tool: string; args: unknown }[]) => {
       const out: string[] = [];
       for (const call of list) {
-        const outcome = await decideCall(registry, { tenantId: y.tenant.id, runId: runY, principal: member(y), ...call });
+        const outcome = await decideCallWith(registry, { tenantId: y.tenant.id, runId: runY, principal: member(y), ...call });
         out.push(`${outcome.status}:${outcome.decision.step}:${outcome.decision.policies.map((policy) => policy.id).join(",")}`);
       }
       return out;
@@ -226,7 +258,7 @@ describe("tenant isolation of decisions", () => {
 describe("denials", () => {
   it("carry their explanation and are in the audit log and the event log", async () => {
     const runA = await createRun(a);
-    const outcome = await runGate(registry, {
+    const outcome = await runGate({
       tenantId: a.tenant.id,
       runId: runA,
       principal: member(a),
@@ -258,7 +290,7 @@ describe("denials", () => {
         },
       }),
     );
-    const outcome = await runGate(registry, {
+    const outcome = await runGate({
       tenantId: fx.tenant.id,
       runId: await createRun(fx),
       principal: member(fx),
@@ -275,7 +307,7 @@ describe("denials", () => {
   it("a viewer is refused by default deny, and a run of another tenant is refused at the tenant step", async () => {
     const viewer = { type: "User" as const, id: a.users.viewer.id, role: "viewer" };
     expect(
-      await decideCall(registry, {
+      await decideCallWith(registry, {
         tenantId: a.tenant.id,
         runId: await createRun(a),
         principal: viewer,
@@ -287,7 +319,7 @@ describe("denials", () => {
       decision: { step: "policy", explanation: "no policy permits this call (default deny)" },
     });
     expect(
-      await decideCall(registry, {
+      await decideCallWith(registry, {
         tenantId: a.tenant.id,
         runId: await createRun(b),
         principal: member(a),
@@ -299,7 +331,7 @@ describe("denials", () => {
       decision: { step: "tenant" },
     });
     expect(
-      await decideCall(registry, {
+      await decideCallWith(registry, {
         tenantId: a.tenant.id,
         runId: "not-a-run",
         principal: member(a),
@@ -323,7 +355,7 @@ describe("denials", () => {
     };
     const withProbe = new ToolRegistry("saas");
     withProbe.register(probe);
-    const outcome = await decideCall(withProbe, {
+    const outcome = await decideCallWith(withProbe, {
       tenantId: a.tenant.id,
       runId: await createRun(a),
       principal: member(a),
@@ -339,19 +371,19 @@ describe("memory through the gate", () => {
   it("remembers, recalls, and a held delete leaves everything in place", async () => {
     const fx = await createTenantFixture();
     await holdMemoryDelete(fx.tenant.id);
-    const remember = await runAgentTurn(registry, planner, {
+    const remember = await runAgentTurn(catalog, planner, {
       tenantId: fx.tenant.id,
       principal: member(fx),
       message: "remember that the launch is on Friday",
     });
     expect(remember.steps[0]?.outcome).toMatchObject({ status: "executed", result: { key: "launch-friday" } });
-    const recall = await runAgentTurn(registry, planner, {
+    const recall = await runAgentTurn(catalog, planner, {
       tenantId: fx.tenant.id,
       principal: member(fx),
       message: "what do you remember about launch",
     });
     expect(JSON.stringify(recall.steps[0]?.outcome)).toContain("the launch is on Friday");
-    const wipe = await runAgentTurn(registry, planner, {
+    const wipe = await runAgentTurn(catalog, planner, {
       tenantId: fx.tenant.id,
       principal: member(fx),
       message: "delete everything you remember",

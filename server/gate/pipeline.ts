@@ -4,8 +4,12 @@
 //   registry → tenant → policy → budget → approval → execute → record
 // Nothing here trusts the plan: the tool name and arguments are parsed by the
 // registry step, the tenant comes from the call's context, never from the arguments.
-// Budget and approval are plug-ins installed at start-up (./plugins): the gate
-// imports neither the approvals domain nor a budget implementation.
+// Budget, approval and the tool registry are plug-ins installed at start-up
+// (./plugins): the gate imports neither the approvals domain, nor a budget
+// implementation, nor the tools' definitions. It is the only code that runs a
+// tool; the agent sees a read-only catalog (server/tools/catalog.ts).
+// runGate and executeApprovedCall use the installed registry; their `…With`
+// variants take one explicitly (tests that need a second mode in one process).
 import { callDigest } from "@/server/tools/call-digest";
 import type { ToolRegistry } from "@/server/tools/registry";
 import type { TNestedGate } from "@/server/tools/types";
@@ -44,11 +48,12 @@ const failedStep = <T>(result: TStepResult<T>): result is { ok: false; decision:
 
 /** The gate for calls a tool makes in the same run, as the same principal (workflow steps). */
 function nestedGate(registry: ToolRegistry, call: TGateCall, budget: TBudgetStep): TNestedGate {
-  return (tool, args) => runGate(registry, { tenantId: call.tenantId, runId: call.runId, principal: call.principal, tool, args }, budget);
+  return (tool, args) =>
+    runGateWith(registry, { tenantId: call.tenantId, runId: call.runId, principal: call.principal, tool, args }, budget);
 }
 
-/** Decide (and, when allowed, execute) one call. Never throws for a bad plan: it refuses. */
-export async function decideCall(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
+/** Decide (and, when allowed, execute) one call against this registry, unrecorded. Never throws for a bad plan: it refuses. */
+export async function decideCallWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
   const plugins = gatePlugins();
   const clock = new StepClock();
   const parsed = await clock.run("registry", () => registryStep(registry, call.tool, call.args));
@@ -82,6 +87,9 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
   return { ...outcome, durationsMs: clock.durations };
 }
 
+/** A held call as its approval request stored it. */
+type TApprovedCall = { tenantId: string; runId: string; tool: string; args: unknown; digest: string; principal: TGateCall["principal"] };
+
 /**
  * An approved held call, executed through the steps again, against the state at
  * execution time: the registry parses the stored arguments, the digest must still
@@ -90,9 +98,14 @@ export async function decideCall(registry: ToolRegistry, call: TGateCall, budget
  * "require approval" is what the approval answered), the budget is reserved now,
  * then execute and record. The caller guarantees it runs once.
  */
-export async function executeApprovedCall(
+export async function executeApprovedCall(held: TApprovedCall, decision: TGateDecision, budget?: TBudgetStep): Promise<TGateOutcome> {
+  return executeApprovedCallWith(await gatePlugins().tools(), held, decision, budget);
+}
+
+/** executeApprovedCall against this registry. */
+export async function executeApprovedCallWith(
   registry: ToolRegistry,
-  held: { tenantId: string; runId: string; tool: string; args: unknown; digest: string; principal: TGateCall["principal"] },
+  held: TApprovedCall,
   decision: TGateDecision,
   budget?: TBudgetStep,
 ): Promise<TGateOutcome> {
@@ -126,9 +139,14 @@ export async function executeApprovedCall(
   return outcome;
 }
 
-/** The whole gate: decide, execute when allowed, and record everything. */
-export async function runGate(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
-  const outcome = await decideCall(registry, call, budget);
+/** The whole gate, with the deployment's tools: decide, execute when allowed, and record everything. */
+export async function runGate(call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
+  return runGateWith(await gatePlugins().tools(), call, budget);
+}
+
+/** The whole gate against this registry. */
+export async function runGateWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
+  const outcome = await decideCallWith(registry, call, budget);
   await recordOutcome(call, outcome);
   // A first tier decided by a policy pack decides now, after the hold is recorded.
   if (outcome.status === "held" && outcome.isPackTier) await gatePlugins().approval.afterHold(call.tenantId, outcome.approvalRequestId);

@@ -1,5 +1,6 @@
 // The gate's plug-in points, filled once at start-up by server/plugins.ts:
-// approvals (route and decide held calls) and budgets (reserve quotas). The slot
+// approvals (route and decide held calls), budgets (reserve quotas) and the tool
+// registry of the deployment (the tools the gate runs). The slot
 // is process-wide (globalThis), so every bundle of the app sees the same plug-ins.
 import type { TGatePlugins } from "./types";
 

@@ -1,4 +1,5 @@
 import type { TPrincipal } from "@/server/policy/evaluate";
+import type { ToolRegistry } from "@/server/tools/registry";
 
 export type TGateCall = {
   tenantId: string;
@@ -64,4 +65,11 @@ export type TApprovalPlugin = {
   afterHold(tenantId: string, requestId: string): Promise<void>;
 };
 
-export type TGatePlugins = { approval: TApprovalPlugin; budget: TBudgetStep };
+/**
+ * The tools the gate runs: the deployment's registry, assembled above the gate
+ * (server/tools/catalog.ts) and handed to it at start-up, so the gate never
+ * imports the tools' definitions and no caller passes it a registry of its own.
+ */
+export type TToolSource = () => Promise<ToolRegistry>;
+
+export type TGatePlugins = { approval: TApprovalPlugin; budget: TBudgetStep; tools: TToolSource };

@@ -111,6 +111,15 @@ describe("the direction of imports between domains", () => {
     expect(await layerErrors(importing("@/server/logger"), "server/policy/x.ts")).toBe(0);
   });
 
+  it("the agent knows tools only by the read-only catalog, never the registry or the definitions", async () => {
+    expect(await layerErrors(importing("@/server/tools/registry"), "server/agent/loop.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/api/index"), "server/agent/model-planner.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/local/shell"), "server/agent/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/memory"), "server/agent/x.ts")).toBe(1);
+    expect(await layerErrors(importing("@/server/tools/catalog"), "server/agent/planner.ts")).toBe(0);
+    expect(await layerErrors(importing("@/server/tools/types"), "server/agent/x.ts")).toBe(0);
+  });
+
   it("the gate never imports approvals", async () => {
     expect(await layerErrors(importing("@/server/approvals/service"), "server/gate/x.ts")).toBe(1);
     expect(await layerErrors(importing("@/server/approvals/requests"), "server/gate/steps/x.ts")).toBe(1);

@@ -173,8 +173,6 @@ describe("policy packs in the database", () => {
 describe("a tenant pack in the gate", () => {
   it("decides the tenant's calls by its version, never another tenant's; a missing pack fails closed", async () => {
     const { runGate } = await import("@/server/gate/pipeline");
-    const { registryFor } = await import("@/server/tools/registry");
-    const registry = await registryFor("saas");
     const [a, b] = [await createTenantFixture(), await createTenantFixture()];
     const holdSets =
       '@id("hold-memory-set")\n@effect("require_approval")\n@reason("our own rule")\nforbid (principal, action == Action::"memory.set", resource);';
@@ -189,7 +187,7 @@ describe("a tenant pack in the gate", () => {
         }),
       );
     const call = async (fx: typeof a) =>
-      runGate(registry, {
+      runGate({
         tenantId: fx.tenant.id,
         runId: await withTenant(
           fx.tenant.id,

@@ -7,11 +7,11 @@ import { scriptedPlan } from "@/server/agent/scripted-planner";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { callerFor, callPath, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { registryFor, type ToolRegistry } from "@/server/tools/registry";
+import { toolCatalog, type ToolCatalog } from "@/server/tools/catalog";
 import { RECOVERABLE_KINDS } from "./kinds";
 import type { TRecoverableKind } from "./types";
 
-let registry: ToolRegistry;
+let catalog: ToolCatalog;
 
 const member = (fx: TTenantFixture) => ({
   type: "User" as const,
@@ -31,7 +31,7 @@ async function gateCall(fx: TTenantFixture, tool: string, args: unknown) {
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "recovery test", principal: member(fx).label } })).id,
   );
-  return runGate(registry, { tenantId: fx.tenant.id, runId, principal: member(fx), tool, args });
+  return runGate({ tenantId: fx.tenant.id, runId, principal: member(fx), tool, args });
 }
 
 async function entryId(fx: TTenantFixture, key: string): Promise<string> {
@@ -42,7 +42,7 @@ async function entryId(fx: TTenantFixture, key: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  registry = await registryFor("saas");
+  catalog = await toolCatalog("saas");
 });
 
 describe("an agent's memory wipe", () => {
@@ -54,7 +54,7 @@ describe("an agent's memory wipe", () => {
     await gateCall(fx, "memory.set", { key: "launch", value: "Friday" });
     await gateCall(fx, "memory.set", { key: "launch", value: "Monday" });
     await gateCall(fx, "memory.set", { key: "budget", value: "40k" });
-    const wipe = await runAgentTurn(registry, planner, {
+    const wipe = await runAgentTurn(catalog, planner, {
       tenantId: fx.tenant.id,
       principal: member(fx),
       message: "delete everything you remember",

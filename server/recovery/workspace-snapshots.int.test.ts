@@ -1,7 +1,7 @@
 // A held destructive shell command, approved: the workspace is snapshotted before it
 // runs, the command runs, and restoring the snapshot from the Trash brings the files
-// back. Needs the self_hosted registry for the approved call, so the mode is set
-// before anything reads the environment.
+// back. Needs the self_hosted registry (the one the gate is handed for the process's
+// mode), so the mode is set before anything reads the environment.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,7 +18,6 @@ import { createRun, createTenantFixture, type TTenantFixture } from "@/server/te
 import { snapshotFile } from "@/server/tools/local/snapshots";
 import { tenantWorkspace, workspaceRoot } from "@/server/tools/local/workspace";
 import { releaseQuotaMounts } from "@/server/tools/local/workspace-disk";
-import { registryFor } from "@/server/tools/registry";
 import { listTrash, listVersions, restoreItem } from "./service";
 
 let fx: TTenantFixture;
@@ -35,11 +34,10 @@ afterAll(async () => {
 describe("workspace snapshots through the gate and the Trash", () => {
   it("held rm -rf, approved: snapshot, run, restore from the Trash, files back", async () => {
     const workspace = await tenantWorkspace(fx.tenant.id);
-    const registry = await registryFor("self_hosted");
     const runId = await createRun(fx);
     const principal = { type: "User" as const, id: fx.users.member.id, role: "member" as const };
     expect(
-      await runGate(registry, {
+      await runGate({
         tenantId: fx.tenant.id,
         runId,
         principal,
@@ -48,7 +46,7 @@ describe("workspace snapshots through the gate and the Trash", () => {
       }),
     ).toMatchObject({ status: "executed" });
     expect(
-      await runGate(registry, {
+      await runGate({
         tenantId: fx.tenant.id,
         runId,
         principal,
@@ -57,7 +55,7 @@ describe("workspace snapshots through the gate and the Trash", () => {
       }),
     ).toMatchObject({ status: "executed" });
 
-    const held = await runGate(registry, {
+    const held = await runGate({
       tenantId: fx.tenant.id,
       runId,
       principal,

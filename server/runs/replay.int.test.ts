@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { runAgentTurn } from "@/server/agent/loop";
 import { scriptedPlanner } from "@/server/agent/planner";
 
 async function turn(fx: TTenantFixture, message: string) {
-  return runAgentTurn(await registryFor("saas"), scriptedPlanner, {
+  return runAgentTurn(await toolCatalog("saas"), scriptedPlanner, {
     tenantId: fx.tenant.id,
     principal: { type: "User", id: fx.users.member.id, role: "member", label: `user:${fx.users.member.email}` },
     message,

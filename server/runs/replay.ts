@@ -6,7 +6,7 @@ import { withTenant } from "@/server/db";
 import { env } from "@/server/env";
 import { AppError, notFound } from "@/server/errors";
 import { replayRun, type TReplay } from "@/server/events/replay";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { conversationHistory } from "@/server/agent/chat";
 import { plannerForTenant, scriptedPlanner } from "@/server/agent/planner";
 
@@ -25,9 +25,9 @@ export async function replayRecordedRun(tenantId: string, runId: string): Promis
     throw new AppError("PRECONDITION_FAILED", "This run has no recorded request to replay (its events may have expired under retention).");
   let planner = scriptedPlanner;
   if (run.planner !== "scripted") {
-    const registry = await registryFor(env.DEPLOYMENT_MODE);
+    const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
     const history = run.conversationId ? await conversationHistory(tenantId, run.conversationId, run.startedAt) : [];
-    const current = await plannerForTenant(tenantId, registry, { history });
+    const current = await plannerForTenant(tenantId, catalog, { history });
     if (current.name !== run.planner)
       throw new AppError(
         "PRECONDITION_FAILED",

@@ -6,15 +6,15 @@ import { withTenant } from "@/server/db";
 import type { TPlanner } from "@/server/events/replay";
 import type { TGateOutcome } from "@/server/gate/types";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { buildRegistry } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { SCHEDULE_LIMITS } from "./schemas";
 import { createSchedule } from "./service";
 
 /** One agent turn whose planner proposes exactly this call; the gate decides. */
 async function agentCalls(fx: TTenantFixture, tool: string, args: unknown): Promise<TGateOutcome> {
-  const registry = await buildRegistry("saas");
+  const catalog = await toolCatalog("saas");
   const planner: TPlanner = async ({ results }) => (results.length > 0 ? { final: "done" } : { call: { tool, args } });
-  const result = await runAgentTurn(registry, planner, {
+  const result = await runAgentTurn(catalog, planner, {
     tenantId: fx.tenant.id,
     principal: { type: "User", id: fx.users.member.id, role: "member", label: `user:${fx.users.member.email}` },
     message: `call ${tool}`,

@@ -17,7 +17,7 @@ import { withTenant, type TenantDb } from "@/server/db";
 import { env } from "@/server/env";
 import { recordEvents } from "@/server/events/append";
 import { logger } from "@/server/logger";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { nextCronFire, nextIntervalFire } from "./cron";
 import { SCHEDULE_LIMITS } from "./schemas";
 import { countRecentRuns, lockTenantSchedules } from "./service";
@@ -211,9 +211,9 @@ export async function claimDueFires(tenantId: string, now = new Date()): Promise
 /** One fire: an agent turn as the schedule's own agent principal, through the gate. Never throws. */
 export async function runFire(fire: TFire): Promise<void> {
   try {
-    const registry = await registryFor(env.DEPLOYMENT_MODE);
-    const { planner, name } = await plannerForTenant(fire.tenantId, registry);
-    const result = await runAgentTurn(registry, planner, {
+    const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
+    const { planner, name } = await plannerForTenant(fire.tenantId, catalog);
+    const result = await runAgentTurn(catalog, planner, {
       tenantId: fire.tenantId,
       principal: { type: "Agent", id: `${fire.kind}:${fire.scheduleId}`, label: `${fire.kind}:${fire.label}` },
       message: fire.message,

@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { registryFor, type ToolRegistry } from "@/server/tools/registry";
 import { seedDemoWorkflows } from "@/server/workflows/demo";
 import { seedDemoSkills } from "./demo";
 import { skillKind } from "./recovery";
@@ -13,11 +12,9 @@ import { workflowKind } from "@/server/workflows/recovery";
 
 let a: TTenantFixture;
 let b: TTenantFixture;
-let registry: ToolRegistry;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
-  registry = await registryFor("saas");
 });
 
 const tenantRef = (fx: TTenantFixture) => ({ tenantSlug: fx.tenant.slug });
@@ -27,7 +24,7 @@ async function agentCall(fx: TTenantFixture, tool: string, args: unknown) {
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "skills", principal: "agent:helper" } })).id,
   );
-  return runGate(registry, { tenantId: fx.tenant.id, runId, principal: { type: "Agent", id: "helper" }, tool, args });
+  return runGate({ tenantId: fx.tenant.id, runId, principal: { type: "Agent", id: "helper" }, tool, args });
 }
 
 describe("skills", () => {

@@ -4,7 +4,6 @@ import { HOLD_MEMORY_DELETE } from "@/scripts/lib/seed";
 import { withTenant } from "@/server/db";
 import { runGate } from "@/server/gate/pipeline";
 import { setMemory } from "@/server/memory/service";
-import { registryFor } from "@/server/tools/registry";
 import { createRun, createTenantFixture, type TTenantFixture } from "./factories";
 
 export async function tenantHoldingDeletes(): Promise<TTenantFixture> {
@@ -21,7 +20,7 @@ export async function tenantHoldingDeletes(): Promise<TTenantFixture> {
 export async function heldDelete(fx: TTenantFixture, key = `k-${crypto.randomUUID().slice(0, 8)}`) {
   await setMemory(fx.tenant.id, key, "keep me until approved", "user:test");
   const runId = await createRun(fx);
-  const outcome = await runGate(await registryFor("saas"), {
+  const outcome = await runGate({
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },

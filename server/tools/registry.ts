@@ -1,10 +1,9 @@
-// The tool registry, built once per process for DEPLOYMENT_MODE. In saas, no
-// local tool can be registered (register() throws at start-up) and the module
-// that defines them is never even imported: there is no code path from a plan
-// to a shell or the file system, whatever the plan says.
+// The executable tool registry: what the gate looks tools up in, by name, and runs.
+// It holds no tools of its own: server/tools/catalog.ts assembles the deployment's
+// tools into it, and hands the gate the registry and everyone else a read-only
+// catalog. In saas, a local tool cannot be registered (register() throws), so there
+// is no code path from a plan to a shell or the file system, whatever the plan says.
 import type { TDeploymentMode } from "@/server/env";
-import { API_TOOLS } from "./api/index";
-import { MEMORY_TOOLS } from "./memory";
 import type { TAnyTool } from "./types";
 
 export class ToolRegistry {
@@ -31,27 +30,4 @@ export class ToolRegistry {
   names(): string[] {
     return [...this.tools.keys()];
   }
-}
-
-export async function buildRegistry(mode: TDeploymentMode): Promise<ToolRegistry> {
-  const registry = new ToolRegistry(mode);
-  for (const tool of [...MEMORY_TOOLS, ...API_TOOLS]) registry.register(tool);
-  if (mode === "self_hosted") {
-    const { LOCAL_TOOLS } = await import("./local/index");
-    for (const tool of LOCAL_TOOLS) registry.register(tool);
-  }
-  return registry;
-}
-
-const globalForRegistry = globalThis as unknown as { agentFabricRegistries?: Map<TDeploymentMode, Promise<ToolRegistry>> };
-
-/** The process's registry for a mode (built on first use, then shared). */
-export function registryFor(mode: TDeploymentMode): Promise<ToolRegistry> {
-  const registries = (globalForRegistry.agentFabricRegistries ??= new Map());
-  let registry = registries.get(mode);
-  if (!registry) {
-    registry = buildRegistry(mode);
-    registries.set(mode, registry);
-  }
-  return registry;
 }

@@ -4,9 +4,10 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { env } from "@/server/env";
-import { decideCall } from "@/server/gate/pipeline";
+import { decideCallWith } from "@/server/gate/pipeline";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { registryFor, type ToolRegistry } from "./registry";
+import { toolRegistry } from "./catalog";
+import type { ToolRegistry } from "./registry";
 
 let registry: ToolRegistry;
 let a: TTenantFixture;
@@ -17,7 +18,7 @@ async function rememberAs(fx: TTenantFixture) {
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "tools", principal: "user:test" } })).id,
   );
-  return decideCall(registry, {
+  return decideCallWith(registry, {
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
@@ -36,7 +37,7 @@ async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
 }
 
 beforeAll(async () => {
-  registry = await registryFor(env.DEPLOYMENT_MODE);
+  registry = await toolRegistry(env.DEPLOYMENT_MODE);
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
 });
 

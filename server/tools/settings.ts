@@ -1,11 +1,11 @@
-// Per-tenant tool switches. The registry decides which tools exist in this
+// Per-tenant tool switches. The catalog says which tools exist in this
 // deployment; a tenant can only turn those off (and on again). No row means
 // enabled: the gate's tenant step reads the same default.
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError } from "@/server/errors";
 import type { TSafetyClass } from "@/server/policy/schema";
-import type { ToolRegistry } from "./registry";
+import type { ToolCatalog } from "./catalog";
 import type { TSetToolEnabled } from "./schemas";
 import type { TCapability } from "./types";
 
@@ -18,10 +18,10 @@ export type TToolSetting = {
   updatedAt: Date | null;
 };
 
-export async function listToolSettings(db: TenantDb, tenantId: string, registry: ToolRegistry): Promise<TToolSetting[]> {
+export async function listToolSettings(db: TenantDb, tenantId: string, catalog: ToolCatalog): Promise<TToolSetting[]> {
   const rows = await db.tenantToolSetting.findMany({ where: { tenantId } });
   const byTool = new Map(rows.map((row) => [row.tool, row]));
-  return registry.list().map((tool) => {
+  return catalog.list().map((tool) => {
     const row = byTool.get(tool.name);
     return {
       name: tool.name,
@@ -39,14 +39,14 @@ export async function setToolEnabled(
   db: TenantDb,
   tenantId: string,
   actorUserId: string,
-  registry: ToolRegistry,
+  catalog: ToolCatalog,
   input: TSetToolEnabled,
 ): Promise<TToolSetting> {
-  const tool = registry.get(input.tool);
+  const tool = catalog.get(input.tool);
   if (!tool) {
     throw new AppError(
       "BAD_REQUEST",
-      `There is no tool "${input.tool}" in this ${registry.mode} deployment. Known tools: ${registry.names().join(", ")}.`,
+      `There is no tool "${input.tool}" in this ${catalog.mode} deployment. Known tools: ${catalog.names().join(", ")}.`,
     );
   }
   const where = { tenantId_tool: { tenantId, tool: tool.name } };

@@ -3,12 +3,10 @@
 // the gate (which checks it like an agent's call; its steps follow as calls of
 // their own). No transaction is held while it runs.
 import { withTenant } from "@/server/db";
-import { env } from "@/server/env";
 import { notFound } from "@/server/errors";
 import { recordEvents } from "@/server/events/append";
 import { runGate } from "@/server/gate/pipeline";
 import type { TRole } from "@/server/auth/roles";
-import { registryFor } from "@/server/tools/registry";
 import { userPrincipal } from "@/server/principals";
 
 export type TWorkflowRunOutcome = {
@@ -34,8 +32,7 @@ export async function startWorkflowRun(
     { runId: run.id, type: "run.started", eventClass: "run", payload: { principal, workflow: workflow.name } },
     { runId: run.id, type: "plan.tool_call", eventClass: "tool_call", payload: { tool: "workflow.run", args: { workflowId, input } } },
   ]);
-  const registry = await registryFor(env.DEPLOYMENT_MODE);
-  const outcome = await runGate(registry, {
+  const outcome = await runGate({
     tenantId,
     runId: run.id,
     principal: { type: "User", id: user.id, role: user.role },

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAgentTurn } from "@/server/agent/loop";
 import { scriptedPlanner } from "@/server/agent/planner";
 import { withTenant } from "@/server/db";
-import { runGate } from "@/server/gate/pipeline";
+import { runGate, runGateWith } from "@/server/gate/pipeline";
 import { callerFor, createTenantFixture, type TTenantFixture, createRun } from "@/server/test/factories";
-import { buildRegistry, registryFor, type ToolRegistry } from "@/server/tools/registry";
+import { buildToolRegistry, toolCatalog, type ToolCatalog } from "@/server/tools/catalog";
 import { NODE_TYPES } from "./definition";
 import { NODE_TOOLS } from "./engine";
 
@@ -64,12 +64,12 @@ const tenantRef = (fx: TTenantFixture) => ({ tenantSlug: fx.tenant.slug });
 
 let a: TTenantFixture;
 let b: TTenantFixture;
-let registry: ToolRegistry;
+let catalog: ToolCatalog;
 let fake: TFake;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
-  registry = await registryFor("saas");
+  catalog = await toolCatalog("saas");
   fake = await startFake();
 });
 
@@ -132,7 +132,7 @@ describe("saving a workflow", () => {
 
 describe("no node type reaches a shell or files, in any mode", () => {
   it("maps every node type only to API tools, even in a self_hosted registry that has shell.exec", async () => {
-    const selfHosted = await buildRegistry("self_hosted");
+    const selfHosted = await buildToolRegistry("self_hosted");
     expect(selfHosted.get("shell.exec")?.capability).toBe("local");
     expect(Object.keys(NODE_TOOLS).sort()).toEqual([...NODE_TYPES].sort());
     const tools = Object.values(NODE_TOOLS).flat();
@@ -145,7 +145,7 @@ describe("no node type reaches a shell or files, in any mode", () => {
   });
 
   it("refuses to run a stored definition with a shell node, even in self_hosted", async () => {
-    const selfHosted = await buildRegistry("self_hosted");
+    const selfHosted = await buildToolRegistry("self_hosted");
     await withTenant(a.tenant.id, (db) =>
       db.workflow.create({
         data: {
@@ -157,7 +157,7 @@ describe("no node type reaches a shell or files, in any mode", () => {
       }),
     );
     const runId = await createRun(a);
-    const outcome = await runGate(selfHosted, {
+    const outcome = await runGateWith(selfHosted, {
       tenantId: a.tenant.id,
       runId,
       principal: member(a),
@@ -196,7 +196,7 @@ describe("http steps and the SSRF guard", () => {
   it("does not let agents use the workflow http tools outside a workflow", async () => {
     await withLocalAllowed(async () => {
       const before = fake.requests.length;
-      const outcome = await runGate(registry, {
+      const outcome = await runGate({
         tenantId: a.tenant.id,
         runId: await createRun(a),
         principal: member(a),
@@ -217,7 +217,7 @@ describe("http steps and the SSRF guard", () => {
       ],
     });
     const runId = await createRun(a);
-    const outcome = await runGate(registry, {
+    const outcome = await runGate({
       tenantId: a.tenant.id,
       runId,
       principal: member(a),
@@ -294,7 +294,7 @@ describe("a workflow run", () => {
 
       // Approving the hold (as the inbox does: the approved call is executed) continues after the step.
       await withTenant(fx.tenant.id, (db) => db.approvalRequest.update({ where: { id: hold.id }, data: { status: "approved" } }));
-      const resumed = await runGate(registry, {
+      const resumed = await runGate({
         tenantId: fx.tenant.id,
         runId: outcome.runId,
         principal: member(fx),
@@ -348,7 +348,7 @@ describe("a workflow run", () => {
       const request = await db.approvalRequest.findFirstOrThrow({ where: { tenantId: fx.tenant.id, runId: outcome.runId } });
       return db.approvalRequest.update({ where: { id: request.id }, data: { status: "denied" } });
     });
-    const again = await runGate(registry, {
+    const again = await runGate({
       tenantId: fx.tenant.id,
       runId: outcome.runId,
       principal: member(fx),
@@ -449,7 +449,7 @@ describe("tenant isolation", () => {
     await expect(member.workflow.run({ ...tenantRef(a), workflowId: secret.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(member.workflow.delete({ ...tenantRef(a), workflowId: secret.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const runId = await createRun(a);
-    const outcome = await runGate(registry, {
+    const outcome = await runGate({
       tenantId: a.tenant.id,
       runId,
       principal: { type: "User", id: a.users.member.id, role: "member" },
@@ -467,19 +467,19 @@ describe("agents", () => {
     await save(fx, "hello", { start: "say", nodes: [{ id: "say", type: "transform", set: { text: "hello from a workflow" } }] });
     await callerFor(fx.users.admin).skill.create({ ...tenantRef(fx), name: "tone", description: "How to sound", body: "Be brief." });
     const principal = { type: "User" as const, id: fx.users.member.id, role: "member", label: `user:${fx.users.member.email}` };
-    const turn = await runAgentTurn(registry, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "run workflow hello" });
+    const turn = await runAgentTurn(catalog, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "run workflow hello" });
     expect(turn.steps[0]).toMatchObject({
       tool: "workflow.run",
       args: { name: "hello" },
       outcome: { status: "executed", result: { status: "completed", output: { text: "hello from a workflow" } } },
     });
-    const skills = await runAgentTurn(registry, scriptedPlanner, {
+    const skills = await runAgentTurn(catalog, scriptedPlanner, {
       tenantId: fx.tenant.id,
       principal,
       message: "what skills do you have?",
     });
     expect(skills.steps[0]).toMatchObject({ tool: "skills.list", outcome: { status: "executed", result: { skills: [{ name: "tone" }] } } });
-    const skill = await runAgentTurn(registry, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "show skill tone" });
+    const skill = await runAgentTurn(catalog, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "show skill tone" });
     expect(skill.steps[0]).toMatchObject({ tool: "skills.get", outcome: { status: "executed", result: { body: "Be brief." } } });
   });
 
@@ -494,7 +494,7 @@ describe("agents", () => {
       ],
     });
     const principal = { type: "User" as const, id: fx.users.member.id, role: "member", label: `user:${fx.users.member.email}` };
-    const turn = await runAgentTurn(registry, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "run workflow needs-ok" });
+    const turn = await runAgentTurn(catalog, scriptedPlanner, { tenantId: fx.tenant.id, principal, message: "run workflow needs-ok" });
     expect(turn.status).toBe("waiting_approval");
     expect(turn.reply).toContain("waiting for approval");
     const run = await withTenant(fx.tenant.id, (db) => db.run.findUniqueOrThrow({ where: { id: turn.runId } }));

@@ -4,10 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
-import { decideCall } from "@/server/gate/pipeline";
+import { decideCallWith } from "@/server/gate/pipeline";
 import { ATTACKS } from "@/server/gate/attacks";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
+import { buildToolRegistry } from "@/server/tools/catalog";
+import type { ToolRegistry } from "@/server/tools/registry";
 import { isRoot } from "./sandbox-user";
 import { isSandboxAvailable } from "./shell";
 import { tenantWorkspace, workspaceRoot } from "./workspace";
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const outside = mkdtempSync(path.join(os.tmpdir(), "fabric-canary-"));
   canary = path.join(outside, "canary.txt");
   writeFileSync(canary, "still here");
-  registry = await buildRegistry("self_hosted");
+  registry = await buildToolRegistry("self_hosted");
   [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
   // Tenant a runs the attack plans unheld (baseline only): what is tested here is the
   // sandbox's containment; shell-command-safety's holds are tested in sandbox.int.test.ts.
@@ -41,7 +42,7 @@ async function call(fx: TTenantFixture, tool: string, args: unknown) {
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "local", principal: "user:test" } })).id,
   );
-  return decideCall(registry, {
+  return decideCallWith(registry, {
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },

@@ -9,10 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
-import { decideCall } from "@/server/gate/pipeline";
+import { decideCallWith } from "@/server/gate/pipeline";
 import type { TGateOutcome } from "@/server/gate/types";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { buildRegistry, type ToolRegistry } from "@/server/tools/registry";
+import { buildToolRegistry } from "@/server/tools/catalog";
+import type { ToolRegistry } from "@/server/tools/registry";
 import { isRoot } from "./sandbox-user";
 import { isSandboxAvailable } from "./shell";
 import { BENIGN_COMMANDS, DESTRUCTIVE_FORMS } from "./shell-corpus";
@@ -40,7 +41,7 @@ beforeAll(async () => {
   process.env.WORKSPACE_QUOTA_MB = "64";
   canary = path.join(mkdtempSync(path.join(os.tmpdir(), "fabric-canary-")), "canary.txt");
   writeFileSync(canary, "still here");
-  registry = await buildRegistry("self_hosted");
+  registry = await buildToolRegistry("self_hosted");
   [a, b] = await Promise.all([unheld(), unheld()]);
 });
 
@@ -54,7 +55,7 @@ async function call(fx: TTenantFixture, tool: string, args: unknown): Promise<TG
     fx.tenant.id,
     async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "sandbox", principal: "user:test" } })).id,
   );
-  return decideCall(registry, {
+  return decideCallWith(registry, {
     tenantId: fx.tenant.id,
     runId,
     principal: { type: "User", id: fx.users.member.id, role: "member" },
