@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL = "silent";
 
   const { platform } = await import("../server/db/platform");
-  const { disconnect, withTenantSql } = await import("../server/db");
+  const { disconnect, withTenant } = await import("../server/db");
   const { appendEvents, recordEvents } = await import("../server/events/append");
   const { chainEntries, verifyChain } = await import("../server/events/chain");
 
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const writeStart = performance.now();
     for (let written = 0; written < verifyCount; written += batch) {
       const size = Math.min(batch, verifyCount - written);
-      await withTenantSql(big, (client) =>
+      await withTenant(big, (_db, { sql: client }) =>
         appendEvents(
           client,
           big,
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
 
     const fetchStart = performance.now();
     let fetched = 0;
-    await withTenantSql(big, async (client) => {
+    await withTenant(big, async (_db, { sql: client }) => {
       for await (const entry of chainEntries(client, big, { fromSeq: 1n, toSeq: BigInt(verifyCount) })) if (entry) fetched += 1;
     });
     const fetchSeconds = (performance.now() - fetchStart) / 1000;

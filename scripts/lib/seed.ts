@@ -3,7 +3,7 @@
 // demo users' roles and passwords and changes nothing else.
 import { hashPassword } from "@/server/auth/password";
 import type { TRole } from "@/server/auth/roles";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { platform, upsertUser } from "@/server/db/platform";
 import { appendEvents } from "@/server/events/append";
 import { DEFAULT_PACKS } from "@/server/gate/composition";
@@ -80,7 +80,7 @@ export const DEMO_RUN_TITLE = "Pay invoice INV-1042";
 
 /** One recorded run per tenant, so the run viewer has something real to show. */
 async function seedDemoRun(tenantId: string, demo: (typeof DEMO_TENANTS)[number]): Promise<void> {
-  await withTenantSql(tenantId, async (client) => {
+  await withTenant(tenantId, async (_db, { sql: client }) => {
     const existing = await client.query("SELECT 1 FROM runs WHERE tenant_id = $1 AND title = $2", [tenantId, DEMO_RUN_TITLE]);
     if ((existing.rowCount ?? 0) > 0) return;
     const principal = `user:member@${demo.domain}`;

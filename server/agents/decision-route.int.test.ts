@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/tenants/[tenant]/approvals/route";
 import { POST } from "@/app/api/v1/tenants/[tenant]/approvals/[requestId]/decision/route";
 import { saveWorkflow } from "@/server/approvals/service";
-import { withTenant, withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { runGate } from "@/server/gate/pipeline";
 import { setMemory } from "@/server/memory/service";
@@ -251,7 +251,7 @@ describe("the key stays secret", () => {
     const secrets = Object.values(keys).map((key) => key.slice(4));
     for (const body of answers) for (const secret of secrets) expect(body).not.toContain(secret);
 
-    const found = await withTenantSql(a.tenant.id, async (client) => {
+    const found = await withTenant(a.tenant.id, async (_db, { sql: client }) => {
       const tables = await client.query<{ name: string }>(
         "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND has_table_privilege(c.oid, 'SELECT') ORDER BY 1",
       );

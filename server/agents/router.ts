@@ -6,11 +6,11 @@ import { ZAgentKeyRef, ZCreateAgentKey } from "./schemas";
 // Agent approvers' API keys are an admin's business: the key comes out once, at
 // creation; afterwards only its prefix and metadata.
 export const agentKeyRouter = createTRPCRouter({
-  list: tenantProcedure("admin").query(({ ctx }) => listAgentKeys(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => listAgentKeys(db, ctx.tenant.id))),
   create: tenantProcedure("admin")
     .input(ZCreateAgentKey)
-    .mutation(({ ctx, input }) => createAgentKey(ctx.db, ctx.tenant.id, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => createAgentKey(db, ctx.tenant.id, ctx.user.id, input))),
   revoke: tenantProcedure("admin")
     .input(ZAgentKeyRef)
-    .mutation(({ ctx, input }) => revokeAgentKey(ctx.db, ctx.tenant.id, ctx.user.id, input.keyId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => revokeAgentKey(db, ctx.tenant.id, ctx.user.id, input.keyId))),
 });

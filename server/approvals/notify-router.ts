@@ -11,11 +11,11 @@ import {
 // Where approval events are sent is an admin's choice; everyone in the tenant may see
 // whether deliveries went out (the log holds hosts and recipients, never secrets).
 export const approvalNotificationRouter = createTRPCRouter({
-  settings: tenantProcedure("admin").query(({ ctx }) => getNotificationSettings(ctx.db, ctx.tenant.id)),
+  settings: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => getNotificationSettings(db, ctx.tenant.id))),
   saveSettings: tenantProcedure("admin")
     .input(ZNotificationSettings)
-    .mutation(({ ctx, input }) => saveNotificationSettings(ctx.db, ctx.tenant.id, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => saveNotificationSettings(db, ctx.tenant.id, ctx.user.id, input))),
   list: tenantProcedure("member")
     .input(ZNotificationLogQuery)
-    .query(({ ctx, input }) => listNotifications(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listNotifications(db, ctx.tenant.id, input))),
 });

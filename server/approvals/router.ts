@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toTRPCError } from "@/server/trpc/errors";
 import { createTRPCRouter } from "@/server/trpc/init";
-import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { zText } from "@/server/validation";
 import { cancelRequest } from "./cancel";
 import { currentWorkflow } from "./requests";
@@ -29,19 +29,19 @@ export const approvalRouter = createTRPCRouter({
         maxAmount: z.number().int().optional(),
       }),
     )
-    .query(({ ctx, input }) => listInbox(ctx.db, ctx.tenant.id, me(ctx), input)),
-  count: tenantProcedure("member").query(async ({ ctx }) => ({ pending: (await listInbox(ctx.db, ctx.tenant.id, me(ctx))).length })),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listInbox(db, ctx.tenant.id, me(ctx), input))),
+  count: tenantProcedure("member").query(async ({ ctx }) => ({ pending: (await ctx.withTenant((db) => listInbox(db, ctx.tenant.id, me(ctx)))).length })),
   get: tenantProcedure("member")
     .input(z.object({ requestId: z.uuid() }))
-    .query(({ ctx, input }) => getRequest(ctx.db, ctx.tenant.id, input.requestId)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => getRequest(db, ctx.tenant.id, input.requestId))),
   history: tenantProcedure("member")
     .input(z.object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50) }))
-    .query(({ ctx, input }) => listHistory(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listHistory(db, ctx.tenant.id, input))),
   // No transaction around a decision: an approval may execute the held call.
-  decide: tenantAccessProcedure("member")
+  decide: tenantProcedure("member")
     .input(z.object({ requestId: z.uuid(), vote: ZVote, comment: ZComment }))
     .mutation(({ ctx, input }) => voteOnRequest(ctx.tenant.id, input.requestId, me(ctx), input.vote, input.comment ?? null)),
-  decideMany: tenantAccessProcedure("member")
+  decideMany: tenantProcedure("member")
     .input(z.object({ requestIds: z.array(z.uuid()).min(1).max(50), vote: ZVote, comment: ZComment }))
     .mutation(async ({ ctx, input }) => {
       const results = [];
@@ -60,12 +60,12 @@ export const approvalRouter = createTRPCRouter({
       return results.map((result) => ({ requestId: result.requestId, status: result.status, error: result.error }));
     }),
   // The requester withdraws their own held call; admins may withdraw any (checked by the service).
-  cancel: tenantAccessProcedure("member")
+  cancel: tenantProcedure("member")
     .input(z.object({ requestId: z.uuid(), comment: ZComment }))
     .mutation(({ ctx, input }) => cancelRequest(ctx.tenant.id, input.requestId, me(ctx), input.comment ?? null)),
   // Decided requests whose call has no outcome long after: an admin checks the tool's side and closes them.
-  stalled: tenantProcedure("admin").query(({ ctx }) => listStalled(ctx.db, ctx.tenant.id)),
-  close: tenantAccessProcedure("admin")
+  stalled: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => listStalled(db, ctx.tenant.id))),
+  close: tenantProcedure("admin")
     .input(z.object({ requestId: z.uuid(), result: ZCloseResult, note: zText({ max: 2_000 }) }))
     .mutation(({ ctx, input }) =>
       closeStalled(
@@ -76,8 +76,8 @@ export const approvalRouter = createTRPCRouter({
         input.note,
       ),
     ),
-  workflow: tenantProcedure("viewer").query(({ ctx }) => currentWorkflow(ctx.db, ctx.tenant.id)),
+  workflow: tenantProcedure("viewer").query(({ ctx }) => ctx.withTenant((db) => currentWorkflow(db, ctx.tenant.id))),
   saveWorkflow: tenantProcedure("admin")
     .input(z.object({ definition: z.unknown() }))
-    .mutation(({ ctx, input }) => saveWorkflow(ctx.db, ctx.tenant.id, ctx.user.id, input.definition)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => saveWorkflow(db, ctx.tenant.id, ctx.user.id, input.definition))),
 });

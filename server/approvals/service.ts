@@ -5,7 +5,7 @@
 // unfinished are the sweep's (sweep.ts).
 import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, withTenantSql, type TenantDb } from "@/server/db";
+import { withTenant, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
@@ -210,7 +210,7 @@ export async function settle(tenantId: string, requestId: string): Promise<TGate
   const recorded = outcome
     ? { status: outcome.status, explanation: outcome.decision.explanation, ...(isOutbox ? { delivered: "sandbox_outbox" } : {}) }
     : { status: claimed.status };
-  await withTenantSql(tenantId, async (client) => {
+  await withTenant(tenantId, async (_db, { sql: client }) => {
     await client.query("UPDATE approval_requests SET outcome = $1 WHERE id = $2 AND tenant_id = $3", [recorded, requestId, tenantId]);
     // The "decided" notification was queued with the vote, before the call ran: it carries the
     // outcome too, so nobody reads "approved" as "the money moved" when it went to the Outbox.

@@ -5,7 +5,7 @@
 // ends with that note. Operators see the same requests as "stalled" across tenants.
 import { z } from "zod";
 import type { TenantDb } from "@/server/db";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { Prisma } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents } from "@/server/events/append";
@@ -63,7 +63,7 @@ export async function closeStalled(
   note: string,
   now = new Date(),
 ): Promise<{ status: "closed" }> {
-  await withTenantSql(tenantId, async (client) => {
+  await withTenant(tenantId, async (_db, { sql: client }) => {
     const { rows } = await client.query<TLockedRow>(
       "SELECT run_id, tool, status::text AS status, outcome, decided_at FROM approval_requests WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
       [requestId, tenantId],

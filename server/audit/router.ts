@@ -6,5 +6,5 @@ import { listAudit } from "./service";
 export const auditRouter = createTRPCRouter({
   list: tenantProcedure("admin")
     .input(z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
-    .query(({ ctx, input }) => listAudit(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listAudit(db, ctx.tenant.id, input))),
 });

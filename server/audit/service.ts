@@ -1,6 +1,6 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
-import { sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
+import { sqlLiteral, withTenantOneTrip, type TenantDb } from "@/server/db";
 import type { Prisma } from "@/server/db";
 
 export type TAuditEntry = {
@@ -35,7 +35,7 @@ export async function recordAuditOneTrip(entry: TAuditEntry): Promise<void> {
     entry.targetId ?? null,
     JSON.stringify(entry.data ?? {}),
   ];
-  await withTenantSqlOneTrip(
+  await withTenantOneTrip(
     entry.tenantId,
     `INSERT INTO audit_logs (tenant_id, actor_user_id, action, target_type, target_id, data) VALUES (${values.map(sqlLiteral).join(", ")})`,
   );

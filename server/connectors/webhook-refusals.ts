@@ -5,7 +5,7 @@
 // carrying its count and reasons, written by the next refusal in a later window
 // or by the durable sweep (server/jobs), whichever comes first, exactly once.
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 
 export const REFUSAL_WINDOW_MS = 5 * 60_000;
 
@@ -16,7 +16,7 @@ export function windowStart(now: Date): Date {
 /** Count one refusal; when it opens a new window, the tenant's closed windows are audited. */
 export async function countRefusal(tenantId: string, source: string, reason: string, now = new Date()): Promise<void> {
   const start = windowStart(now);
-  const count = await withTenantSql(tenantId, async (client) => {
+  const count = await withTenant(tenantId, async (_db, { sql: client }) => {
     const { rows } = await client.query<{ count: number }>(
       `INSERT INTO webhook_refusals (tenant_id, source, window_start, reasons, last_at)
          VALUES ($1, $2, $3, jsonb_build_object($4::text, 1), $5)

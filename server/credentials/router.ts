@@ -1,5 +1,5 @@
 import { createTRPCRouter } from "@/server/trpc/init";
-import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { CONNECTION_CHECKS } from "@/server/connectors/checks";
 import { scrubText, scrubValue, withSecretScope } from "./scope";
 import { PROVIDER_DEFINITIONS } from "./providers";
@@ -10,19 +10,19 @@ const CHECK_TIMEOUT_MS = 10_000;
 
 // Credentials are an admin's business: secrets go in, metadata comes out.
 export const credentialRouter = createTRPCRouter({
-  list: tenantProcedure("admin").query(({ ctx }) => listCredentials(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => listCredentials(db, ctx.tenant.id))),
   // Sealing and audited writes run in their own transactions.
-  create: tenantAccessProcedure("admin")
+  create: tenantProcedure("admin")
     .input(ZCreateCredential)
     .mutation(({ ctx, input }) => createCredential(ctx.tenant.id, ctx.user.id, input)),
-  rotate: tenantAccessProcedure("admin")
+  rotate: tenantProcedure("admin")
     .input(ZRotateCredential)
     .mutation(({ ctx, input }) => rotateCredential(ctx.tenant.id, ctx.user.id, input)),
   remove: tenantProcedure("admin")
     .input(ZCredentialRef)
-    .mutation(({ ctx, input }) => removeCredential(ctx.db, ctx.tenant.id, ctx.user.id, input.credentialId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => removeCredential(db, ctx.tenant.id, ctx.user.id, input.credentialId))),
   // An authenticated, harmless call to the service; never held in a transaction.
-  check: tenantAccessProcedure("admin")
+  check: tenantProcedure("admin")
     .input(ZCredentialRef)
     .mutation(async ({ ctx, input }) => {
       const secrets = new Set<string>();

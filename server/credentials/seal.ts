@@ -2,17 +2,17 @@
 // tenant's data key. The AAD binds each ciphertext to its tenant, record and
 // purpose: copied to another row or tenant, it does not open.
 import { decryptSecret, encryptSecret, ZSealed, type TSealed } from "@/server/crypto/envelope";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { tenantDataKey } from "@/server/crypto/tenant-keys";
 
 export type TSealContext = { recordId: string; purpose: string };
 
 export async function sealTenantSecret(tenantId: string, plaintext: string, context: TSealContext): Promise<TSealed> {
-  const dataKey = await withTenantSql(tenantId, (client) => tenantDataKey(client, tenantId));
+  const dataKey = await withTenant(tenantId, (_db, { sql: client }) => tenantDataKey(client, tenantId));
   return encryptSecret(dataKey, plaintext, { tenantId, ...context });
 }
 
 export async function openTenantSecret(tenantId: string, sealed: unknown, context: TSealContext): Promise<string> {
-  const dataKey = await withTenantSql(tenantId, (client) => tenantDataKey(client, tenantId));
+  const dataKey = await withTenant(tenantId, (_db, { sql: client }) => tenantDataKey(client, tenantId));
   return decryptSecret(dataKey, ZSealed.parse(sealed), { tenantId, ...context }).toString("utf8");
 }

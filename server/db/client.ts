@@ -1,18 +1,19 @@
 // The Prisma client, connected as the app role (DATABASE_URL): it owns no table
 // and cannot bypass Row Level Security. Only server/db/ may import this file
 // (lint): everything else goes through withTenant, withUser or the platform client.
+// Tenant work does not use this client: withTenant (./tenant.ts) has its own, bound
+// to the caller's transaction.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
+import { pool } from "./pool";
 
 export type { Prisma } from "./generated/client";
 
 const globalForPrisma = globalThis as unknown as { agentFabricPrisma?: PrismaClient };
 
 function createClient(): PrismaClient {
-  // Raw, at first use: scripts (seed, dev, bench) set DATABASE_URL once their database is up, after imports.
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set.");
-  const adapter = new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  // The process's one pool (./pool.ts): Prisma and the raw-SQL paths share its connections.
+  const adapter = new PrismaPg(pool());
   // The app role has no SELECT on password_hash: never ask for it (the
   // credentials come only from the auth_credentials() definer function).
   return new PrismaClient({ adapter, omit: { user: { passwordHash: true } } });

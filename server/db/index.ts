@@ -1,12 +1,15 @@
-export { withTenant, withUser, withoutTenant, type TenantDb, type PlatformDb } from "./scoped";
+export { withUser, withoutTenant, type PlatformDb } from "./scoped";
+export { sqlLiteral, withTenant, withTenantOneTrip, type SqlClient, type TenantDb, type TTenantOptions, type TTenantTx } from "./tenant";
 export { containsText, escapeLike } from "./like";
 // Prisma's namespace (types, JSON nulls, error classes) for code outside server/db, which
 // may not import the generated client itself.
 export { Prisma } from "./generated/client";
-export { sqlLiteral, withTenantSql, withTenantSqlLead, withTenantSqlOneTrip, type SqlClient } from "./sql";
+export { sqlPool } from "./pool";
 import { disconnect as disconnectPrisma } from "./client";
-import { closeSqlPool } from "./sql";
+import { closePool } from "./pool";
+import { disconnectTenantPrisma } from "./tenant";
 
 export async function disconnect(): Promise<void> {
-  await Promise.all([disconnectPrisma(), closeSqlPool()]);
+  await Promise.all([disconnectPrisma(), disconnectTenantPrisma()]);
+  await closePool();
 }

@@ -5,7 +5,8 @@
 // importing it only from server/operator/, server/jobs/, scripts and tests.
 // Keep this surface small and obvious in review.
 import type { Prisma } from "./generated/client";
-import { withPlatform, type PlatformDb, type TenantDb } from "./scoped";
+import { withPlatform, type PlatformDb } from "./scoped";
+import type { TenantDb } from "./tenant";
 
 /** Who acts: "user:<id>" for an operator, or a fixed label ("seed", "job:<name>", "test"). */
 export type TPlatformActor = string;

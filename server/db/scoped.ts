@@ -1,7 +1,7 @@
 // The scoped runners: every query of the app runs in a transaction whose
 // `app.*` settings tell Row Level Security whose rows it may see.
 //
-//  withTenant(tenantId, work)  tenant tables of that tenant only (app.tenant_id)
+//  withTenant(tenantId, work)  tenant tables of that tenant only (app.tenant_id): ./tenant.ts
 //  withUser(userId, work)      the user's own memberships across tenants (app.user_id)
 //  withoutTenant(work)         tenants only; tenant tables and users read empty
 //  withPlatform(actor, work)   the platform runner (app.platform = 'on'): writes
@@ -14,7 +14,6 @@ import type { Prisma } from "./generated/client";
 import { prisma } from "./client";
 import { isUuid } from "@/server/validation";
 
-export type TenantDb = Prisma.TransactionClient;
 /** A transaction with no tenant context. */
 export type PlatformDb = Prisma.TransactionClient;
 
@@ -24,15 +23,7 @@ function assertUuid(value: string, what: string): void {
   if (!isUuid(value)) throw new Error(`${what} must be a UUID`);
 }
 
-export async function withTenant<T>(tenantId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
-  assertUuid(tenantId, "tenantId");
-  return prisma().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
-    return work(tx);
-  }, TRANSACTION);
-}
-
-export async function withUser<T>(userId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
+export async function withUser<T>(userId: string, work: (db: PlatformDb) => Promise<T>): Promise<T> {
   assertUuid(userId, "userId");
   return prisma().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT set_config('app.user_id', ${userId}, true)`;

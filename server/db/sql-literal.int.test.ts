@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createTenantFixture } from "@/server/test/factories";
-import { sqlLiteral, withTenantSqlOneTrip } from "./index";
+import { sqlLiteral, withTenantOneTrip } from "./index";
 
 const HOSTILE = [
   "'",
@@ -23,7 +23,7 @@ describe("sqlLiteral", () => {
   it("round-trips hostile and arbitrary text exactly, inside a tenant transaction", async () => {
     const fx = await createTenantFixture();
     const echo = async (value: string) =>
-      (await withTenantSqlOneTrip<{ v: string }>(fx.tenant.id, `SELECT ${sqlLiteral(value)}::text AS v`, { readOnly: true })).rows[0]?.v;
+      (await withTenantOneTrip<{ v: string }>(fx.tenant.id, `SELECT ${sqlLiteral(value)}::text AS v`, { readOnly: true })).rows[0]?.v;
     for (const value of HOSTILE) expect(await echo(value)).toBe(value);
     await fc.assert(
       fc.asyncProperty(
@@ -45,7 +45,7 @@ describe("sqlLiteral", () => {
 
   it("a failing statement rolls back and leaves the connection usable", async () => {
     const fx = await createTenantFixture();
-    await expect(withTenantSqlOneTrip(fx.tenant.id, "SELECT 1/0")).rejects.toThrow(/division by zero/);
-    expect((await withTenantSqlOneTrip<{ n: number }>(fx.tenant.id, "SELECT 2 AS n")).rows[0]?.n).toBe(2);
+    await expect(withTenantOneTrip(fx.tenant.id, "SELECT 1/0")).rejects.toThrow(/division by zero/);
+    expect((await withTenantOneTrip<{ n: number }>(fx.tenant.id, "SELECT 2 AS n")).rows[0]?.n).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 // Appending to a tenant's chain. The chain head row (event_chains) is taken with
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
-import { sqlLiteral, withTenantSqlLead, type SqlClient } from "@/server/db";
+import { sqlLiteral, withTenant, type SqlClient } from "@/server/db";
 import { isUuid } from "@/server/validation";
 import { createCheckpoint, DEFAULT_SETTINGS, loadSettings } from "./checkpoints";
 import { canonicalJson, eventHash, GENESIS_HASH, normalizePayload, type TEventClass } from "./hash";
@@ -37,7 +37,7 @@ function takeHeadSql(tenantId: string, count: number): string {
      RETURNING last_seq::text, last_hash, (SELECT s.checkpoint_every FROM event_log_settings s WHERE s.tenant_id = '${tenantId}') AS checkpoint_every`;
 }
 
-/** Append events in one transaction the caller opened with withTenantSql. */
+/** Append events in a tenant transaction the caller opened (withTenant's `tx.sql`). */
 export async function appendEvents(client: SqlClient, tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   if (events.length === 0) return [];
   if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
@@ -141,11 +141,15 @@ async function drain(tenantId: string): Promise<void> {
     }
     try {
       const events = batch.flatMap((pending) => pending.events);
-      const stored = await withTenantSqlLead(tenantId, takeHeadSql(tenantId, events.length), (client, head) =>
-        writeEvents(client, tenantId, events, head.rows[0] as THeadRow | undefined).then((written) => ({
-          result: written.stored,
-          closingSql: written.closingSql,
-        })),
+      // Two round trips: the head travels with BEGIN, the insert with COMMIT.
+      const stored = await withTenant(
+        tenantId,
+        async (_db, tx) => {
+          const written = await writeEvents(tx.sql, tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
+          if (written.closingSql) tx.commitWith(written.closingSql);
+          return written.stored;
+        },
+        { lead: takeHeadSql(tenantId, events.length) },
       );
       let offset = 0;
       for (const pending of batch) {

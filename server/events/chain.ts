@@ -1,6 +1,6 @@
 // Reading and verifying a tenant's chain from the database.
 import { randomBytes } from "node:crypto";
-import { withTenantSql, type SqlClient } from "@/server/db";
+import { withTenant, type SqlClient } from "@/server/db";
 import { checkCheckpointChain } from "./checkpoint-chain";
 import { GENESIS_HASH } from "./hash";
 import { publicKeys } from "./keys";
@@ -169,9 +169,9 @@ async function verifyRange(
 export async function verifyChain(tenantId: string, options: { parallelFrom?: number; ranges?: number } = {}): Promise<TVerification> {
   const parallelFrom = options.parallelFrom ?? PARALLEL_FROM;
   const rangeCount = options.ranges ?? RANGES;
-  return withTenantSql(
+  return withTenant(
     tenantId,
-    async (client) => {
+    async (_db, { sql: client }) => {
       const headRow = (
         await client.query<{ last_seq: string; last_hash: string }>(
           "SELECT last_seq::text, last_hash FROM event_chains WHERE tenant_id = $1",
@@ -218,7 +218,7 @@ export async function verifyChain(tenantId: string, options: { parallelFrom?: nu
         ranges.map((range, index) =>
           index === 0
             ? verifyRange(client, tenantId, range, checkpointHashes, true)
-            : withTenantSql(tenantId, (other) => verifyRange(other, tenantId, range, checkpointHashes, false), {
+            : withTenant(tenantId, (_db, { sql: other }) => verifyRange(other, tenantId, range, checkpointHashes, false), {
                 readOnly: true,
                 snapshot,
               }),
@@ -303,9 +303,9 @@ export async function verifyChainRange(
   tenantId: string,
   range: { fromSeq: bigint; toSeq: bigint },
 ): Promise<TVerifyResult & { startHash: string | null }> {
-  return withTenantSql(
+  return withTenant(
     tenantId,
-    async (client) => {
+    async (_db, { sql: client }) => {
       const checkpoints = (
         await client.query<TCheckpointRow>(`${CHECKPOINT_SQL} AND c.seq >= $2 AND c.seq <= $3`, [
           tenantId,

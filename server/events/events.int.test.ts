@@ -3,7 +3,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { publicKeyToPem } from "@/server/crypto/signing";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { appendEvents, recordEvents, type TNewEvent } from "./append";
 import { verifyChain, verifyChainRange } from "./chain";
@@ -44,7 +44,7 @@ describe("appends", () => {
       ...Array.from({ length: 50 }, (_, i) => recordEvents(b.tenant.id, [message(i)])),
     ]);
     for (const fx of [a, b]) {
-      const seqs = await withTenantSql(fx.tenant.id, async (client) =>
+      const seqs = await withTenant(fx.tenant.id, async (_db, { sql: client }) =>
         (await client.query<{ seq: string }>("SELECT e.seq::text FROM events e ORDER BY e.seq")).rows.map((row) => Number(row.seq)),
       );
       expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
@@ -146,9 +146,9 @@ describe("tamper evidence", () => {
   it("a tenant's chain verifies only with its own rows (RLS)", async () => {
     await recordEvents(fx.tenant.id, [message(1)]);
     const other = await createTenantFixture();
-    const seen = await withTenantSql(
+    const seen = await withTenant(
       other.tenant.id,
-      async (client) => (await client.query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1", [fx.tenant.id])).rows[0].n,
+      async (_db, { sql: client }) => (await client.query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1", [fx.tenant.id])).rows[0].n,
     );
     expect(seen).toBe(0);
   });
@@ -157,7 +157,7 @@ describe("tamper evidence", () => {
 describe("checkpoints and keys", () => {
   it("every N events a checkpoint is signed with the tenant key and verifies with its public key", async () => {
     const fx = await createTenantFixture();
-    await withTenantSql(fx.tenant.id, (client) =>
+    await withTenant(fx.tenant.id, (_db, { sql: client }) =>
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 5)", [fx.tenant.id]),
     );
     await recordEvents(
@@ -165,9 +165,9 @@ describe("checkpoints and keys", () => {
       Array.from({ length: 12 }, (_, i) => message(i)),
     );
     await recordEvents(fx.tenant.id, [message(13)]);
-    const [checkpoints, keys] = await withTenantSql(
+    const [checkpoints, keys] = await withTenant(
       fx.tenant.id,
-      async (client) => [await listCheckpoints(client, fx.tenant.id), await publicKeys(client, fx.tenant.id)] as const,
+      async (_db, { sql: client }) => [await listCheckpoints(client, fx.tenant.id), await publicKeys(client, fx.tenant.id)] as const,
     );
     expect(checkpoints.map((checkpoint) => checkpoint.seq)).toEqual(["12"]);
     const key = keys.find((candidate) => candidate.keyId === checkpoints[0]?.keyId);
@@ -179,17 +179,17 @@ describe("checkpoints and keys", () => {
 
   it("rotation retires the old key, keeps its public part, and old checkpoints still verify", async () => {
     const fx = await createTenantFixture();
-    await withTenantSql(fx.tenant.id, (client) =>
+    await withTenant(fx.tenant.id, (_db, { sql: client }) =>
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 2)", [fx.tenant.id]),
     );
     await recordEvents(fx.tenant.id, [message(1), message(2)]);
-    await withTenantSql(fx.tenant.id, (client) => rotateSigningKey(client, fx.tenant.id));
+    await withTenant(fx.tenant.id, (_db, { sql: client }) => rotateSigningKey(client, fx.tenant.id));
     await recordEvents(fx.tenant.id, [message(3), message(4)]);
-    const keys = await withTenantSql(fx.tenant.id, (client) => publicKeys(client, fx.tenant.id));
+    const keys = await withTenant(fx.tenant.id, (_db, { sql: client }) => publicKeys(client, fx.tenant.id));
     expect(keys.map((key) => key.status)).toEqual(["retired", "active"]);
-    const privateParts = await withTenantSql(
+    const privateParts = await withTenant(
       fx.tenant.id,
-      async (client) => (await client.query("SELECT private_key_sealed FROM signing_keys WHERE status = 'retired'")).rows,
+      async (_db, { sql: client }) => (await client.query("SELECT private_key_sealed FROM signing_keys WHERE status = 'retired'")).rows,
     );
     expect(privateParts[0]?.private_key_sealed).toBeNull();
     expect(await verifyChain(fx.tenant.id)).toMatchObject({ isValid: true, checkpointsChecked: 2 });
@@ -197,7 +197,7 @@ describe("checkpoints and keys", () => {
 
   it("a forged checkpoint fails verification", async () => {
     const fx = await createTenantFixture();
-    await withTenantSql(fx.tenant.id, (client) =>
+    await withTenant(fx.tenant.id, (_db, { sql: client }) =>
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 3)", [fx.tenant.id]),
     );
     await recordEvents(fx.tenant.id, [message(1), message(2), message(3)]);
@@ -208,7 +208,7 @@ describe("checkpoints and keys", () => {
   it("appends inside a caller's transaction roll back with it", async () => {
     const fx = await createTenantFixture();
     await expect(
-      withTenantSql(fx.tenant.id, async (client) => {
+      withTenant(fx.tenant.id, async (_db, { sql: client }) => {
         await appendEvents(client, fx.tenant.id, [message(1)]);
         throw new Error("the caller failed");
       }),
@@ -233,18 +233,18 @@ describe("retention", () => {
       { firstSeq: "1", lastSeq: "3", removed: 3, lastHash: stored[2]?.hash },
       { firstSeq: "5", lastSeq: "6", removed: 2, lastHash: stored[5]?.hash },
     ]);
-    const left = await withTenantSql(
+    const left = await withTenant(
       fx.tenant.id,
-      async (client) => (await client.query("SELECT e.seq::int AS seq, e.event_class FROM events e ORDER BY e.seq")).rows,
+      async (_db, { sql: client }) => (await client.query("SELECT e.seq::int AS seq, e.event_class FROM events e ORDER BY e.seq")).rows,
     );
     expect(left).toEqual([
       { seq: 4, event_class: "policy_decision" },
       { seq: 7, event_class: "message" },
       { seq: 8, event_class: "admin" },
     ]);
-    const summaries = await withTenantSql(
+    const summaries = await withTenant(
       fx.tenant.id,
-      async (client) =>
+      async (_db, { sql: client }) =>
         (
           await client.query(
             "SELECT s.first_seq::int AS first, s.last_seq::int AS last, s.count, s.last_hash, s.classes FROM event_summaries s ORDER BY s.first_seq",
@@ -262,7 +262,7 @@ describe("retention", () => {
 
   it("a tenant's own retention settings decide, and a deleted summary breaks verification", async () => {
     const fx = await createTenantFixture();
-    await withTenantSql(fx.tenant.id, (client) =>
+    await withTenant(fx.tenant.id, (_db, { sql: client }) =>
       client.query("INSERT INTO retention_policies (tenant_id, event_class, days) VALUES ($1, 'message', 10)", [fx.tenant.id]),
     );
     const twentyDaysAgo = new Date(Date.now() - 20 * 24 * 60 * 60 * 1000);
@@ -276,7 +276,7 @@ describe("retention", () => {
   it("the prune function refuses to act for another tenant than the caller's context", async () => {
     const [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
     await expect(
-      withTenantSql(a.tenant.id, (client) => client.query("SELECT * FROM prune_expired_events($1)", [b.tenant.id])),
+      withTenant(a.tenant.id, (_db, { sql: client }) => client.query("SELECT * FROM prune_expired_events($1)", [b.tenant.id])),
     ).rejects.toMatchObject({ code: "42501" });
   });
 });
@@ -285,7 +285,7 @@ describe("transparency log", () => {
   it("inclusion and consistency proofs verify for a log of at least 1,000 checkpoints", async () => {
     const tenants = await Promise.all(Array.from({ length: 4 }, () => createTenantFixture()));
     for (const fx of tenants) {
-      await withTenantSql(fx.tenant.id, (client) =>
+      await withTenant(fx.tenant.id, (_db, { sql: client }) =>
         client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 1)", [fx.tenant.id]),
       );
     }
@@ -297,7 +297,7 @@ describe("transparency log", () => {
     );
     const fx = tenants[0];
     if (!fx) throw new Error("no tenant");
-    const inclusion = await withTenantSql(fx.tenant.id, (client) => checkpointInclusion(client, fx.tenant.id, "125"));
+    const inclusion = await withTenant(fx.tenant.id, (_db, { sql: client }) => checkpointInclusion(client, fx.tenant.id, "125"));
     expect(inclusion.treeSize).toBeGreaterThanOrEqual(1000);
     expect(
       verifyInclusion({
@@ -318,7 +318,7 @@ describe("transparency log", () => {
       }),
     ).toBe(false);
     for (const oldSize of [1, 500, 999, inclusion.treeSize - 1]) {
-      const consistency = await withTenantSql(fx.tenant.id, (client) => logConsistency(client, oldSize, inclusion.treeSize));
+      const consistency = await withTenant(fx.tenant.id, (_db, { sql: client }) => logConsistency(client, oldSize, inclusion.treeSize));
       const args = {
         oldSize,
         newSize: consistency.newSize,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sign } from "@/server/crypto/signing";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { AppError } from "@/server/errors";
 import { createTenantFixture } from "@/server/test/factories";
 import { recordEvents } from "./append";
@@ -33,7 +33,7 @@ type TEventRecord = TRecord & THashedEvent & { prevHash: string; hash: string };
 /** 23 events, a checkpoint every 5 (at 5, 10, 15, 20), anchored in the built-in log. */
 async function tenantWithChain() {
   const fx = await createTenantFixture();
-  await withTenantSql(fx.tenant.id, (client) =>
+  await withTenant(fx.tenant.id, (_db, { sql: client }) =>
     client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 5)", [fx.tenant.id]),
   );
   for (let i = 1; i <= 23; i += 1) {
@@ -56,7 +56,7 @@ const parse = (text: string): TRecord[] =>
 
 /** Rebuild the file with a fresh trailer signed by the tenant's key: what a compromised server would hand out. */
 async function resign(tenantId: string, records: TRecord[]): Promise<string> {
-  const key = await withTenantSql(tenantId, (client) => activeSigningKey(client, tenantId));
+  const key = await withTenant(tenantId, (_db, { sql: client }) => activeSigningKey(client, tenantId));
   const body = records.filter((record) => record.kind !== "trailer").map((record) => `${JSON.stringify(record)}\n`);
   const digest = createHash("sha256").update(body.join("")).digest("hex");
   const trailer = {
@@ -95,8 +95,8 @@ describe("offline verification of a tampered, re-signed export", () => {
   it("an untouched export verifies, with the tenant's key and the log's key pinned; other keys are refused", async () => {
     const tenant = await tenantWithChain();
     const text = await exportText(tenant);
-    const [tenantKey] = await withTenantSql(tenant.id, (client) => publicKeys(client, tenant.id));
-    const logKeys = await withTenantSql(tenant.id, (client) => logPublicKeys(client));
+    const [tenantKey] = await withTenant(tenant.id, (_db, { sql: client }) => publicKeys(client, tenant.id));
+    const logKeys = await withTenant(tenant.id, (_db, { sql: client }) => logPublicKeys(client));
     const result = verifyExport(text, { pinnedPublicKey: tenantKey?.publicKey, pinnedLogPublicKey: logKeys[0]?.publicKey });
     expect(result).toMatchObject({
       isValid: true,
@@ -124,7 +124,7 @@ describe("offline verification of a tampered, re-signed export", () => {
   it("rewrite-and-rehash with the checkpoints re-signed too: the log's inclusion proof of the first re-signed checkpoint fails", async () => {
     const tenant = await tenantWithChain();
     const records = rewriteAndRehash(parse(await exportText(tenant)), "7");
-    const key = await withTenantSql(tenant.id, (client) => activeSigningKey(client, tenant.id));
+    const key = await withTenant(tenant.id, (_db, { sql: client }) => activeSigningKey(client, tenant.id));
     const hashes = new Map(records.filter((r) => r.kind === "event").map((r) => [String(r.seq), String(r.hash)]));
     let previous: TCheckpoint | null = null;
     for (const record of records.filter((r) => r.kind === "checkpoint")) {
@@ -306,7 +306,7 @@ describe("the server refuses to sign a history that does not verify", () => {
 
   it("with a checkpoint at every event, the rewritten event itself is named", async () => {
     const fx = await createTenantFixture();
-    await withTenantSql(fx.tenant.id, (client) =>
+    await withTenant(fx.tenant.id, (_db, { sql: client }) =>
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 1)", [fx.tenant.id]),
     );
     for (let i = 1; i <= 9; i += 1) await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { i } }]);

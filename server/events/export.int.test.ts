@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { sign } from "@/server/crypto/signing";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { createTenantFixture } from "@/server/test/factories";
 import { recordEvents } from "./append";
 import { verifyChain } from "./chain";
@@ -44,7 +44,7 @@ describe("export", () => {
     if (!result.isValid) return;
     expect(result.events).toBe(33);
     expect(result.checkpoints).toBeGreaterThan(0);
-    const [key] = await withTenantSql(fx.tenant.id, (client) => publicKeys(client, fx.tenant.id));
+    const [key] = await withTenant(fx.tenant.id, (_db, { sql: client }) => publicKeys(client, fx.tenant.id));
     expect(verifyExport(text, { pinnedPublicKey: key?.publicKey })).toMatchObject({ isValid: true });
     expect(verifyExport(text, { pinnedPublicKey: "A".repeat(43) })).toMatchObject({
       isValid: false,
@@ -97,8 +97,8 @@ describe("export", () => {
       );
     expect(await run(good)).toMatchObject({ code: 0, out: expect.stringContaining("verified. 33 events") });
     expect(await run(bad)).toMatchObject({ code: 1, out: expect.stringContaining("NOT verified. Line") });
-    const [key] = await withTenantSql(fx.tenant.id, (client) => publicKeys(client, fx.tenant.id));
-    const [logKey] = await withTenantSql(fx.tenant.id, (client) => logPublicKeys(client));
+    const [key] = await withTenant(fx.tenant.id, (_db, { sql: client }) => publicKeys(client, fx.tenant.id));
+    const [logKey] = await withTenant(fx.tenant.id, (_db, { sql: client }) => logPublicKeys(client));
     const pinned = await promisify(execFile)(process.execPath, [
       "node_modules/tsx/dist/cli.mjs",
       "scripts/verify-export.ts",
@@ -148,12 +148,12 @@ describe("checkpoints signed before chaining (version 1)", () => {
   it("still verify, and the first chained checkpoint links to the last of them", async () => {
     const fx = await createTenantFixture();
     const tenantId = fx.tenant.id;
-    await withTenantSql(tenantId, (client) =>
+    await withTenant(tenantId, (_db, { sql: client }) =>
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every, anchoring) VALUES ($1, 1000, 'off')", [tenantId]),
     );
     for (let i = 0; i < 5; i += 1) await recordEvents(tenantId, [{ type: "message.user", eventClass: "message", payload: { i } }]);
     // A row as the previous release wrote it: the v1 message, no link to a predecessor.
-    await withTenantSql(tenantId, async (client) => {
+    await withTenant(tenantId, async (_db, { sql: client }) => {
       const head = (await client.query<{ last_hash: string }>("SELECT last_hash FROM event_chains WHERE tenant_id = $1", [tenantId]))
         .rows[0];
       const key = await activeSigningKey(client, tenantId);
@@ -167,7 +167,7 @@ describe("checkpoints signed before chaining (version 1)", () => {
       await client.query("UPDATE event_log_settings SET checkpoint_every = 5 WHERE tenant_id = $1", [tenantId]);
     });
     for (let i = 5; i < 10; i += 1) await recordEvents(tenantId, [{ type: "message.user", eventClass: "message", payload: { i } }]);
-    const [newest] = await withTenantSql(tenantId, (client) => listCheckpoints(client, tenantId));
+    const [newest] = await withTenant(tenantId, (_db, { sql: client }) => listCheckpoints(client, tenantId));
     expect(newest).toMatchObject({ seq: "10", version: 2, prevSeq: "5" });
     expect(await verifyChain(tenantId)).toMatchObject({ isValid: true, checkpointsChecked: 2 });
     expect(verifyExport(await exportText(fx.tenant))).toMatchObject({ isValid: true, checkpoints: 2, proofs: 0 });

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { sign } from "@/server/crypto/signing";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { AppError } from "@/server/errors";
 import { CREATED_AT_ISO, summaries, toEntry, verifyChain } from "./chain";
 import { checkpointDigest, listCheckpoints, type TCheckpoint } from "./checkpoints";
@@ -45,7 +45,7 @@ function where(filters: TExportFilters, params: unknown[]): string {
 
 /** How many events an export with these filters will hold (for progress). */
 export async function countExport(tenantId: string, filters: TExportFilters): Promise<number> {
-  return withTenantSql(tenantId, async (client) => {
+  return withTenant(tenantId, async (_db, { sql: client }) => {
     const params: unknown[] = [tenantId];
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM events e WHERE e.tenant_id = $1${where(filters, params)}`,
@@ -82,9 +82,9 @@ export async function prepareExport(tenantId: string): Promise<TPreparedExport> 
     );
   }
   const headSeq = BigInt(verification.lastSeq);
-  return withTenantSql(
+  return withTenant(
     tenantId,
-    async (client) => {
+    async (_db, { sql: client }) => {
       // Make sure the key that will sign the trailer exists, so the header lists it.
       await activeSigningKey(client, tenantId);
       const checkpoints = (await listCheckpoints(client, tenantId)).filter((checkpoint) => BigInt(checkpoint.seq) <= headSeq).reverse();
@@ -156,7 +156,7 @@ export async function* exportLines(
   let exported = 0;
   for (let from = 1n; from <= start.headSeq; from += BigInt(PAGE)) {
     const to = from + BigInt(PAGE) - 1n < start.headSeq ? from + BigInt(PAGE) - 1n : start.headSeq;
-    const rows = await withTenantSql(tenant.id, async (client) => {
+    const rows = await withTenant(tenant.id, async (_db, { sql: client }) => {
       const params: unknown[] = [tenant.id, from.toString(), to.toString()];
       const result = await client.query(
         `SELECT e.seq::text, e.run_id, e.type, e.event_class, e.payload, ${CREATED_AT_ISO}, e.prev_hash, e.hash FROM events e
@@ -177,7 +177,7 @@ export async function* exportLines(
   yield emit({ kind: "treeHead", ...start.log.treeHead });
   for (const proof of start.log.proofs) yield emit(proof);
 
-  const key = await withTenantSql(tenant.id, (client) => activeSigningKey(client, tenant.id));
+  const key = await withTenant(tenant.id, (_db, { sql: client }) => activeSigningKey(client, tenant.id));
   // A rotation during the export: the header would not list the trailer's key.
   if (!start.keys.some((listed) => listed.keyId === key.id)) {
     throw new AppError("CONFLICT", "The tenant's signing key was rotated during the export; export again.");

@@ -1,7 +1,7 @@
 // Retention: expired events (per the tenant's days per class) are replaced by
 // summaries through prune_expired_events(), the one path that may delete
 // events. What was removed is itself recorded as an admin event.
-import { withTenantSql, type SqlClient } from "@/server/db";
+import { withTenant, type SqlClient } from "@/server/db";
 import { appendEvents } from "./append";
 import { EVENT_CLASSES } from "./hash";
 
@@ -30,7 +30,7 @@ export async function pruneExpired(client: SqlClient, tenantId: string): Promise
 }
 
 export async function applyRetention(tenantId: string): Promise<TPrunedRange[]> {
-  return withTenantSql(tenantId, (client) => pruneExpired(client, tenantId));
+  return withTenant(tenantId, (_db, { sql: client }) => pruneExpired(client, tenantId));
 }
 
 export async function retentionPolicies(client: SqlClient, tenantId: string): Promise<Record<string, number>> {

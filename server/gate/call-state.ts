@@ -4,7 +4,7 @@
 // on the tenant-scoped runner, so Row Level Security applies as everywhere; the
 // explicit tenant filters stay. Through Prisma these were three queries in an
 // interactive transaction, the largest cost of a decision after the tool itself.
-import { sqlLiteral, withTenantSqlOneTrip } from "@/server/db";
+import { sqlLiteral, withTenantOneTrip } from "@/server/db";
 import { isUuid } from "@/server/validation";
 import { compositionFromRow, type TResolvedComposition, type TTenantPackSource } from "./composition";
 
@@ -27,9 +27,9 @@ type TStateRow = {
 export async function loadCallState(tenantId: string, runId: string, tool: string): Promise<TCallState> {
   // A run id that is no UUID names no run of this tenant (and must not reach the ::uuid cast).
   const runUuid = isUuid(runId) ? runId : null;
-  // One round trip (withTenantSqlOneTrip), one short statement (gate_call_state, planned
+  // One round trip (withTenantOneTrip), one short statement (gate_call_state, planned
   // once per connection); every value is a validated UUID or a quoted literal.
-  const result = await withTenantSqlOneTrip<TStateRow>(
+  const result = await withTenantOneTrip<TStateRow>(
     tenantId,
     `SELECT * FROM gate_call_state(${sqlLiteral(tenantId)}::uuid, ${runUuid ? `${sqlLiteral(runUuid)}::uuid` : "NULL"}, ${sqlLiteral(tool)})`,
     { readOnly: true },

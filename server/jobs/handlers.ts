@@ -4,7 +4,7 @@
 import { expireOverdue, finishDecided } from "@/server/approvals/sweep";
 import { deliverDueNotifications, enqueueSlaWarnings } from "@/server/approvals/notify";
 import { auditClosedWindows } from "@/server/connectors/webhook-refusals";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { checkpointIfDue } from "@/server/events/checkpoints";
 import { applyRetention } from "@/server/events/retention";
@@ -41,7 +41,7 @@ export async function runRetention(): Promise<{ tenants: number; affected: numbe
 
 export async function runCheckpointSweep(now = new Date()): Promise<{ tenants: number; affected: number; failed: number }> {
   return forEachTenant("checkpoint-sweep", async (tenantId) =>
-    (await withTenantSql(tenantId, (client) => checkpointIfDue(client, tenantId, now))) ? 1 : 0,
+    (await withTenant(tenantId, (_db, { sql: client }) => checkpointIfDue(client, tenantId, now))) ? 1 : 0,
   );
 }
 

@@ -2,7 +2,7 @@
 // prunes expired events; the checkpoint sweep checkpoints stale chains.
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { recordEvents } from "@/server/events/append";
 import { verifyChain } from "@/server/events/chain";
 import { listCheckpoints } from "@/server/events/checkpoints";
@@ -42,7 +42,7 @@ describe("durable jobs", () => {
     await producer.start();
     await producer.send(QUEUES.retention.name, {});
     await producer.stop({ graceful: false, wait: true });
-    await until(async () => (await withTenantSql(fx.tenant.id, (client) => client.query("SELECT 1 FROM event_summaries"))).rowCount === 1);
+    await until(async () => (await withTenant(fx.tenant.id, (_db, { sql: client }) => client.query("SELECT 1 FROM event_summaries"))).rowCount === 1);
     expect(await verifyChain(fx.tenant.id)).toMatchObject({ isValid: true });
   });
 
@@ -50,15 +50,15 @@ describe("durable jobs", () => {
     const fx = await createTenantFixture();
     await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { i: 1 } }]);
     await runCheckpointSweep();
-    const first = await withTenantSql(fx.tenant.id, (client) => listCheckpoints(client, fx.tenant.id));
+    const first = await withTenant(fx.tenant.id, (_db, { sql: client }) => listCheckpoints(client, fx.tenant.id));
     expect(first.map((checkpoint) => checkpoint.seq)).toEqual(["1"]);
     await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { i: 2 } }]);
     // Within the interval: nothing new.
     await runCheckpointSweep();
-    expect(await withTenantSql(fx.tenant.id, (client) => listCheckpoints(client, fx.tenant.id))).toHaveLength(1);
+    expect(await withTenant(fx.tenant.id, (_db, { sql: client }) => listCheckpoints(client, fx.tenant.id))).toHaveLength(1);
     // Eleven minutes later (default interval ten): the head is checkpointed.
     await runCheckpointSweep(new Date(Date.now() + 11 * 60_000));
-    const later = await withTenantSql(fx.tenant.id, (client) => listCheckpoints(client, fx.tenant.id));
+    const later = await withTenant(fx.tenant.id, (_db, { sql: client }) => listCheckpoints(client, fx.tenant.id));
     expect(later.map((checkpoint) => checkpoint.seq)).toEqual(["2", "1"]);
   });
 });

@@ -66,7 +66,7 @@ describe("import boundaries", () => {
     expect(await errors("app/api/v1/route.ts")).toBe(1);
     expect(await errors("components/runs/x.tsx")).toBe(1);
     expect(await errors("server/env.ts")).toBe(0);
-    expect(await errors("server/db/client.ts")).toBe(0);
+    expect(await errors("server/db/pool.ts")).toBe(0);
     expect(await errors("scripts/dev.ts")).toBe(0);
   });
 

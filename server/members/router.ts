@@ -7,16 +7,16 @@ import { inviteMember, listMemberNames, listMembers, removeMember, updateMemberR
 const actorOf = (ctx: { user: { id: string }; membership: { role: TRole } }) => ({ userId: ctx.user.id, role: ctx.membership.role });
 
 export const memberRouter = createTRPCRouter({
-  list: tenantProcedure("viewer").query(({ ctx }) => listMembers(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("viewer").query(({ ctx }) => ctx.withTenant((db) => listMembers(db, ctx.tenant.id))),
   // Present and past members' emails, to name people in votes, versions and runs.
-  names: tenantProcedure("viewer").query(({ ctx }) => listMemberNames(ctx.db, ctx.tenant.id)),
+  names: tenantProcedure("viewer").query(({ ctx }) => ctx.withTenant((db) => listMemberNames(db, ctx.tenant.id))),
   invite: tenantProcedure("admin")
     .input(ZInviteMember)
-    .mutation(({ ctx, input }) => inviteMember(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => inviteMember(db, ctx.tenant.id, actorOf(ctx), input))),
   updateRole: tenantProcedure("admin")
     .input(ZUpdateRole)
-    .mutation(({ ctx, input }) => updateMemberRole(ctx.db, ctx.tenant.id, actorOf(ctx), input.membershipId, input.role)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateMemberRole(db, ctx.tenant.id, actorOf(ctx), input.membershipId, input.role))),
   remove: tenantProcedure("admin")
     .input(ZRemoveMember)
-    .mutation(({ ctx, input }) => removeMember(ctx.db, ctx.tenant.id, actorOf(ctx), input.membershipId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => removeMember(db, ctx.tenant.id, actorOf(ctx), input.membershipId))),
 });

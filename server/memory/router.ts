@@ -15,8 +15,8 @@ const ZQuery = z
 export const memoryRouter = createTRPCRouter({
   list: tenantProcedure("member")
     .input(z.object({ query: ZQuery.optional(), limit: z.number().int().min(1).max(500).default(200) }))
-    .query(({ ctx, input }) => listMemory(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listMemory(db, ctx.tenant.id, input))),
   remove: tenantProcedure("member")
     .input(z.object({ entryId: z.string().max(100) }))
-    .mutation(({ ctx, input }) => deleteMemoryEntry(ctx.db, ctx.tenant.id, input.entryId, ctx.user.id)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => deleteMemoryEntry(db, ctx.tenant.id, input.entryId, ctx.user.id))),
 });

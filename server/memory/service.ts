@@ -4,7 +4,7 @@
 // person is recorded exactly like one made by an agent (actor "user:<id>" or
 // "agent:<id>").
 import { recordAudit } from "@/server/audit/service";
-import { containsText, sqlLiteral, withTenantSqlOneTrip, type TenantDb } from "@/server/db";
+import { containsText, sqlLiteral, withTenantOneTrip, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
 import { isUuid } from "@/server/validation";
@@ -45,8 +45,8 @@ export async function writeNextVersion(
  * get their own version, and the history line is written with it.
  */
 export async function setMemory(tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
-  // One round trip (withTenantSqlOneTrip) to memory_set (the migration 20261123170000); values are quoted literals.
-  const { rows } = await withTenantSqlOneTrip<{ version: number }>(
+  // One round trip (withTenantOneTrip) to memory_set (the migration 20261123170000); values are quoted literals.
+  const { rows } = await withTenantOneTrip<{ version: number }>(
     tenantId,
     `SELECT memory_set(${sqlLiteral(tenantId)}::uuid, ${[key, value, actor].map(sqlLiteral).join(", ")}) AS version`,
   );
@@ -55,7 +55,7 @@ export async function setMemory(tenantId: string, key: string, value: string, ac
 
 /** The live value under a key, if any. */
 export async function getMemory(tenantId: string, key: string): Promise<{ key: string; value: string; version: number } | null> {
-  const { rows } = await withTenantSqlOneTrip<{ key: string; value: string; version: number }>(
+  const { rows } = await withTenantOneTrip<{ key: string; value: string; version: number }>(
     tenantId,
     `SELECT key, value, version FROM memory_entries WHERE tenant_id = ${sqlLiteral(tenantId)} AND key = ${sqlLiteral(key)} AND deleted_at IS NULL`,
     { readOnly: true },
@@ -67,7 +67,7 @@ export async function getMemory(tenantId: string, key: string): Promise<{ key: s
 export async function searchMemory(tenantId: string, text: string, limit: number): Promise<{ key: string; value: string }[]> {
   const needle = sqlLiteral(text);
   // strpos, not LIKE: the text is matched literally (no % or _ wildcards).
-  const { rows } = await withTenantSqlOneTrip<{ key: string; value: string }>(
+  const { rows } = await withTenantOneTrip<{ key: string; value: string }>(
     tenantId,
     `SELECT key, value FROM memory_entries
       WHERE tenant_id = ${sqlLiteral(tenantId)} AND deleted_at IS NULL

@@ -3,7 +3,7 @@
 // role may not create tables, hence `tableCreated`. Keys carry a prefix per use
 // and should be hashes when they would otherwise hold an address or an email.
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { sqlPool } from "@/server/db/sql";
+import { sqlPool } from "@/server/db";
 
 export const RATE_LIMIT_TABLE = "auth_throttles";
 

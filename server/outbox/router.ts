@@ -6,5 +6,5 @@ import { listOutbox } from "./service";
 export const outboxRouter = createTRPCRouter({
   list: tenantProcedure("member")
     .input(z.object({ cursor: z.uuid().optional(), limit: z.number().int().min(1).max(100).default(50) }))
-    .query(({ ctx, input }) => listOutbox(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listOutbox(db, ctx.tenant.id, input))),
 });

@@ -5,12 +5,15 @@ import type { TPackSource } from "./evaluate";
 
 export type TCatalogPack = TPackSource & { description: string };
 
-export const CATALOG_PACKS: readonly TCatalogPack[] = [
-  {
-    name: "baseline",
-    version: 1,
-    description: "Members and agents may use the registered tools.",
-    text: `
+// Frozen: a version never changes, and the policy engine keeps each one's hash by identity.
+export const CATALOG_PACKS: readonly TCatalogPack[] = Object.freeze(
+  (
+    [
+      {
+        name: "baseline",
+        version: 1,
+        description: "Members and agents may use the registered tools.",
+        text: `
 // baseline v1: members and above may call the tools registered for this deployment.
 // (The registry decides which tools exist; viewers only watch.)
 @id("permit-members")
@@ -22,12 +25,12 @@ when { principal has role && principal.role != "viewer" };
 @reason("the tenant's agents may use the registered tools")
 permit (principal is Agent, action, resource);
 `,
-  },
-  {
-    name: "treasury",
-    version: 1,
-    description: "Large transfers and unknown counterparties need approval.",
-    text: `
+      },
+      {
+        name: "treasury",
+        version: 1,
+        description: "Large transfers and unknown counterparties need approval.",
+        text: `
 // treasury v1: money does not move without a person looking at it when it is large
 // or goes somewhere new. Amounts are in minor units (cents).
 @id("large-transfer")
@@ -44,12 +47,12 @@ when { context.safetyClass == "financial" && context has amount && context.amoun
 forbid (principal, action, resource)
 when { context.safetyClass == "financial" && !(context has knownCounterparty && context.knownCounterparty) };
 `,
-  },
-  {
-    name: "treasury",
-    version: 2,
-    description: "Transfers above 1,000 in their own currency and unknown counterparties need approval.",
-    text: `
+      },
+      {
+        name: "treasury",
+        version: 2,
+        description: "Transfers above 1,000 in their own currency and unknown counterparties need approval.",
+        text: `
 // treasury v2: as v1, but the threshold is in the transfer's own currency: 1,000.00 USD,
 // 1,000 JPY and 1,000.000 KWD, not 100,000 minor units whatever they are.
 // context.normalizedAmount is the amount in ten-thousandths of the major unit
@@ -73,12 +76,12 @@ when {
 forbid (principal, action, resource)
 when { context.safetyClass == "financial" && !(context has knownCounterparty && context.knownCounterparty) };
 `,
-  },
-  {
-    name: "pii-strict",
-    version: 1,
-    description: "Outbound calls carrying personal data need approval.",
-    text: `
+      },
+      {
+        name: "pii-strict",
+        version: 1,
+        description: "Outbound calls carrying personal data need approval.",
+        text: `
 // pii-strict v1: outbound messages and fetches that carry personal data are held.
 // The gate detects emails, phone numbers, card and IBAN numbers in the arguments
 // and passes what it found as context.pii.
@@ -89,12 +92,12 @@ when { context.safetyClass == "financial" && !(context has knownCounterparty && 
 forbid (principal, action, resource)
 when { context.safetyClass == "external_side_effect" && context.pii.hasAny };
 `,
-  },
-  {
-    name: "external-tools-untrusted",
-    version: 1,
-    description: "After reading untrusted content, external and financial calls need approval.",
-    text: `
+      },
+      {
+        name: "external-tools-untrusted",
+        version: 1,
+        description: "After reading untrusted content, external and financial calls need approval.",
+        text: `
 // external-tools-untrusted v1: once a run has read untrusted content (web pages,
 // inbound messages, sheets), what it does outside is decided by a person.
 @id("tainted-external")
@@ -111,12 +114,12 @@ when { context.tainted && context.safetyClass == "external_side_effect" };
 forbid (principal, action, resource)
 when { context.tainted && context.safetyClass == "financial" };
 `,
-  },
-  {
-    name: "shell-command-safety",
-    version: 1,
-    description: "Destructive or unresolvable shell commands need approval; privilege escalation and wiping / are denied.",
-    text: `
+      },
+      {
+        name: "shell-command-safety",
+        version: 1,
+        description: "Destructive or unresolvable shell commands need approval; privilege escalation and wiping / are denied.",
+        text: `
 // shell-command-safety v1 (on by default): shell.exec commands are parsed, not matched
 // as text; the gate passes what the analysis found as context.shell. A held command
 // runs, once approved, after a snapshot of the workspace (restorable from the Trash).
@@ -209,8 +212,10 @@ when { context has shell && context.shell.kinds.contains("privilege_escalation")
 forbid (principal, action, resource)
 when { context has shell && context.shell.kinds.contains("system_wipe") };
 `,
-  },
-];
+      },
+    ] satisfies TCatalogPack[]
+  ).map((pack) => Object.freeze(pack)),
+);
 
 export function catalogPack(name: string, version: number): TCatalogPack | undefined {
   return CATALOG_PACKS.find((pack) => pack.name === name && pack.version === version);

@@ -207,3 +207,25 @@ describe("composition", () => {
     );
   });
 });
+
+describe("compiled compositions are cached by content", () => {
+  const own = (text: string) => ({ name: "own", version: 1, text });
+  const permit = '@id("all")\npermit (principal, action, resource);';
+  const forbid = '@id("all")\nforbid (principal, action, resource);';
+
+  it("a tenant pack with the same name and version but another text compiles anew", () => {
+    expect(decide(compileComposition({ packs: [own(permit)] }), request("memory.get")).effect).toBe("allow");
+    expect(decide(compileComposition({ packs: [own(forbid)] }), request("memory.get")).effect).toBe("deny");
+    // An (unfrozen) source object changed in place is hashed again, not read from the cache.
+    const source = own(permit);
+    expect(decide(compileComposition({ packs: [source] }), request("memory.get")).effect).toBe("allow");
+    source.text = forbid;
+    expect(decide(compileComposition({ packs: [source] }), request("memory.get")).effect).toBe("deny");
+  });
+
+  it("catalog packs are frozen, so their cached hashes cannot go stale", () => {
+    expect(CATALOG_PACKS.every((pack) => Object.isFrozen(pack))).toBe(true);
+    expect(Object.isFrozen(CATALOG_PACKS)).toBe(true);
+    expect(compileComposition(ALL)).toBe(compileComposition({ packs: [...ALL.packs] }));
+  });
+});

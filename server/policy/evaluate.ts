@@ -128,6 +128,21 @@ function remember(cache: Map<string, TCompiled>, key: string, compiled: TCompile
   cache.set(key, compiled);
 }
 
+// A pack source's hash, kept per source object: catalog packs are the same objects on
+// every call (they ship with the app, frozen), so their texts are hashed once per
+// process instead of on every gate call; a tenant's own texts, loaded per call, are
+// hashed each time.
+const sourceHashes = new WeakMap<TPackSource, string>();
+
+function sourceHash(source: TPackSource): string {
+  let hash = sourceHashes.get(source);
+  if (!hash) {
+    hash = createHash("sha256").update(JSON.stringify([source.name, source.version, source.text])).digest("hex");
+    if (Object.isFrozen(source)) sourceHashes.set(source, hash);
+  }
+  return hash;
+}
+
 /**
  * Compile and pre-parse; the same composition content is parsed once per process
  * (and Cedar instance). The gate compiles on every call, and splitting the packs
@@ -136,15 +151,11 @@ function remember(cache: Map<string, TCompiled>, key: string, compiled: TCompile
  * function of it. `limits` replaces POLICY_LIMITS (tests that probe Cedar itself).
  */
 export function compileComposition(composition: TComposition, options: { limits?: TPolicyLimits } = {}): TCompiled {
-  const sourceKey = createHash("sha256")
-    .update(
-      JSON.stringify([
-        sources(composition).map((source) => [source.name, source.version, source.text]),
-        composition.disabledPolicies ?? [],
-        options.limits ?? null,
-      ]),
-    )
-    .digest("hex");
+  const sourceKey = [
+    sources(composition).map(sourceHash).join(","),
+    JSON.stringify(composition.disabledPolicies ?? []),
+    JSON.stringify(options.limits ?? null),
+  ].join("|");
   const known = cachesOf(cedarGeneration()).bySource.get(sourceKey);
   if (known) return known;
   // Parsing depends on the text alone: a source that made Cedar trap once would do so

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withTenant, withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { CATALOG_PACKS } from "./catalog";
 import { callerFor, createTenantFixture } from "@/server/test/factories";
 import { policyPackKind } from "./packs";
@@ -13,18 +13,18 @@ forbid (principal, action, resource) when { context.safetyClass == "financial" }
 describe("policy packs in the database", () => {
   it("the catalog is stored, read-only for the app, identical to the code that ships it", async () => {
     const fx = await createTenantFixture();
-    const rows = await withTenantSql(
+    const rows = await withTenant(
       fx.tenant.id,
-      async (client) => (await client.query("SELECT name, version, text FROM catalog_pack_versions")).rows,
+      async (_db, { sql: client }) => (await client.query("SELECT name, version, text FROM catalog_pack_versions")).rows,
     );
     for (const pack of CATALOG_PACKS) expect(rows).toContainEqual({ name: pack.name, version: pack.version, text: pack.text });
     await expect(
-      withTenantSql(fx.tenant.id, (client) =>
+      withTenant(fx.tenant.id, (_db, { sql: client }) =>
         client.query("UPDATE catalog_pack_versions SET text = 'permit (principal, action, resource);'"),
       ),
     ).rejects.toMatchObject({ code: "42501" });
     await expect(
-      withTenantSql(fx.tenant.id, (client) =>
+      withTenant(fx.tenant.id, (_db, { sql: client }) =>
         client.query(
           "INSERT INTO catalog_pack_versions (name, version, description, text) VALUES ('evil', 1, '', 'permit (principal, action, resource);')",
         ),
@@ -119,7 +119,7 @@ describe("policy packs in the database", () => {
     const next = await admin.policyPack.addVersion({ tenantSlug: fx.tenant.slug, packId: created.id, text: `${HOLD_TRANSFERS}\n` });
     expect(next.version).toBe(2);
     await expect(
-      withTenantSql(fx.tenant.id, (client) =>
+      withTenant(fx.tenant.id, (_db, { sql: client }) =>
         client.query("UPDATE policy_pack_versions SET text = 'permit (principal, action, resource);'"),
       ),
     ).rejects.toMatchObject({ code: "42501" });

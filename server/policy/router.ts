@@ -18,14 +18,14 @@ const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label
 // The packs a tenant can compose: the catalog's and its own. Editing compositions,
 // diffs and staged rollouts come with policy-pack management.
 export const policyPackRouter = createTRPCRouter({
-  list: tenantProcedure("viewer").query(({ ctx }) => listPacks(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("viewer").query(({ ctx }) => ctx.withTenant((db) => listPacks(db, ctx.tenant.id))),
   create: tenantProcedure("admin")
     .input(z.object({ name: ZPackName, description: zText({ max: 300 }).optional(), text: ZPackText }))
-    .mutation(({ ctx, input }) => createPack(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => createPack(db, ctx.tenant.id, actorOf(ctx), input))),
   addVersion: tenantProcedure("admin")
     .input(z.object({ packId: z.uuid(), text: ZPackText }))
-    .mutation(({ ctx, input }) => addPackVersion(ctx.db, ctx.tenant.id, actorOf(ctx), input.packId, input.text)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => addPackVersion(db, ctx.tenant.id, actorOf(ctx), input.packId, input.text))),
   delete: tenantProcedure("admin")
     .input(z.object({ packId: z.uuid() }))
-    .mutation(({ ctx, input }) => deletePack(ctx.db, ctx.tenant.id, actorOf(ctx), input.packId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => deletePack(db, ctx.tenant.id, actorOf(ctx), input.packId))),
 });

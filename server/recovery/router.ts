@@ -12,18 +12,18 @@ import { getRecoverySettings, listTrash, listVersions, restoreItem, restoreItemV
 export const recoveryRouter = createTRPCRouter({
   trash: tenantProcedure("member")
     .input(ZTrashQuery)
-    .query(({ ctx, input }) => listTrash(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listTrash(db, ctx.tenant.id, input))),
   versions: tenantProcedure("member")
     .input(ZItemRef)
-    .query(({ ctx, input }) => listVersions(ctx.db, ctx.tenant.id, input)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listVersions(db, ctx.tenant.id, input))),
   restore: tenantProcedure("member")
     .input(ZItemRef)
-    .mutation(({ ctx, input }) => restoreItem(ctx.db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => restoreItem(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input))),
   restoreVersion: tenantProcedure("member")
     .input(ZRestoreVersion)
-    .mutation(({ ctx, input }) => restoreItemVersion(ctx.db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
-  settings: tenantProcedure("member").query(({ ctx }) => getRecoverySettings(ctx.db, ctx.tenant.id)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => restoreItemVersion(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input))),
+  settings: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => getRecoverySettings(db, ctx.tenant.id))),
   updateSettings: tenantProcedure("admin")
     .input(ZUpdateRecoverySettings)
-    .mutation(({ ctx, input }) => updateRecoverySettings(ctx.db, ctx.tenant.id, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateRecoverySettings(db, ctx.tenant.id, ctx.user.id, input))),
 });

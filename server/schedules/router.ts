@@ -12,30 +12,30 @@ import { userPrincipal } from "@/server/principals";
 const actorOf = (user: { id: string }): TActor => ({ label: userPrincipal(user.id), userId: user.id });
 
 export const scheduleRouter = createTRPCRouter({
-  list: tenantProcedure("member").query(({ ctx }) => listSchedules(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => listSchedules(db, ctx.tenant.id))),
   runs: tenantProcedure("member")
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }))
-    .query(({ ctx, input }) => listScheduleRuns(ctx.db, ctx.tenant.id, input.limit)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => listScheduleRuns(db, ctx.tenant.id, input.limit))),
   create: tenantProcedure("member")
     .input(ZCreateSchedule)
-    .mutation(({ ctx, input }) => createSchedule(ctx.db, ctx.tenant.id, actorOf(ctx.user), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => createSchedule(db, ctx.tenant.id, actorOf(ctx.user), input))),
   update: tenantProcedure("member")
     .input(ZUpdateSchedule)
-    .mutation(({ ctx, input }) => updateSchedule(ctx.db, ctx.tenant.id, actorOf(ctx.user), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateSchedule(db, ctx.tenant.id, actorOf(ctx.user), input))),
   cancel: tenantProcedure("member")
     .input(ZScheduleRef)
-    .mutation(({ ctx, input }) => cancelSchedule(ctx.db, ctx.tenant.id, actorOf(ctx.user), { id: input.scheduleId })),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => cancelSchedule(db, ctx.tenant.id, actorOf(ctx.user), { id: input.scheduleId }))),
 });
 
 export const heartbeatRouter = createTRPCRouter({
-  list: tenantProcedure("member").query(({ ctx }) => listHeartbeats(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => listHeartbeats(db, ctx.tenant.id))),
   create: tenantProcedure("admin")
     .input(ZCreateHeartbeat)
-    .mutation(({ ctx, input }) => createHeartbeat(ctx.db, ctx.tenant.id, actorOf(ctx.user), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => createHeartbeat(db, ctx.tenant.id, actorOf(ctx.user), input))),
   update: tenantProcedure("admin")
     .input(ZUpdateHeartbeat)
-    .mutation(({ ctx, input }) => updateHeartbeat(ctx.db, ctx.tenant.id, actorOf(ctx.user), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateHeartbeat(db, ctx.tenant.id, actorOf(ctx.user), input))),
   archive: tenantProcedure("admin")
     .input(ZHeartbeatRef)
-    .mutation(({ ctx, input }) => archiveHeartbeat(ctx.db, ctx.tenant.id, actorOf(ctx.user), input.heartbeatId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => archiveHeartbeat(db, ctx.tenant.id, actorOf(ctx.user), input.heartbeatId))),
 });

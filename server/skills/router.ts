@@ -9,17 +9,17 @@ const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label
 // Members read skills (their agents do too); admins write them. Version history and
 // restore go through the recovery router (kind "skill").
 export const skillRouter = createTRPCRouter({
-  list: tenantProcedure("member").query(({ ctx }) => listSkills(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => listSkills(db, ctx.tenant.id))),
   get: tenantProcedure("member")
     .input(ZSkillRef)
-    .query(({ ctx, input }) => getSkill(ctx.db, ctx.tenant.id, input.skillId)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => getSkill(db, ctx.tenant.id, input.skillId))),
   create: tenantProcedure("admin")
     .input(ZCreateSkill)
-    .mutation(({ ctx, input }) => createSkill(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => createSkill(db, ctx.tenant.id, actorOf(ctx), input))),
   update: tenantProcedure("admin")
     .input(ZUpdateSkill)
-    .mutation(({ ctx, input }) => updateSkill(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateSkill(db, ctx.tenant.id, actorOf(ctx), input))),
   delete: tenantProcedure("admin")
     .input(ZSkillRef)
-    .mutation(({ ctx, input }) => deleteSkill(ctx.db, ctx.tenant.id, actorOf(ctx), input.skillId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => deleteSkill(db, ctx.tenant.id, actorOf(ctx), input.skillId))),
 });

@@ -5,7 +5,7 @@ import { hashPassword } from "@/server/auth/password";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform, upsertUser } from "@/server/db/platform";
-import { withTenant, withTenantSql } from "@/server/db";
+import { withTenant} from "@/server/db";
 import { appendEvents } from "@/server/events/append";
 import { pruneExpired } from "@/server/events/retention";
 import { createInvitation } from "@/server/invitations/service";
@@ -96,7 +96,7 @@ export async function callPath(user: TSessionUser | null, path: string, input: u
 }
 
 async function fillEventLog(tenantId: string): Promise<string> {
-  return withTenantSql(tenantId, async (client) => {
+  return withTenant(tenantId, async (_db, { sql: client }) => {
     await client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 2)", [tenantId]);
     await client.query("INSERT INTO retention_policies (tenant_id, event_class, days) VALUES ($1, 'tool_result', 30)", [tenantId]);
     const run = await client.query<{ id: string }>(

@@ -2,13 +2,19 @@
 import { env } from "@/server/env";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
-import { registryFor } from "./registry";
+import { toolCatalog } from "./catalog";
 import { ZSetToolEnabled } from "./schemas";
 import { listToolSettings, setToolEnabled } from "./settings";
 
 export const toolRouter = createTRPCRouter({
-  list: tenantProcedure("viewer").query(async ({ ctx }) => listToolSettings(ctx.db, ctx.tenant.id, await registryFor(env.DEPLOYMENT_MODE))),
+  list: tenantProcedure("viewer").query(async ({ ctx }) => {
+    const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
+    return ctx.withTenant((db) => listToolSettings(db, ctx.tenant.id, catalog));
+  }),
   setEnabled: tenantProcedure("admin")
     .input(ZSetToolEnabled)
-    .mutation(async ({ ctx, input }) => setToolEnabled(ctx.db, ctx.tenant.id, ctx.user.id, await registryFor(env.DEPLOYMENT_MODE), input)),
+    .mutation(async ({ ctx, input }) => {
+      const catalog = await toolCatalog(env.DEPLOYMENT_MODE);
+      return ctx.withTenant((db) => setToolEnabled(db, ctx.tenant.id, ctx.user.id, catalog, input));
+    }),
 });

@@ -21,7 +21,7 @@ import { DEFAULT_WORKFLOW } from "@/server/approvals/types";
 import { scriptedPlanner } from "@/server/agent/planner";
 import { createAgentKey } from "@/server/agents/keys";
 import { createCredential } from "@/server/credentials/service";
-import { registryFor } from "@/server/tools/registry";
+import { toolCatalog } from "@/server/tools/catalog";
 import { withTenant, withoutTenant } from "@/server/db";
 import { setMemory, softDeleteMemory } from "@/server/memory/service";
 import { appRouter } from "./root";
@@ -82,7 +82,7 @@ async function stalledRequestOf(fixture: TTenantFixture): Promise<string> {
 }
 
 async function scriptedRunOf(fixture: TTenantFixture): Promise<string> {
-  const run = await runAgentTurn(await registryFor("saas"), scriptedPlanner, {
+  const run = await runAgentTurn(await toolCatalog("saas"), scriptedPlanner, {
     tenantId: fixture.tenant.id,
     principal: { type: "User", id: fixture.users.owner.id, role: "owner", label: "user:matrix" },
     message: "what do you remember?",

@@ -1,5 +1,5 @@
 import { createTRPCRouter } from "@/server/trpc/init";
-import { tenantAccessProcedure, tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { validateDefinition, NODE_TYPES } from "./definition";
 import { startWorkflowRun } from "./run";
 import { ZRunWorkflow, ZSaveWorkflow, ZValidateWorkflow, ZWorkflowRef } from "./schemas";
@@ -12,10 +12,10 @@ const actorOf = (ctx: { user: { id: string } }) => ({ userId: ctx.user.id, label
 // admins save and delete them. Version history and restore go through the
 // recovery router (kind "workflow").
 export const workflowRouter = createTRPCRouter({
-  list: tenantProcedure("member").query(({ ctx }) => listWorkflows(ctx.db, ctx.tenant.id)),
+  list: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => listWorkflows(db, ctx.tenant.id))),
   get: tenantProcedure("member")
     .input(ZWorkflowRef)
-    .query(({ ctx, input }) => getWorkflow(ctx.db, ctx.tenant.id, input.workflowId)),
+    .query(({ ctx, input }) => ctx.withTenant((db) => getWorkflow(db, ctx.tenant.id, input.workflowId))),
   // Checks a definition without saving it: the editor shows the problems inline.
   validate: tenantProcedure("member")
     .input(ZValidateWorkflow)
@@ -25,12 +25,12 @@ export const workflowRouter = createTRPCRouter({
     }),
   save: tenantProcedure("admin")
     .input(ZSaveWorkflow)
-    .mutation(({ ctx, input }) => saveWorkflow(ctx.db, ctx.tenant.id, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => saveWorkflow(db, ctx.tenant.id, actorOf(ctx), input))),
   delete: tenantProcedure("admin")
     .input(ZWorkflowRef)
-    .mutation(({ ctx, input }) => deleteWorkflow(ctx.db, ctx.tenant.id, actorOf(ctx), input.workflowId)),
+    .mutation(({ ctx, input }) => ctx.withTenant((db) => deleteWorkflow(db, ctx.tenant.id, actorOf(ctx), input.workflowId))),
   // No tenant transaction around the run: its steps call out and pass the gate.
-  run: tenantAccessProcedure("member")
+  run: tenantProcedure("member")
     .input(ZRunWorkflow)
     .mutation(({ ctx, input }) =>
       startWorkflowRun(ctx.tenant.id, { id: ctx.user.id, email: ctx.user.email, role: ctx.membership.role }, input.workflowId, input.input),

@@ -1,0 +1,210 @@
+// The tenant runner: the one way tenant-owned rows are read or written.
+//
+//  withTenant(tenantId, (db, tx) => …)   one tenant transaction. `db` is Prisma and
+//                                         `tx.sql` raw SQL, both on the same connection
+//                                         and in the same transaction, so they commit
+//                                         or roll back together.
+//  withTenantOneTrip(tenantId, statement) one statement in its own tenant transaction,
+//                                         in one round trip (the gate's hot path).
+//
+// Both open a connection from the process's one pool, send BEGIN and
+// set_config('app.tenant_id', …, true) in the same message as their first
+// statement, and are connected as the app role: Row Level Security decides what
+// the transaction sees. Settings are transaction-local, so they never leak to the
+// next user of a pooled connection. Never hold one open across an LLM or outbound
+// HTTP call: an idle transaction is ended by the server after IDLE_TIMEOUT_MS.
+//
+// How Prisma joins the transaction: the tenant Prisma client runs on a pool that
+// owns no connection; every query it sends goes to the connection of the
+// withTenant call it runs under (AsyncLocalStorage), and a transaction Prisma opens
+// itself (nested writes) becomes a savepoint of that transaction. Outside a
+// withTenant call, or after it ended, the tenant client refuses to run.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { isUuid } from "@/server/validation";
+import { PrismaClient, type Prisma } from "./generated/client";
+import { pool } from "./pool";
+
+/** Prisma inside a tenant transaction. */
+export type TenantDb = Prisma.TransactionClient;
+export type SqlClient = pg.PoolClient;
+
+/** The raw side of a tenant transaction. */
+export type TTenantTx = {
+  /** The transaction's connection: raw SQL, same transaction as `db`. */
+  sql: SqlClient;
+  /** The result of `options.lead`, when one was sent with BEGIN. */
+  lead: pg.QueryResult | undefined;
+  /** A last statement (literals only) to send in the same round trip as COMMIT. */
+  commitWith(statement: string): void;
+};
+
+export type TTenantOptions = {
+  isolation?: "read committed" | "repeatable read";
+  readOnly?: boolean;
+  /** Share another transaction's consistent view (pg_export_snapshot()). */
+  snapshot?: string;
+  /**
+   * A first statement sent in the same round trip as BEGIN. Fixed SQL, no parameters:
+   * every value inlined in it must be a validated id or go through sqlLiteral.
+   */
+  lead?: string;
+};
+
+/** The server ends a transaction left idle this long (and with it the connection). */
+export const IDLE_TIMEOUT_MS = 30_000;
+
+const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
+
+type TOpenTransaction = { client: pg.PoolClient; isOpen: boolean; savepoints: number };
+const current = new AsyncLocalStorage<TOpenTransaction>();
+
+function openTransaction(): TOpenTransaction {
+  const open = current.getStore();
+  if (!open) throw new Error("The tenant Prisma client runs only inside withTenant(tenantId, work).");
+  if (!open.isOpen) throw new Error("A query ran after its tenant transaction ended (a promise outlived withTenant's work).");
+  return open;
+}
+
+type TQueryConfig = pg.QueryConfig & { text: string };
+
+/**
+ * A transaction Prisma opens inside ours (a nested write) runs as a savepoint:
+ * Prisma's BEGIN, COMMIT and ROLLBACK become SAVEPOINT, RELEASE and ROLLBACK TO.
+ */
+function nestedConnection(open: TOpenTransaction) {
+  const name = `prisma_nested_${++open.savepoints}`;
+  const translate = (text: string): string | null => {
+    const statement = text.trim().toUpperCase();
+    if (statement === "BEGIN") return `SAVEPOINT ${name}`;
+    if (statement === "COMMIT") return `RELEASE SAVEPOINT ${name}`;
+    if (statement === "ROLLBACK") return `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`;
+    // The isolation level is the outer transaction's.
+    if (statement.startsWith("SET TRANSACTION ISOLATION LEVEL")) return null;
+    return text;
+  };
+  return {
+    query(config: TQueryConfig, values?: unknown[]) {
+      const transaction = openTransaction();
+      const text = translate(config.text);
+      if (text === null) return Promise.resolve({ rows: [], fields: [], rowCount: 0, command: "SET", oid: 0 });
+      if (text !== config.text && text.includes(";")) return transaction.client.query(text);
+      return transaction.client.query({ ...config, text }, values);
+    },
+    release() {},
+    on() {},
+    removeListener() {},
+  };
+}
+
+/** The tenant Prisma client's pool: no connections of its own, only the caller's transaction. */
+class TransactionPool extends pg.Pool {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads; Prisma's adapter sends a config object
+  override query(config: any, values?: any): any {
+    return openTransaction().client.query(config, values);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads; Prisma's adapter awaits the promise form
+  override connect(): any {
+    return Promise.resolve(nestedConnection(openTransaction()));
+  }
+}
+
+const globalForTenant = globalThis as unknown as { agentFabricTenantPrisma?: PrismaClient };
+
+function tenantPrisma(): TenantDb {
+  globalForTenant.agentFabricTenantPrisma ??= new PrismaClient({
+    adapter: new PrismaPg(new TransactionPool({ max: 1 })),
+    // The app role has no SELECT on password_hash: never ask for it.
+    omit: { user: { passwordHash: true } },
+  });
+  return globalForTenant.agentFabricTenantPrisma;
+}
+
+export async function disconnectTenantPrisma(): Promise<void> {
+  await globalForTenant.agentFabricTenantPrisma?.$disconnect();
+  globalForTenant.agentFabricTenantPrisma = undefined;
+}
+
+function beginSql(tenantId: string, options: TTenantOptions): string {
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
+  if (options.snapshot !== undefined && !SNAPSHOT.test(options.snapshot)) throw new Error("snapshot must be an exported snapshot id");
+  const isolation = options.isolation === "repeatable read" || options.snapshot ? " ISOLATION LEVEL REPEATABLE READ" : "";
+  const access = options.readOnly ? " READ ONLY" : "";
+  const snapshot = options.snapshot ? ` SET TRANSACTION SNAPSHOT '${options.snapshot}';` : "";
+  // The id is a validated UUID, so it is safe to inline: BEGIN and the settings travel in one message.
+  return `BEGIN${isolation}${access};${snapshot} SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('idle_in_transaction_session_timeout', '${IDLE_TIMEOUT_MS}', true)`;
+}
+
+/** One tenant transaction: Prisma (`db`) and raw SQL (`tx.sql`) inside it, committed together. */
+export async function withTenant<T>(
+  tenantId: string,
+  work: (db: TenantDb, tx: TTenantTx) => Promise<T>,
+  options: TTenantOptions = {},
+): Promise<T> {
+  const begin = beginSql(tenantId, options);
+  const client = await pool().connect();
+  const open: TOpenTransaction = { client, isOpen: true, savepoints: 0 };
+  try {
+    const results = (await client.query(options.lead ? `${begin}; ${options.lead}` : begin)) as unknown as pg.QueryResult[];
+    const lead = options.lead ? results.at(-1) : undefined;
+    let closing = "";
+    const tx: TTenantTx = {
+      sql: client,
+      lead,
+      commitWith(statement) {
+        closing = statement;
+      },
+    };
+    // Awaited inside run(): a Prisma query is lazy and starts when awaited, so the
+    // await must happen where the transaction is the current one.
+    const result = await current.run(open, async () => await work(tenantPrisma(), tx));
+    open.isOpen = false;
+    await client.query(closing ? `${closing}; COMMIT` : "COMMIT");
+    return result;
+  } catch (error) {
+    open.isOpen = false;
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * One statement in its own tenant transaction, in one round trip: BEGIN, set_config,
+ * the statement and COMMIT travel in a single simple-protocol message. The statement
+ * has no parameters: every value in it must be a validated id or go through sqlLiteral.
+ */
+export async function withTenantOneTrip<R extends pg.QueryResultRow>(
+  tenantId: string,
+  statement: string,
+  options: { readOnly?: boolean } = {},
+): Promise<pg.QueryResult<R>> {
+  const begin = beginSql(tenantId, { readOnly: options.readOnly });
+  const client = await pool().connect();
+  try {
+    const results = (await client.query(`${begin}; ${statement}; COMMIT`)) as unknown as pg.QueryResult<R>[];
+    const result = results[results.length - 2];
+    if (!result) throw new Error("the statement returned nothing");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A value as an SQL literal (node-postgres' escaping: quotes doubled, E'' when there are backslashes). */
+export function sqlLiteral(value: string | number | boolean | null): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error("not a finite number");
+    return String(value);
+  }
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (value.includes("\u0000")) throw new Error("text with NUL cannot be stored");
+  return pg.escapeLiteral(value);
+}
