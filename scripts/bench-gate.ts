@@ -220,7 +220,9 @@ function mix(counts: Record<string, number>): string {
 export async function benchGate(log: (result: TBenchResult) => void, options: { seconds?: number; policyCalls?: number } = {}) {
   const { platform } = await import("../server/db/platform");
   const { withTenant } = await import("../server/db");
-  const { DEFAULT_PACKS, resolveComposition } = await import("../server/gate/composition");
+  const { defaultPacks, resolveComposition } = await import("../server/gate/composition");
+  // The default a saas tenant gets (the bench runs the saas registry).
+  const packs = defaultPacks("saas");
   const { HOLD_MEMORY_DELETE } = await import("./lib/seed");
   const seconds = options.seconds ?? 10;
   const policyCalls = options.policyCalls ?? 50_000;
@@ -231,7 +233,7 @@ export async function benchGate(log: (result: TBenchResult) => void, options: { 
       const policies = tenantPolicies(index, HOLD_MEMORY_DELETE);
       await platform.run((db) => db.tenant.create({ data: { id: tenantId, slug: `bench-gate-${tenantId.slice(0, 8)}`, name: "Bench" } }));
       const runIds = await withTenant(tenantId, async (db) => {
-        await db.policyComposition.create({ data: { tenantId, packs: DEFAULT_PACKS, tenantPolicies: policies } });
+        await db.policyComposition.create({ data: { tenantId, packs, tenantPolicies: policies } });
         const runs = [];
         for (let caller = 0; caller < CALLERS_PER_TENANT; caller += 1)
           runs.push(await db.run.create({ data: { tenantId, title: `bench caller ${caller}`, principal: "user:bench" } }));
@@ -240,7 +242,7 @@ export async function benchGate(log: (result: TBenchResult) => void, options: { 
       return {
         tenantId,
         runIds,
-        composition: resolveComposition(DEFAULT_PACKS, { tenantPolicies: policies }),
+        composition: resolveComposition(packs, { tenantPolicies: policies }),
         member: { type: "User", id: randomUUID(), role: "member" } as TPrincipal,
         viewer: { type: "User", id: randomUUID(), role: "viewer" } as TPrincipal,
       };

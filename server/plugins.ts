@@ -11,17 +11,29 @@ import { setGatePlugins } from "@/server/gate/plugins";
 import { noBudget, type TApprovalPlugin, type TToolSource } from "@/server/gate/types";
 import { setPackToolNames } from "@/server/policy/tool-names";
 
-const approvals = () => import("@/server/approvals/gate-plugin").then((module) => module.approvalPlugin);
+/** Loads once: a dynamic import on every gate call costs a module-loader round (tens of µs). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+}
+
+const approvals = once(() => import("@/server/approvals/gate-plugin").then((module) => module.approvalPlugin));
 
 const approvalPlugin: TApprovalPlugin = {
   hold: async (held) => (await approvals()).hold(held),
   afterHold: async (tenantId, requestId) => (await approvals()).afterHold(tenantId, requestId),
 };
 
-const tools: TToolSource = async () => {
+const tools: TToolSource = once(async () => {
   const [{ env }, { toolRegistry }] = await Promise.all([import("@/server/env"), import("@/server/tools/catalog")]);
   return toolRegistry(env.DEPLOYMENT_MODE);
-};
+});
 
 export function installPlugins(): void {
   setGatePlugins({ approval: approvalPlugin, budget: noBudget, tools });

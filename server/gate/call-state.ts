@@ -5,6 +5,7 @@
 // explicit tenant filters stay. Through Prisma these were three queries in an
 // interactive transaction, the largest cost of a decision after the tool itself.
 import { sqlLiteral, withTenantOneTrip } from "@/server/db";
+import type { TDeploymentMode } from "@/server/env";
 import { isUuid } from "@/server/validation";
 import { compositionFromRow, type TResolvedComposition, type TTenantPackSource } from "./composition";
 
@@ -24,7 +25,7 @@ type TStateRow = {
   tenant_packs: TTenantPackSource[] | null;
 };
 
-export async function loadCallState(tenantId: string, runId: string, tool: string): Promise<TCallState> {
+export async function loadCallState(tenantId: string, runId: string, tool: string, mode: TDeploymentMode): Promise<TCallState> {
   // A run id that is no UUID names no run of this tenant (and must not reach the ::uuid cast).
   const runUuid = isUuid(runId) ? runId : null;
   // One round trip (withTenantOneTrip), one short statement (gate_call_state, planned
@@ -48,6 +49,7 @@ export async function loadCallState(tenantId: string, runId: string, tool: strin
             tenantPolicies: row.tenant_policies ?? "",
             version: row.version,
           },
+      mode,
       row.tenant_packs ?? [],
     ),
   };

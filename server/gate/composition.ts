@@ -1,5 +1,6 @@
 // A tenant's effective policy composition: its stored composition, or the
 // default (every catalog pack), resolved to pack sources.
+import type { TDeploymentMode } from "@/server/env";
 import { catalogPack } from "@/server/policy/catalog";
 import type { TComposition } from "@/server/policy/evaluate";
 
@@ -11,11 +12,19 @@ export const DEFAULT_PACKS: TPackRef[] = [
   { name: "treasury", version: 2 },
   { name: "pii-strict", version: 1 },
   { name: "external-tools-untrusted", version: 1 },
-  // Only shell.exec carries context.shell, and shell.exec exists only in self_hosted:
-  // in saas the pack is inert. Listed for every tenant so that a self_hosted one is
-  // never without it by default.
+  // Only shell.exec carries context.shell, and shell.exec exists only in self_hosted.
   { name: "shell-command-safety", version: 1 },
 ];
+
+/**
+ * The composition of a tenant that stored none. In saas, shell-command-safety is left
+ * out: no shell tool can exist there, so the pack could never match, and evaluating its
+ * policies on every call was a third of the policy step's time. A stored composition
+ * that names it keeps it in either mode.
+ */
+export function defaultPacks(mode: TDeploymentMode): TPackRef[] {
+  return mode === "saas" ? DEFAULT_PACKS.filter((ref) => ref.name !== "shell-command-safety") : DEFAULT_PACKS;
+}
 
 /** A pack version of the tenant's own, as stored (policy_pack_versions of a live pack). */
 export type TTenantPackSource = { name: string; version: number; text: string };
@@ -44,9 +53,13 @@ export function resolveComposition(
 
 export type TCompositionRow = { packs: unknown; disabledPolicies: string[]; tenantPolicies: string; version: number };
 
-/** A stored composition row (or none: the default) resolved to pack sources. */
-export function compositionFromRow(row: TCompositionRow | null, tenantPacks: readonly TTenantPackSource[] = []): TResolvedComposition {
-  if (!row) return { ...resolveComposition(DEFAULT_PACKS), version: 0 };
+/** A stored composition row (or none: the mode's default) resolved to pack sources. */
+export function compositionFromRow(
+  row: TCompositionRow | null,
+  mode: TDeploymentMode,
+  tenantPacks: readonly TTenantPackSource[] = [],
+): TResolvedComposition {
+  if (!row) return { ...resolveComposition(defaultPacks(mode)), version: 0 };
   return {
     ...resolveComposition(refsOf(row), { disabledPolicies: row.disabledPolicies, tenantPolicies: row.tenantPolicies }, tenantPacks),
     version: row.version,

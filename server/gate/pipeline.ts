@@ -60,7 +60,7 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
   if (failedStep(parsed)) return denied(parsed.decision, clock);
   const { tool, args } = parsed.value;
 
-  const tenant = await clock.run("tenant", () => tenantStep(call.tenantId, call.runId, tool.name));
+  const tenant = await clock.run("tenant", () => tenantStep(call.tenantId, call.runId, tool.name, registry.mode));
   if (failedStep(tenant)) return denied(tenant.decision, clock);
 
   const policy = await clock.run("policy", () => policyStep(call, tool, args, tenant.value));
@@ -126,7 +126,7 @@ export async function executeApprovedCallWith(
         refusal("approval", "The call changed after it was approved (its digest no longer matches): it needs a new approval."),
         clock,
       );
-    const tenant = await clock.run("tenant", () => tenantStep(held.tenantId, held.runId, tool.name));
+    const tenant = await clock.run("tenant", () => tenantStep(held.tenantId, held.runId, tool.name, registry.mode));
     if (failedStep(tenant)) return denied(tenant.decision, clock);
     const policy = await clock.run("policy", () => policyStep(call, tool, parsed.data, tenant.value));
     if (failedStep(policy)) return denied(policy.decision, clock);
