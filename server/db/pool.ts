@@ -3,6 +3,9 @@
 // their connections from it, and the sign-in throttle stores through it.
 import pg from "pg";
 
+/** The server ends a transaction left idle this long. */
+export const IDLE_TIMEOUT_MS = 30_000;
+
 const globalForPool = globalThis as unknown as { agentFabricPool?: pg.Pool };
 
 export function pool(): pg.Pool {
@@ -15,6 +18,10 @@ export function pool(): pg.Pool {
       max: Number(process.env.DATABASE_POOL_SIZE ?? 20),
       // A request waits at most this long for a connection, then fails clearly.
       connectionTimeoutMillis: 10_000,
+      // The server ends a transaction left idle this long (and the connection with it), so
+      // one held open across a model or outbound call fails instead of holding locks. Set
+      // once per connection (startup message), not per transaction.
+      idle_in_transaction_session_timeout: IDLE_TIMEOUT_MS,
     });
     // An idle connection dropped by the server must not crash the process.
     created.on("error", () => undefined);

@@ -12,7 +12,7 @@
 // statement, and are connected as the app role: Row Level Security decides what
 // the transaction sees. Settings are transaction-local, so they never leak to the
 // next user of a pooled connection. Never hold one open across an LLM or outbound
-// HTTP call: an idle transaction is ended by the server after IDLE_TIMEOUT_MS.
+// HTTP call: the server ends a transaction left idle for IDLE_TIMEOUT_MS (./pool.ts).
 //
 // How Prisma joins the transaction: the tenant Prisma client runs on a pool that
 // owns no connection; every query it sends goes to the connection of the
@@ -25,6 +25,8 @@ import pg from "pg";
 import { isUuid } from "@/server/validation";
 import { PrismaClient, type Prisma } from "./generated/client";
 import { pool } from "./pool";
+
+export { IDLE_TIMEOUT_MS } from "./pool";
 
 /** Prisma inside a tenant transaction. */
 export type TenantDb = Prisma.TransactionClient;
@@ -51,9 +53,6 @@ export type TTenantOptions = {
    */
   lead?: string;
 };
-
-/** The server ends a transaction left idle this long (and with it the connection). */
-export const IDLE_TIMEOUT_MS = 30_000;
 
 const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
@@ -134,7 +133,7 @@ function beginSql(tenantId: string, options: TTenantOptions): string {
   const access = options.readOnly ? " READ ONLY" : "";
   const snapshot = options.snapshot ? ` SET TRANSACTION SNAPSHOT '${options.snapshot}';` : "";
   // The id is a validated UUID, so it is safe to inline: BEGIN and the settings travel in one message.
-  return `BEGIN${isolation}${access};${snapshot} SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('idle_in_transaction_session_timeout', '${IDLE_TIMEOUT_MS}', true)`;
+  return `BEGIN${isolation}${access};${snapshot} SELECT set_config('app.tenant_id', '${tenantId}', true)`;
 }
 
 /** One tenant transaction: Prisma (`db`) and raw SQL (`tx.sql`) inside it, committed together. */
