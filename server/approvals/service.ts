@@ -10,7 +10,7 @@ import type { Prisma } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { executeApprovedCall } from "@/server/gate/pipeline";
-import { parsePrincipal, principalId } from "@/server/principals";
+import { parsePrincipal, principalId, userPrincipal } from "@/server/principals";
 import { isUuid } from "@/server/validation";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
 import {
@@ -304,7 +304,7 @@ export async function saveWorkflow(db: TenantDb, tenantId: string, actorUserId: 
   const latest = await db.approvalWorkflowVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" } });
   const version = (latest?.version ?? 0) + 1;
   await db.approvalWorkflowVersion.create({
-    data: { tenantId, version, definition: workflow as object, createdBy: `user:${actorUserId}` },
+    data: { tenantId, version, definition: workflow as object, createdBy: userPrincipal(actorUserId) },
   });
   await recordAudit(db, {
     tenantId,
