@@ -5,6 +5,8 @@
 //     and Cedar's decide, in process, over a mix of calls for 8 tenants
 //   whole pipeline: runGate against PostgreSQL, 8 tenants, 16 concurrent callers
 //     (registry → tenant → policy → budget → approval → execute → record)
+//   memory.set against its own SQL (scripts/bench-memory-set.ts): the same tenants,
+//     every call an executed memory.set, beside pgbench running that call's SQL
 //
 // Server modules are imported inside benchGate, after bench.ts has set
 // the environment (DATABASE_URL, MASTER_KEYS…). The pipeline runs before the policy
@@ -16,8 +18,9 @@ import { performance } from "node:perf_hooks";
 import type { TGateCall } from "../server/gate/types";
 import type { TComposition, TPolicyRequest, TPrincipal } from "../server/policy/evaluate";
 import type { TSafetyClass } from "../server/policy/schema";
+import { benchMemorySet } from "./bench-memory-set";
 
-export type TBenchResult = { name: string; value: number; unit: string; detail?: string };
+export type TBenchResult = { name: string; value: number; unit: string; detail?: string; rounds?: Record<string, number>[] };
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -257,6 +260,8 @@ export async function benchGate(log: (result: TBenchResult) => void, options: { 
     unit: "decisions/s",
     detail: `p50 ${whole.p50.toFixed(1)} ms, p99 ${whole.p99.toFixed(1)} ms; ${whole.count.toLocaleString("en")} calls: ${mix(whole.statuses)}`,
   });
+
+  await benchMemorySet(log, tenants, { seconds });
 
   const policy = await policyStep(tenants, policyCalls);
   log({

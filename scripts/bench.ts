@@ -6,11 +6,13 @@
 //   appends/s, 8 tenants in parallel (not serialized across tenants)
 //   verification speed, events/s, over a chain of BENCH_VERIFY_EVENTS (default 1,000,000)
 //   the Tool Policy Gate (scripts/bench-gate.ts): the whole pipeline, 8 tenants and 16
-//     concurrent callers for BENCH_GATE_SECONDS (default 10); the policy step alone over
+//     concurrent callers for BENCH_GATE_SECONDS (default 10); memory.set alone through
+//     the pipeline against pgbench running its SQL (scripts/bench-memory-set.ts), three
+//     rounds of BENCH_GATE_SECONDS each; the policy step alone over
 //     BENCH_GATE_POLICY_CALLS decisions (default 50,000)
 //
 // BENCH_ONLY=gate runs the gate figures alone (no event-log section, no 1M-event
-// chain to write and verify), in well under a minute; BENCH_ONLY=events the event log alone.
+// chain to write and verify), in about a minute and a half; BENCH_ONLY=events the event log alone.
 //
 // Results are printed and written to .tmp/bench.json; docs/performance.md records them.
 import { randomUUID } from "node:crypto";
@@ -89,8 +91,9 @@ async function main(): Promise<void> {
   const results: TBenchResult[] = [];
   const log = (result: TBenchResult) => {
     results.push(result);
+    const digits = result.unit === "ratio" ? 3 : result.unit === "ms" ? (result.value < 1 ? 3 : 2) : 0;
     process.stdout.write(
-      `${result.name.padEnd(58)} ${result.value.toFixed(result.unit === "ms" ? (result.value < 1 ? 3 : 2) : 0).padStart(10)} ${result.unit}${result.detail ? `  (${result.detail})` : ""}\n`,
+      `${result.name.padEnd(58)} ${result.value.toFixed(digits).padStart(10)} ${result.unit}${result.detail ? `  (${result.detail})` : ""}\n`,
     );
   };
 
