@@ -36,7 +36,7 @@ export type SqlClient = pg.PoolClient;
 export type TTenantTx = {
   /** The transaction's connection: raw SQL, same transaction as `db`. */
   sql: SqlClient;
-  /** The result of `options.lead`, when one was sent with BEGIN. */
+  /** The result of the first statement of `options.lead`, when one was sent with BEGIN. */
   lead: pg.QueryResult | undefined;
   /** A last statement (literals only) to send in the same round trip as COMMIT. */
   commitWith(statement: string): void;
@@ -147,7 +147,8 @@ export async function withTenant<T>(
   const open: TOpenTransaction = { client, isOpen: true, savepoints: 0 };
   try {
     const results = (await client.query(options.lead ? `${begin}; ${options.lead}` : begin)) as unknown as pg.QueryResult[];
-    const lead = options.lead ? results.at(-1) : undefined;
+    // BEGIN, the snapshot if any and set_config come first; then the lead's statements.
+    const lead = options.lead ? results[options.snapshot ? 3 : 2] : undefined;
     let closing = "";
     const tx: TTenantTx = {
       sql: client,

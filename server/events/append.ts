@@ -27,9 +27,13 @@ export type TStoredEvent = {
   hash: string;
 };
 
-type THeadRow = { last_seq: string; last_hash: string; checkpoint_every: number | null };
+export type THeadRow = { last_seq: string; last_hash: string; checkpoint_every: number | null };
 
-function takeHeadSql(tenantId: string, count: number): string {
+/**
+ * The statement that takes the tenant's chain head for `count` events and holds its
+ * lock to commit: send it as withTenant's `lead`, then writeOnHead with its row.
+ */
+export function takeHeadSql(tenantId: string, count: number): string {
   if (!Number.isSafeInteger(count) || count < 1) throw new Error("count must be a positive integer");
   // Inlined values: a UUID checked by the caller's runner, an integer, a constant.
   return `INSERT INTO event_chains (tenant_id, last_seq, last_hash) VALUES ('${tenantId}', ${count}, '${GENESIS_HASH}')
@@ -43,7 +47,7 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
   if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   // One round trip takes the head (and its lock) and reads the checkpoint interval.
   const head = await client.query<THeadRow>(takeHeadSql(tenantId, events.length));
-  const written = await writeEvents(client, tenantId, events, head.rows[0]);
+  const written = await writeOnHead(client, tenantId, events, head.rows[0]);
   if (written.closingSql) await client.query(written.closingSql);
   return written.stored;
 }
@@ -51,9 +55,11 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
 /**
  * Hash the events onto the chain and build the statement that stores them (and
  * moves the head's hash). When no checkpoint is due, the statement is handed back
- * unsent, so the group-commit path can send it with COMMIT in one round trip.
+ * unsent (closingSql), so the caller sends it with COMMIT in one round trip; else it
+ * is sent here with the checkpoint, and closingSql is empty. `row` is the result of
+ * takeHeadSql for exactly these events.
  */
-async function writeEvents(
+export async function writeOnHead(
   client: SqlClient,
   tenantId: string,
   events: TNewEvent[],
@@ -145,7 +151,7 @@ async function drain(tenantId: string): Promise<void> {
       const stored = await withTenant(
         tenantId,
         async (_db, tx) => {
-          const written = await writeEvents(tx.sql, tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
+          const written = await writeOnHead(tx.sql, tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
           if (written.closingSql) tx.commitWith(written.closingSql);
           return written.stored;
         },

@@ -12,17 +12,20 @@
 // variants take one explicitly (tests that need a second mode in one process).
 import { callDigest } from "@/server/tools/call-digest";
 import type { ToolRegistry } from "@/server/tools/registry";
-import type { TNestedGate } from "@/server/tools/types";
+import type { TAnyTool, TNestedGate, TToolTransaction } from "@/server/tools/types";
 import { gatePlugins } from "./plugins";
 import { approvalStep } from "./steps/approval";
 import { budgetStep } from "./steps/budget";
-import { executeStep } from "./steps/execute";
+import { DEFAULT_TIMEOUT_MS, executeStep } from "./steps/execute";
 import { policyStep } from "./steps/policy";
-import { recordOutcome } from "./steps/record";
+import { recordFinished, recordOutcome, recordStarted, recordWithEffect } from "./steps/record";
 import { refusal, type TStepResult } from "./steps/refusal";
 import { describeIssues, registryStep } from "./steps/registry";
 import { tenantStep } from "./steps/tenant";
 import type { TBudgetStep, TGateCall, TGateDecision, TGateOutcome, TGateStep, TStepDurations } from "./types";
+
+/** An outcome, and whether executing it already recorded it (executed calls record as they run). */
+type TRecordedOutcome = TGateOutcome & { isRecorded?: boolean };
 
 export { callDigest };
 
@@ -52,8 +55,12 @@ function nestedGate(registry: ToolRegistry, call: TGateCall, budget: TBudgetStep
     runGateWith(registry, { tenantId: call.tenantId, runId: call.runId, principal: call.principal, tool, args }, budget);
 }
 
-/** Decide (and, when allowed, execute) one call against this registry, unrecorded. Never throws for a bad plan: it refuses. */
-export async function decideCallWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
+/**
+ * Decide (and, when allowed, execute) one call against this registry. An executed call
+ * is recorded as it runs (isRecorded); a denied or held one is left to the caller to
+ * record. Never throws for a bad plan: it refuses.
+ */
+export async function decideCallWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TRecordedOutcome> {
   const plugins = gatePlugins();
   const clock = new StepClock();
   const parsed = await clock.run("registry", () => registryStep(registry, call.tool, call.args));
@@ -81,10 +88,29 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
     policies: policy.value.policy.policies.map((meta) => ({ id: meta.id, pack: meta.pack, version: meta.version })),
     tags: [],
   };
-  const outcome = await clock.run("execute", () =>
-    executeStep(tool, call, args, decision, nestedGate(registry, call, budget ?? plugins.budget)),
-  );
-  return { ...outcome, durationsMs: clock.durations };
+  return executeAndRecord(tool, call, args, decision, nestedGate(registry, call, budget ?? plugins.budget), clock);
+}
+
+/**
+ * Execute an allowed call and record it. An internal tool's effect commits with its
+ * events; an external tool is recorded as started before it runs and closed with its
+ * result, so a crash in between leaves an "outcome unknown", never silence.
+ */
+async function executeAndRecord(
+  tool: TAnyTool,
+  call: TGateCall,
+  args: unknown,
+  decision: TGateDecision,
+  nested: TNestedGate,
+  clock: StepClock,
+): Promise<TRecordedOutcome> {
+  const timed = (tx?: TToolTransaction) =>
+    clock.run("execute", () => executeStep(tool, call, args, decision, nested, tx)).then((outcome) => ({ ...outcome, durationsMs: clock.durations }));
+  if (tool.effect === "internal") return { ...(await recordWithEffect(call, timed)), isRecorded: true };
+  const executionId = await recordStarted(call, { status: "executed", decision, result: null, durationsMs: clock.durations }, tool.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const outcome = await timed();
+  await recordFinished(call, executionId, outcome);
+  return { ...outcome, isRecorded: true };
 }
 
 /** A held call as its approval request stored it. */
@@ -112,7 +138,7 @@ export async function executeApprovedCallWith(
   const call: TGateCall = { tenantId: held.tenantId, runId: held.runId, principal: held.principal, tool: held.tool, args: held.args };
   const reserve = budget ?? gatePlugins().budget;
   const clock = new StepClock();
-  const outcome = await (async (): Promise<TGateOutcome> => {
+  const { isRecorded, ...outcome } = await (async (): Promise<TRecordedOutcome> => {
     const tool = registry.get(held.tool);
     if (!tool) return denied(refusal("registry", `There is no tool "${held.tool}" in this ${registry.mode} deployment any more.`), clock);
     const parsed = tool.input.safeParse(held.args);
@@ -132,10 +158,17 @@ export async function executeApprovedCallWith(
     if (failedStep(policy)) return denied(policy.decision, clock);
     const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool));
     if (failedStep(budgeted)) return denied(budgeted.decision, clock);
-    const executed = await clock.run("execute", () => executeStep(tool, call, parsed.data, decision, nestedGate(registry, call, reserve)));
-    return { ...executed, durationsMs: clock.durations };
+    const nested = nestedGate(registry, call, reserve);
+    const timed = (tx?: TToolTransaction) =>
+      clock
+        .run("execute", () => executeStep(tool, call, parsed.data, decision, nested, tx))
+        .then((executed) => ({ ...executed, durationsMs: clock.durations }));
+    // The request's claim (executed_at) is this call's started record; an internal
+    // tool's effect still commits with its events.
+    if (tool.effect === "internal") return { ...(await recordWithEffect(call, timed)), isRecorded: true };
+    return timed();
   })();
-  await recordOutcome(call, outcome);
+  if (!isRecorded) await recordOutcome(call, outcome);
   return outcome;
 }
 
@@ -146,8 +179,8 @@ export async function runGate(call: TGateCall, budget?: TBudgetStep): Promise<TG
 
 /** The whole gate against this registry. */
 export async function runGateWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TGateOutcome> {
-  const outcome = await decideCallWith(registry, call, budget);
-  await recordOutcome(call, outcome);
+  const { isRecorded, ...outcome } = await decideCallWith(registry, call, budget);
+  if (!isRecorded) await recordOutcome(call, outcome);
   // A first tier decided by a policy pack decides now, after the hold is recorded.
   if (outcome.status === "held" && outcome.isPackTier) await gatePlugins().approval.afterHold(call.tenantId, outcome.approvalRequestId);
   return outcome;

@@ -4,7 +4,7 @@
 // person is recorded exactly like one made by an agent (actor "user:<id>" or
 // "agent:<id>").
 import { recordAudit } from "@/server/audit/service";
-import { containsText, sqlLiteral, withTenantOneTrip, type TenantDb } from "@/server/db";
+import { containsText, withTenant, type SqlClient, type TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
 import { isUuid } from "@/server/validation";
@@ -41,41 +41,40 @@ export async function writeNextVersion(
 
 /**
  * Remembers a value under a key: a new entry, or the next version of the existing one
- * (undeleting it). One statement: the upsert locks the row, so concurrent sets each
- * get their own version, and the history line is written with it.
+ * (undeleting it). One statement (memory_set, the migration 20261123170000): the upsert
+ * locks the row, so concurrent sets each get their own version, and the history line is
+ * written with it. Runs in the caller's tenant transaction (the gate's record step).
  */
-export async function setMemory(tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
-  // One round trip (withTenantOneTrip) to memory_set (the migration 20261123170000); values are quoted literals.
-  const { rows } = await withTenantOneTrip<{ version: number }>(
-    tenantId,
-    `SELECT memory_set(${sqlLiteral(tenantId)}::uuid, ${[key, value, actor].map(sqlLiteral).join(", ")}) AS version`,
-  );
+export async function setMemoryIn(sql: SqlClient, tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
+  const { rows } = await sql.query<{ version: number }>("SELECT memory_set($1::uuid, $2, $3, $4) AS version", [tenantId, key, value, actor]);
   return { key, version: rows[0]?.version ?? 1 };
 }
 
 /** The live value under a key, if any. */
-export async function getMemory(tenantId: string, key: string): Promise<{ key: string; value: string; version: number } | null> {
-  const { rows } = await withTenantOneTrip<{ key: string; value: string; version: number }>(
-    tenantId,
-    `SELECT key, value, version FROM memory_entries WHERE tenant_id = ${sqlLiteral(tenantId)} AND key = ${sqlLiteral(key)} AND deleted_at IS NULL`,
-    { readOnly: true },
+export async function getMemoryIn(sql: SqlClient, tenantId: string, key: string): Promise<{ key: string; value: string; version: number } | null> {
+  const { rows } = await sql.query<{ key: string; value: string; version: number }>(
+    "SELECT key, value, version FROM memory_entries WHERE tenant_id = $1 AND key = $2 AND deleted_at IS NULL",
+    [tenantId, key],
   );
   return rows[0] ?? null;
 }
 
 /** Live entries whose key or value contains the text (case-insensitive), most recently changed first. */
-export async function searchMemory(tenantId: string, text: string, limit: number): Promise<{ key: string; value: string }[]> {
-  const needle = sqlLiteral(text);
+export async function searchMemoryIn(sql: SqlClient, tenantId: string, text: string, limit: number): Promise<{ key: string; value: string }[]> {
   // strpos, not LIKE: the text is matched literally (no % or _ wildcards).
-  const { rows } = await withTenantOneTrip<{ key: string; value: string }>(
-    tenantId,
+  const { rows } = await sql.query<{ key: string; value: string }>(
     `SELECT key, value FROM memory_entries
-      WHERE tenant_id = ${sqlLiteral(tenantId)} AND deleted_at IS NULL
-        AND (strpos(lower(key), lower(${needle})) > 0 OR strpos(lower(value), lower(${needle})) > 0)
-      ORDER BY updated_at DESC LIMIT ${sqlLiteral(limit)}`,
-    { readOnly: true },
+      WHERE tenant_id = $1 AND deleted_at IS NULL
+        AND (strpos(lower(key), lower($2)) > 0 OR strpos(lower(value), lower($2)) > 0)
+      ORDER BY updated_at DESC LIMIT $3`,
+    [tenantId, text, limit],
   );
   return rows;
+}
+
+/** setMemoryIn in a tenant transaction of its own (fixtures, scripts). */
+export function setMemory(tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
+  return withTenant(tenantId, (_db, { sql }) => setMemoryIn(sql, tenantId, key, value, actor));
 }
 
 /**

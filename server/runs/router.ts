@@ -1,8 +1,10 @@
-// Runs for the run viewer: the list, one run's timeline, and a replay against the
-// planner that planned it.
+// Runs for the run viewer: the list, one run's timeline, a replay against the
+// planner that planned it, and external calls whose outcome is unknown.
 import { z } from "zod";
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
+import { userPrincipal } from "@/server/principals";
+import { closeUnknownOutcome, listUnknownOutcomes, ZCloseOutcome } from "./outcomes";
 import { replayRecordedRun } from "./replay";
 import { ZRunFilters } from "./schemas";
 import { getRun, listRuns } from "./service";
@@ -18,4 +20,9 @@ export const runRouter = createTRPCRouter({
   replay: tenantProcedure("member")
     .input(z.object({ runId: z.uuid() }))
     .mutation(({ ctx, input }) => replayRecordedRun(ctx.tenant.id, input.runId)),
+  // External calls the process stopped in the middle of: an admin checks the tool's side and closes each, once.
+  unknownOutcomes: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => listUnknownOutcomes(db, ctx.tenant.id))),
+  closeOutcome: tenantProcedure("admin")
+    .input(ZCloseOutcome)
+    .mutation(({ ctx, input }) => closeUnknownOutcome(ctx.tenant.id, { userId: ctx.user.id, principal: userPrincipal(ctx.user.id) }, input)),
 });

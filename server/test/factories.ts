@@ -128,6 +128,10 @@ async function fillEventLog(tenantId: string): Promise<string> {
       [tenantId, runId],
     );
     // More tenant tables: add a row of each here.
+    await client.query(
+      "INSERT INTO tool_executions (tenant_id, run_id, tool, decision, deadline_at) VALUES ($1, $2, 'web.fetch', '{}', now())",
+      [tenantId, runId],
+    );
     await client.query("INSERT INTO webhook_refusals (tenant_id, source, window_start) VALUES ($1, 'whatsapp', '2000-01-01')", [tenantId]);
     await client.query(
       "INSERT INTO workspace_snapshots (id, tenant_id, run_id, command, kinds, bytes, created_by) VALUES (gen_random_uuid(), $1, $2, 'rm -rf data', '{recursive_delete}', 0, 'user:fixture')",

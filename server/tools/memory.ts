@@ -2,9 +2,14 @@
 // Every change writes a version; delete is soft (the Trash can bring it back).
 // The data functions live in server/memory/service.ts, shared with the Memory page.
 import { z } from "zod";
-import { withTenant } from "@/server/db";
-import { getMemory, searchMemory, setMemory, softDeleteMemory } from "@/server/memory/service";
-import type { TToolDefinition } from "./types";
+import { getMemoryIn, searchMemoryIn, setMemoryIn, softDeleteMemory } from "@/server/memory/service";
+import type { TToolContext, TToolDefinition, TToolTransaction } from "./types";
+
+/** The record step's transaction: memory tools are internal, their effect commits with its events. */
+function transactionOf(context: TToolContext): TToolTransaction {
+  if (!context.tx) throw new Error("memory tools run only inside the gate's record transaction");
+  return context.tx;
+}
 
 const ZKey = z
   .string()
@@ -23,7 +28,8 @@ export const memoryGet: TToolDefinition<{ key: string }> = {
   input: z.object({ key: ZKey }).strict(),
   safetyClass: "read_only",
   capability: "api",
-  execute: async (context, args) => (await getMemory(context.tenantId, args.key)) ?? { key: args.key, found: false },
+  effect: "internal",
+  execute: async (context, args) => (await getMemoryIn(transactionOf(context).sql, context.tenantId, args.key)) ?? { key: args.key, found: false },
 };
 
 export const memorySet: TToolDefinition<{ key: string; value: string }> = {
@@ -32,7 +38,8 @@ export const memorySet: TToolDefinition<{ key: string; value: string }> = {
   input: z.object({ key: ZKey, value: ZValue }).strict(),
   safetyClass: "write_internal",
   capability: "api",
-  execute: (context, args) => setMemory(context.tenantId, args.key, args.value, context.principal),
+  effect: "internal",
+  execute: (context, args) => setMemoryIn(transactionOf(context).sql, context.tenantId, args.key, args.value, context.principal),
 };
 
 export const memorySearch: TToolDefinition<{ query: string }> = {
@@ -48,7 +55,8 @@ export const memorySearch: TToolDefinition<{ query: string }> = {
     .strict(),
   safetyClass: "read_only",
   capability: "api",
-  execute: async (context, args) => ({ entries: await searchMemory(context.tenantId, args.query.trim(), 20) }),
+  effect: "internal",
+  execute: async (context, args) => ({ entries: await searchMemoryIn(transactionOf(context).sql, context.tenantId, args.query.trim(), 20) }),
 };
 
 export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {
@@ -60,12 +68,13 @@ export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {
     .refine((args) => Boolean(args.key) !== Boolean(args.all), { message: "give either a key or all: true" }),
   safetyClass: "destructive",
   capability: "api",
-  execute: (context, args) =>
-    withTenant(context.tenantId, async (db) => {
-      // Soft: each entry gets a deleted version carrying its last value (server/memory/service.ts).
-      const forgotten = await softDeleteMemory(db, context.tenantId, args.key ? { key: args.key } : { all: true }, context.principal);
-      return { forgotten, restorable: true };
-    }),
+  effect: "internal",
+  execute: async (context, args) => {
+    // Soft: each entry gets a deleted version carrying its last value (server/memory/service.ts).
+    const target = args.key ? { key: args.key } : { all: true as const };
+    const forgotten = await softDeleteMemory(transactionOf(context).db, context.tenantId, target, context.principal);
+    return { forgotten, restorable: true };
+  },
 };
 
 export const MEMORY_TOOLS = [memoryGet, memorySet, memorySearch, memoryDelete];

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { SqlClient, TenantDb } from "@/server/db";
 import type { TPolicyContext, TSafetyClass } from "@/server/policy/schema";
 
 /** What a nested call through the gate comes back as (the gate's outcome, as tools see it). */
@@ -14,8 +15,21 @@ export type TNestedOutcome =
  */
 export type TNestedGate = (tool: string, args: unknown) => Promise<TNestedOutcome>;
 
-/** What a tool sees of the call. The tenant comes from the gate, never from the arguments. */
-export type TToolContext = { tenantId: string; runId: string; principal: string; signal: AbortSignal; gate?: TNestedGate };
+/** The record step's transaction, handed to an internal tool (Prisma and raw SQL). */
+export type TToolTransaction = { db: TenantDb; sql: SqlClient };
+
+/**
+ * What a tool sees of the call. The tenant comes from the gate, never from the arguments.
+ * `tx` is given to internal tools only: their effect runs in the transaction that records it.
+ */
+export type TToolContext = {
+  tenantId: string;
+  runId: string;
+  principal: string;
+  signal: AbortSignal;
+  gate?: TNestedGate;
+  tx?: TToolTransaction;
+};
 
 export type TCapability = "api" | "local";
 
@@ -26,6 +40,13 @@ export type TToolDefinition<TInput = unknown> = {
   safetyClass: TSafetyClass;
   /** `local` tools touch the host (shell, files, processes): they cannot exist in saas. */
   capability: TCapability;
+  /**
+   * `internal`: the effect is rows in our own database (memory). The tool runs inside the
+   * record step's transaction (context.tx): its effect and its events commit together or
+   * not at all. Other tools act outside (HTTP, messages, payments): the gate commits a
+   * "started" record before they run, so a crash leaves a visible unknown outcome.
+   */
+  effect?: "internal";
   /** Results come from outside (web, inbound messages, sheets): the run becomes tainted. */
   readsUntrustedContent?: boolean;
   /** Runs gated steps of its own that may hold the run for approval (workflow.run). */

@@ -73,6 +73,17 @@ async function heldRequestOf(fixture: TTenantFixture): Promise<string> {
 }
 
 /** A request approved ten minutes ago whose call never got an outcome (as a crash leaves it). */
+/** An external call started long ago that never finished (its process stopped): outcome unknown. */
+async function unknownOutcomeOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const run = await db.run.create({ data: { tenantId: fixture.tenant.id, title: "matrix unknown", principal: "user:matrix" } });
+    const row = await db.toolExecution.create({
+      data: { tenantId: fixture.tenant.id, runId: run.id, tool: "web.fetch", decision: { tool: "web.fetch", args: {} }, deadlineAt: new Date(Date.now() - 60_000) },
+    });
+    return row.id;
+  });
+}
+
 async function stalledRequestOf(fixture: TTenantFixture): Promise<string> {
   const requestId = await heldRequestOf(fixture);
   await withTenant(fixture.tenant.id, (db) =>
@@ -348,6 +359,12 @@ const MATRIX: Record<string, Row> = {
     access: { tenant: "admin" },
     input: async (fx) => ({ ...tenantA(fx), keyId: await agentKeyOf(fx.a) }),
     crossTenant: async (fx) => ({ ...tenantA(fx), keyId: await agentKeyOf(fx.b) }),
+  },
+  "run.unknownOutcomes": { access: { tenant: "admin" }, input: tenantA, crossTenant: "takes no object id" },
+  "run.closeOutcome": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), executionId: await unknownOutcomeOf(fx.a), result: "did_not_run", note: "matrix" }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), executionId: await unknownOutcomeOf(fx.b), result: "did_not_run", note: "matrix" }),
   },
   "run.replay": {
     access: { tenant: "member" },

@@ -2,14 +2,15 @@
 //    a time limit, an output cap, the secrets it opens scrubbed from what it returns
 //    or throws, and the run marked tainted when the tool reads untrusted content.
 //    A tool that runs further calls (workflow steps) gets `gate` in its context:
-//    the same gate, same run, same principal.
+//    the same gate, same run, same principal. An internal tool gets `tx`, the record
+//    step's transaction, for its effect.
 import { scrubText, scrubValue, withSecretScope } from "@/server/credentials/scope";
-import { withTenant } from "@/server/db";
-import type { TAnyTool, TNestedGate } from "@/server/tools/types";
+import { withTenant, type TenantDb } from "@/server/db";
+import type { TAnyTool, TNestedGate, TToolTransaction } from "@/server/tools/types";
 import { principalId } from "../principal";
 import type { TGateCall, TGateDecision, TGateOutcome } from "../types";
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
 
 async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
@@ -34,6 +35,7 @@ export async function executeStep(
   args: unknown,
   decision: TGateDecision,
   nested: TNestedGate,
+  tx?: TToolTransaction,
 ): Promise<TGateOutcome> {
   const secrets = new Set<string>();
   try {
@@ -42,7 +44,7 @@ export async function executeStep(
         withTimeout(
           (signal) =>
             tool.execute(
-              { tenantId: call.tenantId, runId: call.runId, principal: principalId(call.principal), signal, gate: nested },
+              { tenantId: call.tenantId, runId: call.runId, principal: principalId(call.principal), signal, gate: nested, tx },
               args,
             ),
           tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -52,8 +54,10 @@ export async function executeStep(
     );
     const size = Buffer.byteLength(JSON.stringify(result ?? null));
     const maxBytes = tool.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    if (tool.readsUntrustedContent)
-      await withTenant(call.tenantId, (db) => db.run.update({ where: { id: call.runId }, data: { isTainted: true } }));
+    if (tool.readsUntrustedContent) {
+      const taint = (db: TenantDb) => db.run.update({ where: { id: call.runId }, data: { isTainted: true } });
+      await (tx ? taint(tx.db) : withTenant(call.tenantId, taint));
+    }
     if (size > maxBytes)
       return { status: "executed", decision, result: { truncated: true, bytes: size, note: `output over ${maxBytes} bytes was dropped` } };
     return { status: "executed", decision, result };

@@ -1,8 +1,13 @@
 // 7. record: the gate's record step: every decision goes into the tenant's hash-chained
 // event log; executed calls add their call and result; denials are also
-// written to the audit log with the rule that decided.
+// written to the audit log with the rule that decided. An internal tool's effect runs
+// inside the transaction that records it (recordWithEffect); an external tool's call is
+// committed as started before it runs (recordStarted) and closed with its result
+// (recordFinished).
 import { recordAuditOneTrip } from "@/server/audit/service";
-import { recordEvents, type TNewEvent } from "@/server/events/append";
+import { sqlLiteral, withTenant, withTenantOneTrip } from "@/server/db";
+import { recordEvents, takeHeadSql, writeOnHead, type THeadRow, type TNewEvent } from "@/server/events/append";
+import type { TToolTransaction } from "@/server/tools/types";
 import { redactSecrets } from "@/server/events/redact";
 import { principalId } from "../principal";
 import type { TGateCall, TGateOutcome } from "../types";
@@ -28,25 +33,25 @@ function toolLabel(tool: unknown): string {
   return (storable(text) as string).slice(0, 200);
 }
 
-export async function recordOutcome(rawCall: TGateCall, outcome: TGateOutcome): Promise<void> {
+/** The decision event's payload: the call as sent (redacted, storable), who, and what the gate decided. */
+function decisionPayload(call: TGateCall & { tool: string }, outcome: TGateOutcome, args: unknown): Record<string, unknown> {
+  return {
+    tool: call.tool,
+    args,
+    principal: principalId(call.principal),
+    status: outcome.status,
+    ...(storable(outcome.decision) as object),
+    ...(outcome.durationsMs ? { durationsMs: outcome.durationsMs } : {}),
+  };
+}
+
+/** What the log records for an outcome: the decision, then a hold's request or an executed call and its result. */
+export function outcomeEvents(rawCall: TGateCall, outcome: TGateOutcome, decided?: Record<string, unknown>): TNewEvent[] {
   const call = { ...rawCall, tool: toolLabel(rawCall.tool) };
   // Arguments are recorded as the planner gave them, masked where they look like secrets.
   const args = storable(redactSecrets(call.args));
-  const events: TNewEvent[] = [
-    {
-      runId: call.runId,
-      type: "policy.decision",
-      eventClass: "policy_decision",
-      payload: {
-        tool: call.tool,
-        args,
-        principal: principalId(call.principal),
-        status: outcome.status,
-        ...(storable(outcome.decision) as object),
-        ...(outcome.durationsMs ? { durationsMs: outcome.durationsMs } : {}),
-      },
-    },
-  ];
+  const decision = { ...(decided ?? decisionPayload(call, outcome, args)), status: outcome.status };
+  const events: TNewEvent[] = [{ runId: call.runId, type: "policy.decision", eventClass: "policy_decision", payload: decision }];
   if (outcome.status === "held") {
     events.push({
       runId: call.runId,
@@ -67,14 +72,18 @@ export async function recordOutcome(rawCall: TGateCall, outcome: TGateOutcome): 
           : { tool: call.tool, ok: false, error: outcome.error },
     });
   }
-  await recordEvents(call.tenantId, events);
+  return events;
+}
+
+export async function recordOutcome(call: TGateCall, outcome: TGateOutcome): Promise<void> {
+  await recordEvents(call.tenantId, outcomeEvents(call, outcome));
   if (outcome.status === "denied") {
     await recordAuditOneTrip({
       tenantId: call.tenantId,
       actorUserId: call.principal.type === "User" ? call.principal.id : null,
       action: "gate.denied",
       targetType: "tool",
-      targetId: call.tool,
+      targetId: toolLabel(call.tool),
       data: {
         runId: call.runId,
         step: outcome.decision.step,
@@ -83,4 +92,71 @@ export async function recordOutcome(rawCall: TGateCall, outcome: TGateOutcome): 
       },
     });
   }
+}
+
+const EFFECT = "tool_effect";
+
+/**
+ * An internal tool's call, executed inside the transaction that records it: the chain
+ * head is taken (and locked) with BEGIN, the tool's effect runs after a savepoint, and
+ * its three events go out with COMMIT. The effect and its events commit together or not
+ * at all. A tool that fails has its effect rolled back to the savepoint, and the
+ * failure is recorded. One durable commit, three round trips.
+ */
+export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTransaction) => Promise<TGateOutcome>): Promise<TGateOutcome> {
+  return withTenant(
+    call.tenantId,
+    async (db, tx) => {
+      const outcome = await execute({ db, sql: tx.sql });
+      if (outcome.status !== "executed") await tx.sql.query(`ROLLBACK TO SAVEPOINT ${EFFECT}`);
+      const written = await writeOnHead(tx.sql, call.tenantId, outcomeEvents(call, outcome), tx.lead?.rows[0] as THeadRow | undefined);
+      if (written.closingSql) tx.commitWith(written.closingSql);
+      return outcome;
+    },
+    // Executed and failed calls both record three events: decision, call, result.
+    { lead: `${takeHeadSql(call.tenantId, 3)}; SAVEPOINT ${EFFECT}` },
+  );
+}
+
+/** How long after its time limit a call still open counts as "outcome unknown". */
+export const UNKNOWN_AFTER_MS = 60_000;
+
+/**
+ * Before an external tool runs: its execution row, committed (one round trip). A crash
+ * while the tool runs leaves the row open past its deadline: an "outcome unknown" that
+ * a tenant admin closes by hand (server/runs/outcomes.ts), never silence.
+ */
+export async function recordStarted(call: TGateCall, outcome: TGateOutcome, timeoutMs: number): Promise<string> {
+  const labelled = { ...call, tool: toolLabel(call.tool) };
+  const decided = decisionPayload(labelled, outcome, storable(redactSecrets(call.args)));
+  const { rows } = await withTenantOneTrip<{ id: string }>(
+    call.tenantId,
+    `INSERT INTO tool_executions (tenant_id, run_id, tool, decision, deadline_at)
+     VALUES (${sqlLiteral(call.tenantId)}::uuid, ${sqlLiteral(call.runId)}::uuid, ${sqlLiteral(labelled.tool)}, ${sqlLiteral(JSON.stringify(decided))}::jsonb,
+             now() + ${sqlLiteral(timeoutMs + UNKNOWN_AFTER_MS)} * interval '1 millisecond')
+     RETURNING id`,
+  );
+  const id = rows[0]?.id;
+  if (!id) throw new Error("the execution row was not written");
+  return id;
+}
+
+/**
+ * After an external tool ran: its events and the closed execution row, in one
+ * transaction. If an admin already closed the row (the call ran past its deadline), the
+ * row keeps the admin's answer and the events still say what really happened.
+ */
+export async function recordFinished(call: TGateCall, executionId: string, outcome: TGateOutcome): Promise<void> {
+  const events = outcomeEvents(call, outcome);
+  await withTenant(
+    call.tenantId,
+    async (_db, tx) => {
+      const written = await writeOnHead(tx.sql, call.tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
+      const close = `UPDATE tool_executions SET finished_at = now(), outcome = ${sqlLiteral(outcome.status === "executed" ? "executed" : "failed")}
+        WHERE tenant_id = ${sqlLiteral(call.tenantId)}::uuid AND id = ${sqlLiteral(executionId)}::uuid AND finished_at IS NULL`;
+      if (written.closingSql) tx.commitWith(`${close}; ${written.closingSql}`);
+      else await tx.sql.query(close);
+    },
+    { lead: takeHeadSql(call.tenantId, events.length) },
+  );
 }

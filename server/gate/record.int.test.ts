@@ -1,0 +1,157 @@
+// The record step's guarantees: an internal tool's effect commits with its events or
+// not at all, and an external call is committed as started before it runs, so a
+// process killed in the middle leaves an "outcome unknown" an admin closes, once.
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { withTenant } from "@/server/db";
+import { setMemoryIn } from "@/server/memory/service";
+import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
+import { memorySet } from "@/server/tools/memory";
+import { ToolRegistry } from "@/server/tools/registry";
+import { runGate, runGateWith } from "./pipeline";
+
+let fx: TTenantFixture;
+let owner: pg.Client;
+
+beforeAll(async () => {
+  fx = await createTenantFixture();
+  owner = new pg.Client({ connectionString: inject("ownerDatabaseUrl") });
+  await owner.connect();
+});
+
+afterAll(async () => {
+  await owner.end();
+});
+
+const newRun = () =>
+  withTenant(fx.tenant.id, async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "record", principal: "user:test" } })).id);
+const member = () => ({ type: "User" as const, id: fx.users.member.id, role: "member" });
+
+async function stored(runId: string, key: string) {
+  return withTenant(fx.tenant.id, async (db) => ({
+    memory: await db.memoryEntry.count({ where: { tenantId: fx.tenant.id, key } }),
+    events: (await db.event.findMany({ where: { tenantId: fx.tenant.id, runId }, orderBy: { seq: "asc" } })).map((event) => event.type),
+  }));
+}
+
+describe("an internal tool's effect commits with its events", () => {
+  it("leaves neither the effect nor any event when the record transaction fails after the effect", async () => {
+    const runId = await newRun();
+    const key = `injected-${crypto.randomUUID()}`;
+    // The injected failure: the database refuses this run's events, inside the transaction
+    // that has already run memory.set's effect.
+    const name = `fail_${runId.replaceAll("-", "")}`;
+    await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+    await owner.query(`CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${runId}') EXECUTE FUNCTION ${name}()`);
+    try {
+      await expect(runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } })).rejects.toThrow(
+        /injected failure/,
+      );
+    } finally {
+      await owner.query(`DROP TRIGGER ${name} ON events`);
+      await owner.query(`DROP FUNCTION ${name}()`);
+    }
+    expect(await stored(runId, key)).toEqual({ memory: 0, events: [] });
+    // The same call, with nothing failing: effect and events together.
+    await runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } });
+    expect(await stored(runId, key)).toEqual({ memory: 1, events: ["policy.decision", "tool.call", "tool.result"] });
+  });
+
+  it("rolls back the effect of a tool that fails after making it, and records the failure", async () => {
+    const registry = new ToolRegistry("saas");
+    registry.register({
+      ...memorySet,
+      execute: async (context, args) => {
+        if (!context.tx) throw new Error("no transaction");
+        await setMemoryIn(context.tx.sql, context.tenantId, args.key, args.value, context.principal);
+        throw new Error("failed after its effect");
+      },
+    });
+    const runId = await newRun();
+    const key = `half-${crypto.randomUUID()}`;
+    const outcome = await runGateWith(registry, { tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } });
+    expect(outcome).toMatchObject({ status: "failed", error: "failed after its effect" });
+    expect(await stored(runId, key)).toEqual({ memory: 0, events: ["policy.decision", "tool.call", "tool.result"] });
+  });
+});
+
+describe("an external call killed while it runs", () => {
+  let server: Server;
+  let origin = "";
+  const hanging = new Set<() => void>();
+
+  beforeAll(async () => {
+    // Answers nothing: the call is in flight when its process is killed.
+    server = createServer((request) => {
+      hanging.add(() => request.socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const close of hanging) close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("leaves an outcome unknown that an admin closes exactly once, and the run ends with the note", async () => {
+    const runId = await newRun();
+    const call = { tenantId: fx.tenant.id, runId, principal: member(), tool: "web.fetch", args: { url: `${origin}/slow` } };
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "../test/crash-child.ts")], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, CALL: JSON.stringify(call), SSRF_ALLOW_ADDRESSES: "127.0.0.1", WEB_TIMEOUT_MS: "60000" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Killed (no chance to clean up) once the call is in flight: its started row committed.
+    const started = await until(() =>
+      withTenant(fx.tenant.id, (db) => db.toolExecution.findFirst({ where: { tenantId: fx.tenant.id, runId } })),
+    );
+    await until(async () => hanging.size > 0 || null);
+    child.kill("SIGKILL");
+    await exited;
+    expect(started).toMatchObject({ tool: "web.fetch", finishedAt: null, outcome: null });
+
+    const admin = callerFor(fx.users.admin);
+    // Not yet unknown: the call could still be running until its deadline.
+    expect(await admin.run.unknownOutcomes({ tenantSlug: fx.tenant.slug })).toEqual([]);
+    await expect(
+      admin.run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "did_not_run", note: "too early" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    // Past the deadline (moved back here rather than waited for).
+    await withTenant(fx.tenant.id, (db) => db.toolExecution.update({ where: { id: started.id }, data: { deadlineAt: new Date(Date.now() - 1000) } }));
+    expect(await admin.run.unknownOutcomes({ tenantSlug: fx.tenant.slug })).toEqual([
+      expect.objectContaining({ id: started.id, runId, tool: "web.fetch" }),
+    ]);
+    await expect(
+      callerFor(fx.users.member).run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "ran", note: "x" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const close = (note: string) => admin.run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "did_not_run", note });
+    const [first, second] = await Promise.allSettled([close("the page log shows no request"), close("closed twice")]);
+    expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
+    expect(await admin.run.unknownOutcomes({ tenantSlug: fx.tenant.slug })).toEqual([]);
+    const after = await withTenant(fx.tenant.id, async (db) => ({
+      row: await db.toolExecution.findUniqueOrThrow({ where: { id: started.id } }),
+      run: await db.run.findUniqueOrThrow({ where: { id: runId } }),
+      events: (await db.event.findMany({ where: { tenantId: fx.tenant.id, runId }, orderBy: { seq: "asc" } })).map((event) => event.type),
+    }));
+    expect(after.row).toMatchObject({ outcome: "did_not_run", closedBy: `user:${fx.users.admin.id}` });
+    expect(after.run.status).toBe("failed");
+    expect(after.events).toEqual(["policy.decision", "tool.call", "tool.result", "message.agent", "run.completed"]);
+  });
+});
+
+async function until<T>(probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
