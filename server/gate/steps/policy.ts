@@ -1,9 +1,10 @@
 // 3. policy: Cedar over the tenant's composition. Fails closed on a composition that
 //    names a missing pack or does not compile, and on fields that cannot be read.
 import { logger } from "@/server/logger";
-import { compileComposition, decide, type TPolicyDecision } from "@/server/policy/evaluate";
+import { decide, type TPolicyDecision } from "@/server/policy/evaluate";
 import type { TPolicyContext } from "@/server/policy/schema";
 import type { TAnyTool } from "@/server/tools/types";
+import { compiledComposition } from "../call-state";
 import { detectPii } from "../pii";
 import type { TGateCall } from "../types";
 import { pass, refusal, stop, type TStepResult } from "./refusal";
@@ -34,7 +35,8 @@ export async function policyStep(call: TGateCall, tool: TAnyTool, args: unknown,
   }
   let policy: TPolicyDecision;
   try {
-    policy = decide(compileComposition(state.composition), {
+    // Compiled once per composition generation of this process (call-state.ts).
+    policy = decide(compiledComposition(state.composition), {
       principal: call.principal,
       action: tool.name,
       tenantId: call.tenantId,
