@@ -87,7 +87,7 @@ describe("policy text limits", () => {
       const effect = fromDeepCaller(300, () => decide(compileComposition({ packs: [{ name: "worst", version: 1, text }] }), request()).effect);
       expect(effect, shape).toBe("allow");
     }
-  });
+  }, 30_000); // 1,500 warm-up compilations: seconds on a busy 2-core machine
 
   it("the gate's compile refuses text over the limits with the same line-precise message", () => {
     const deep = `${"(".repeat(POLICY_LIMITS.maxNesting + 5)}true${")".repeat(POLICY_LIMITS.maxNesting + 5)}`;
