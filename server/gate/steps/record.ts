@@ -97,11 +97,11 @@ export async function recordOutcome(call: TGateCall, outcome: TGateOutcome): Pro
 const EFFECT = "tool_effect";
 
 /**
- * An internal tool's call, executed inside the transaction that records it: the chain
- * head is taken (and locked) with BEGIN, the tool's effect runs after a savepoint, and
- * its three events go out with COMMIT. The effect and its events commit together or not
- * at all. A tool that fails has its effect rolled back to the savepoint, and the
- * failure is recorded. One durable commit, three round trips.
+ * An internal tool's call, executed inside the transaction that records it: a savepoint
+ * goes with BEGIN, the tool's effect runs, the chain head is taken (and locked), and the
+ * three events go out with COMMIT. The effect and its events commit together or not at
+ * all. A tool that fails has its effect rolled back to the savepoint, and the failure is
+ * recorded. One durable commit, four round trips (plus the tenant step's one).
  */
 export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTransaction) => Promise<TGateOutcome>): Promise<TGateOutcome> {
   return withTenant(
@@ -109,12 +109,15 @@ export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTrans
     async (db, tx) => {
       const outcome = await execute({ db, sql: tx.sql });
       if (outcome.status !== "executed") await tx.sql.query(`ROLLBACK TO SAVEPOINT ${EFFECT}`);
-      const written = await writeOnHead(tx.sql, call.tenantId, outcomeEvents(call, outcome), tx.lead?.rows[0] as THeadRow | undefined);
+      // The head is taken after the effect, so a tenant's calls wait on each other's lock
+      // for one round trip, not for the tool's (measured: 433 → 538 memory.set/s).
+      const headRow = (await tx.sql.query<THeadRow>(takeHeadSql(call.tenantId, 3))).rows[0];
+      const written = await writeOnHead(tx.sql, call.tenantId, outcomeEvents(call, outcome), headRow);
       if (written.closingSql) tx.commitWith(written.closingSql);
       return outcome;
     },
     // Executed and failed calls both record three events: decision, call, result.
-    { lead: `${takeHeadSql(call.tenantId, 3)}; SAVEPOINT ${EFFECT}` },
+    { lead: `SAVEPOINT ${EFFECT}` },
   );
 }
 
