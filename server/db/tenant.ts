@@ -38,8 +38,11 @@ export type TTenantTx = {
   sql: SqlClient;
   /** The result of the first statement of `options.lead`, when one was sent with BEGIN. */
   lead: pg.QueryResult | undefined;
-  /** A last statement (literals only) to send in the same round trip as COMMIT. */
-  commitWith(statement: string): void;
+  /**
+   * A last statement (literals only) to send in the same round trip as COMMIT; its result
+   * (of its last part, when it has several) is handed to `onCommitted` once committed.
+   */
+  commitWith(statement: string, onCommitted?: (result: pg.QueryResult) => void): void;
 };
 
 export type TTenantOptions = {
@@ -150,18 +153,26 @@ export async function withTenant<T>(
     // BEGIN, the snapshot if any and set_config come first; then the lead's statements.
     const lead = options.lead ? results[options.snapshot ? 3 : 2] : undefined;
     let closing = "";
+    let onClosed: ((result: pg.QueryResult) => void) | undefined;
     const tx: TTenantTx = {
       sql: client,
       lead,
-      commitWith(statement) {
+      commitWith(statement, onCommitted) {
         closing = statement;
+        onClosed = onCommitted;
       },
     };
     // Awaited inside run(): a Prisma query is lazy and starts when awaited, so the
     // await must happen where the transaction is the current one.
     const result = await current.run(open, async () => await work(tenantPrisma(), tx));
     open.isOpen = false;
-    await client.query(closing ? `${closing}; COMMIT` : "COMMIT");
+    if (!closing) {
+      await client.query("COMMIT");
+      return result;
+    }
+    const committed = (await client.query(`${closing}; COMMIT`)) as unknown as pg.QueryResult[];
+    const closed = committed[committed.length - 2];
+    if (onClosed && closed) onClosed(closed);
     return result;
   } catch (error) {
     open.isOpen = false;

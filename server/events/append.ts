@@ -1,10 +1,10 @@
 // Appending to a tenant's chain. The chain head row (event_chains) is taken with
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
-import { sqlLiteral, withTenant, type SqlClient } from "@/server/db";
+import { sqlLiteral, withTenant, withTenantOneTrip, type SqlClient } from "@/server/db";
 import { isUuid } from "@/server/validation";
-import { createCheckpoint, DEFAULT_SETTINGS, loadSettings } from "./checkpoints";
-import { canonicalJson, eventHash, GENESIS_HASH, normalizePayload, type TEventClass } from "./hash";
+import { createCheckpoint, loadSettings } from "./checkpoints";
+import { canonicalEvent, canonicalJson, normalizePayload, type TEventClass } from "./hash";
 
 export type TNewEvent = {
   runId?: string | null;
@@ -27,84 +27,131 @@ export type TStoredEvent = {
   hash: string;
 };
 
-export type THeadRow = { last_seq: string; last_hash: string; checkpoint_every: number | null };
+/** A row of append_chained_events (the migration 20261207120000): one stored event. */
+export type TChainedRow = { seq: string; prev_hash: string; hash: string; checkpoint_due: boolean };
 
-/**
- * The statement that takes the tenant's chain head for `count` events and holds its
- * lock to commit: send it as withTenant's `lead`, then writeOnHead with its row.
- */
-export function takeHeadSql(tenantId: string, count: number): string {
-  if (!Number.isSafeInteger(count) || count < 1) throw new Error("count must be a positive integer");
-  // Inlined values: a UUID checked by the caller's runner, an integer, a constant.
-  return `INSERT INTO event_chains (tenant_id, last_seq, last_hash) VALUES ('${tenantId}', ${count}, '${GENESIS_HASH}')
-     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_chains.last_seq + EXCLUDED.last_seq
-     RETURNING last_seq::text, last_hash, (SELECT s.checkpoint_every FROM event_log_settings s WHERE s.tenant_id = '${tenantId}') AS checkpoint_every`;
+const SEQ_MARK = "<seq>";
+const SEQ_FIELD = `"seq":${JSON.stringify(SEQ_MARK)}`;
+
+type TDraft = {
+  runId: string | null;
+  type: string;
+  eventClass: string;
+  payload: unknown;
+  payloadText: string;
+  createdAt: string;
+  prefix: string;
+  suffix: string;
+};
+
+function draftOf(tenantId: string, event: TNewEvent): TDraft {
+  const runId = event.runId ?? null;
+  if (runId !== null && !isUuid(runId)) throw new Error("an event's runId must be a UUID");
+  const payload = normalizePayload(event.payload);
+  const payloadText = canonicalJson(payload);
+  const createdAt = (event.at ?? new Date()).toISOString();
+  const text = canonicalEvent({
+    tenantId,
+    runId,
+    type: event.type,
+    eventClass: event.eventClass,
+    payload,
+    payloadText,
+    createdAt,
+    seq: SEQ_MARK,
+  });
+  // The last occurrence: only tenantId and type follow seq, and the payload before it may contain anything.
+  const at = text.lastIndexOf(SEQ_FIELD);
+  return {
+    runId,
+    type: event.type,
+    eventClass: event.eventClass,
+    payload,
+    payloadText,
+    createdAt,
+    prefix: `${text.slice(0, at)}"seq":"`,
+    suffix: `"${text.slice(at + SEQ_FIELD.length)}`,
+  };
 }
 
-/** Append events in a tenant transaction the caller opened (withTenant's `tx.sql`). */
+/**
+ * The statement that appends events in one go: the SQL function takes the chain head
+ * (its lock held to COMMIT), chains each hash exactly as hash.ts does, inserts, and
+ * moves the head. Each event's RFC 8785 text is built here around its sequence number,
+ * which only the database knows: text = prefix || seq || suffix. Literals only, so the
+ * statement can travel with BEGIN and COMMIT in one message.
+ */
+export function appendSql(tenantId: string, events: TNewEvent[]): { statement: string; drafts: TDraft[] } {
+  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
+  if (events.length === 0) throw new Error("no events to append");
+  const drafts = events.map((event) => draftOf(tenantId, event));
+  const column = (pick: (draft: TDraft) => string | null, type: "uuid" | "text") =>
+    `ARRAY[${drafts.map((draft) => sqlLiteral(pick(draft))).join(", ")}]::${type}[]`;
+  const columns = [
+    column((draft) => draft.runId, "uuid"),
+    column((draft) => draft.type, "text"),
+    column((draft) => draft.eventClass, "text"),
+    column((draft) => draft.payloadText, "text"),
+    column((draft) => draft.createdAt, "text"),
+    column((draft) => draft.prefix, "text"),
+    column((draft) => draft.suffix, "text"),
+  ];
+  return {
+    statement: `SELECT seq::text AS seq, prev_hash, hash, checkpoint_due FROM append_chained_events(${sqlLiteral(tenantId)}::uuid, ${columns.join(", ")})`,
+    drafts,
+  };
+}
+
+/** The stored events, from the function's rows; and the head to checkpoint, if a boundary was crossed. */
+export function storedFrom(
+  tenantId: string,
+  drafts: TDraft[],
+  rows: TChainedRow[],
+): { stored: TStoredEvent[]; checkpoint: { seq: string; hash: string } | null } {
+  if (rows.length !== drafts.length) throw new Error("the events were not all appended");
+  const stored = drafts.map((draft, index) => {
+    const row = rows[index] as TChainedRow;
+    const { runId, type, eventClass, payload, createdAt } = draft;
+    return { tenantId, seq: row.seq, runId, type, eventClass, payload, createdAt, prevHash: row.prev_hash, hash: row.hash };
+  });
+  const last = rows[rows.length - 1];
+  return { stored, checkpoint: last?.checkpoint_due ? { seq: last.seq, hash: last.hash } : null };
+}
+
+/** Append events in a tenant transaction the caller opened (withTenant's `tx.sql`); a due checkpoint is made in it. */
 export async function appendEvents(client: SqlClient, tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   if (events.length === 0) return [];
-  if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
-  // One round trip takes the head (and its lock) and reads the checkpoint interval.
-  const head = await client.query<THeadRow>(takeHeadSql(tenantId, events.length));
-  const written = await writeOnHead(client, tenantId, events, head.rows[0]);
-  if (written.closingSql) await client.query(written.closingSql);
-  return written.stored;
+  const { statement, drafts } = appendSql(tenantId, events);
+  const { stored, checkpoint } = storedFrom(tenantId, drafts, (await client.query<TChainedRow>(statement)).rows);
+  if (checkpoint) await createCheckpoint(client, tenantId, checkpoint, await loadSettings(client, tenantId));
+  return stored;
 }
 
 /**
- * Hash the events onto the chain and build the statement that stores them (and
- * moves the head's hash). When no checkpoint is due, the statement is handed back
- * unsent (closingSql), so the caller sends it with COMMIT in one round trip; else it
- * is sent here with the checkpoint, and closingSql is empty. `row` is the result of
- * takeHeadSql for exactly these events.
+ * The checkpoint of an append that committed with its statement (one message): made in
+ * a transaction of its own right after, under the chain head's lock, so checkpoints are
+ * made one at a time and each links to the one before. Skipped when a later checkpoint
+ * exists already; one lost to a crash is made by the checkpoint job (server/jobs).
  */
-export async function writeOnHead(
-  client: SqlClient,
-  tenantId: string,
-  events: TNewEvent[],
-  row: THeadRow | undefined,
-): Promise<{ stored: TStoredEvent[]; closingSql: string }> {
-  if (!row) throw new Error("the chain head could not be taken");
-  const count = events.length;
-  const lastSeq = BigInt(row.last_seq);
-  let prevHash = row.last_hash;
-  const stored: TStoredEvent[] = [];
-  const rows: string[] = [];
-  for (const [offset, event] of events.entries()) {
-    const draft = {
-      tenantId,
-      seq: (lastSeq - BigInt(count) + 1n + BigInt(offset)).toString(),
-      runId: event.runId ?? null,
-      type: event.type,
-      eventClass: event.eventClass,
-      payload: normalizePayload(event.payload),
-      payloadText: "",
-      createdAt: (event.at ?? new Date()).toISOString(),
-    };
-    draft.payloadText = canonicalJson(draft.payload);
-    const hash = eventHash(prevHash, draft);
-    const { payloadText, ...visible } = draft;
-    stored.push({ ...visible, prevHash, hash });
-    // Literals only (sqlLiteral): the statement may travel with COMMIT in one simple-protocol message.
-    if (draft.runId !== null && !isUuid(draft.runId)) throw new Error("an event's runId must be a UUID");
-    rows.push(
-      `(${[tenantId, draft.seq, draft.runId, draft.type, draft.eventClass, payloadText, draft.createdAt, prevHash, hash].map(sqlLiteral).join(", ")})`,
+export async function checkpointAfterCommit(tenantId: string, head: { seq: string; hash: string }): Promise<void> {
+  await withTenant(tenantId, async (_db, { sql }) => {
+    const { rows } = await sql.query<{ latest: string | null }>(
+      `SELECT (SELECT max(c.seq)::text FROM checkpoints c WHERE c.tenant_id = $1) AS latest
+         FROM event_chains WHERE tenant_id = $1 FOR UPDATE`,
+      [tenantId],
     );
-    prevHash = hash;
-  }
-  const insertSql = `WITH inserted AS (
-       INSERT INTO events (tenant_id, seq, run_id, type, event_class, payload, created_at, prev_hash, hash) VALUES ${rows.join(", ")}
-     )
-     UPDATE event_chains SET last_hash = ${sqlLiteral(prevHash)}, updated_at = now() WHERE tenant_id = ${sqlLiteral(tenantId)}`;
-  // A checkpoint each time the chain crosses a multiple of the tenant's interval.
-  const every = BigInt(row.checkpoint_every ?? DEFAULT_SETTINGS.checkpointEvery);
-  if (lastSeq / every > (lastSeq - BigInt(count)) / every) {
-    await client.query(insertSql);
-    await createCheckpoint(client, tenantId, { seq: lastSeq.toString(), hash: prevHash }, await loadSettings(client, tenantId));
-    return { stored, closingSql: "" };
-  }
-  return { stored, closingSql: insertSql };
+    const latest = rows[0]?.latest;
+    if (latest !== null && latest !== undefined && BigInt(latest) >= BigInt(head.seq)) return;
+    await createCheckpoint(sql, tenantId, head, await loadSettings(sql, tenantId));
+  });
+}
+
+/** The append as one statement with BEGIN and COMMIT (one round trip), then its checkpoint if due. */
+async function appendCommitted(tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
+  const { statement, drafts } = appendSql(tenantId, events);
+  const { stored, checkpoint } = storedFrom(tenantId, drafts, (await withTenantOneTrip<TChainedRow>(tenantId, statement)).rows);
+  if (checkpoint) await checkpointAfterCommit(tenantId, checkpoint);
+  return stored;
 }
 
 type TPending = { events: TNewEvent[]; resolve: (stored: TStoredEvent[]) => void; reject: (error: unknown) => void };
@@ -146,16 +193,10 @@ async function drain(tenantId: string): Promise<void> {
       size += next.events.length;
     }
     try {
-      const events = batch.flatMap((pending) => pending.events);
-      // Two round trips: the head travels with BEGIN, the insert with COMMIT.
-      const stored = await withTenant(
+      // One round trip: BEGIN, the append and COMMIT in one message.
+      const stored = await appendCommitted(
         tenantId,
-        async (_db, tx) => {
-          const written = await writeOnHead(tx.sql, tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
-          if (written.closingSql) tx.commitWith(written.closingSql);
-          return written.stored;
-        },
-        { lead: takeHeadSql(tenantId, events.length) },
+        batch.flatMap((pending) => pending.events),
       );
       let offset = 0;
       for (const pending of batch) {

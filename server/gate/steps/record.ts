@@ -6,7 +6,7 @@
 // (recordFinished).
 import { recordAuditOneTrip } from "@/server/audit/service";
 import { sqlLiteral, withTenant, withTenantOneTrip } from "@/server/db";
-import { recordEvents, takeHeadSql, writeOnHead, type THeadRow, type TNewEvent } from "@/server/events/append";
+import { appendSql, checkpointAfterCommit, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
 import type { TToolTransaction } from "@/server/tools/types";
 import { redactSecrets } from "@/server/events/redact";
 import { principalId } from "../principal";
@@ -98,27 +98,31 @@ const EFFECT = "tool_effect";
 
 /**
  * An internal tool's call, executed inside the transaction that records it: a savepoint
- * goes with BEGIN, the tool's effect runs, the chain head is taken (and locked), and the
- * three events go out with COMMIT. The effect and its events commit together or not at
- * all. A tool that fails has its effect rolled back to the savepoint, and the failure is
- * recorded. One durable commit, four round trips (plus the tenant step's one).
+ * goes with BEGIN, the tool's effect runs, and its three events (the chain head taken,
+ * hashed and inserted by one SQL function) go with COMMIT. The effect and its events
+ * commit together or not at all. A tool that fails has its effect rolled back to the
+ * savepoint, and the failure is recorded. One durable commit, three round trips (plus
+ * the tenant step's one).
  */
 export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTransaction) => Promise<TGateOutcome>): Promise<TGateOutcome> {
-  return withTenant(
+  let checkpoint: { seq: string; hash: string } | null = null;
+  const outcome = await withTenant(
     call.tenantId,
     async (db, tx) => {
-      const outcome = await execute({ db, sql: tx.sql });
-      if (outcome.status !== "executed") await tx.sql.query(`ROLLBACK TO SAVEPOINT ${EFFECT}`);
-      // The head is taken after the effect, so a tenant's calls wait on each other's lock
-      // for one round trip, not for the tool's (measured: 433 → 538 memory.set/s).
-      const headRow = (await tx.sql.query<THeadRow>(takeHeadSql(call.tenantId, 3))).rows[0];
-      const written = await writeOnHead(tx.sql, call.tenantId, outcomeEvents(call, outcome), headRow);
-      if (written.closingSql) tx.commitWith(written.closingSql);
-      return outcome;
+      const done = await execute({ db, sql: tx.sql });
+      const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, done));
+      // The events (head, hashes, insert) go with COMMIT: the head's lock is held only
+      // inside the server, for that last message.
+      const undo = done.status === "executed" ? "" : `ROLLBACK TO SAVEPOINT ${EFFECT}; `;
+      tx.commitWith(`${undo}${statement}`, (result) => {
+        checkpoint = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]).checkpoint;
+      });
+      return done;
     },
-    // Executed and failed calls both record three events: decision, call, result.
     { lead: `SAVEPOINT ${EFFECT}` },
   );
+  if (checkpoint) await checkpointAfterCommit(call.tenantId, checkpoint);
+  return outcome;
 }
 
 /** How long after its time limit a call still open counts as "outcome unknown". */
@@ -146,20 +150,14 @@ export async function recordStarted(call: TGateCall, outcome: TGateOutcome, time
 
 /**
  * After an external tool ran: its events and the closed execution row, in one
- * transaction. If an admin already closed the row (the call ran past its deadline), the
+ * transaction and one round trip. If an admin already closed the row (the call ran past its deadline), the
  * row keeps the admin's answer and the events still say what really happened.
  */
 export async function recordFinished(call: TGateCall, executionId: string, outcome: TGateOutcome): Promise<void> {
-  const events = outcomeEvents(call, outcome);
-  await withTenant(
-    call.tenantId,
-    async (_db, tx) => {
-      const written = await writeOnHead(tx.sql, call.tenantId, events, tx.lead?.rows[0] as THeadRow | undefined);
-      const close = `UPDATE tool_executions SET finished_at = now(), outcome = ${sqlLiteral(outcome.status === "executed" ? "executed" : "failed")}
-        WHERE tenant_id = ${sqlLiteral(call.tenantId)}::uuid AND id = ${sqlLiteral(executionId)}::uuid AND finished_at IS NULL`;
-      if (written.closingSql) tx.commitWith(`${close}; ${written.closingSql}`);
-      else await tx.sql.query(close);
-    },
-    { lead: takeHeadSql(call.tenantId, events.length) },
-  );
+  const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, outcome));
+  const close = `UPDATE tool_executions SET finished_at = now(), outcome = ${sqlLiteral(outcome.status === "executed" ? "executed" : "failed")}
+    WHERE tenant_id = ${sqlLiteral(call.tenantId)}::uuid AND id = ${sqlLiteral(executionId)}::uuid AND finished_at IS NULL`;
+  const { rows } = await withTenantOneTrip<TChainedRow>(call.tenantId, `${close}; ${statement}`);
+  const { checkpoint } = storedFrom(call.tenantId, drafts, rows);
+  if (checkpoint) await checkpointAfterCommit(call.tenantId, checkpoint);
 }
