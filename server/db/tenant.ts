@@ -60,7 +60,12 @@ export type TTenantOptions = {
 const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 type TOpenTransaction = { client: pg.PoolClient; isOpen: boolean; savepoints: number };
-const current = new AsyncLocalStorage<TOpenTransaction>();
+
+// Process-wide, like the tenant Prisma client below: Next.js may load this module once
+// per bundle layer, and a client made by one copy must see the transactions the other
+// copy opens.
+const globalForTransactions = globalThis as unknown as { agentFabricTenantTransactions?: AsyncLocalStorage<TOpenTransaction> };
+const current = (globalForTransactions.agentFabricTenantTransactions ??= new AsyncLocalStorage<TOpenTransaction>());
 
 function openTransaction(): TOpenTransaction {
   const open = current.getStore();

@@ -109,7 +109,16 @@ export function compiledComposition(composition: TResolvedComposition): TCompile
 /** What the last loadCallState received, for tests: did the database send the composition? */
 export const callStateStats = { compositionsReceived: 0, packTextsReceived: 0, cacheHits: 0 };
 
-export async function loadCallState(tenantId: string, runId: string, tool: string, mode: TDeploymentMode): Promise<TCallState> {
+/**
+ * The tenant step's statement, and how to read its row: sent on its own by
+ * loadCallState, or with BEGIN of the transaction an internal tool's call runs in.
+ */
+export function callStateQuery(
+  tenantId: string,
+  runId: string,
+  tool: string,
+  mode: TDeploymentMode,
+): { statement: string; interpret: (row: unknown) => TCallState } {
   // A run id that is no UUID names no run of this tenant (and must not reach the ::uuid cast).
   const runUuid = isUuid(runId) ? runId : null;
   const cedar = cedarGeneration();
@@ -117,33 +126,39 @@ export async function loadCallState(tenantId: string, runId: string, tool: strin
   // call replaced meanwhile is not mistaken for the one the database confirmed.
   const known = compositionCache.usable(tenantId, mode, cedar);
   const knownGeneration = known && /^\d+$/.test(known.generation) ? known.generation : null;
-  // One round trip (withTenantOneTrip), one short statement (gate_call_state, planned
-  // once per connection); every value is a validated UUID, a digit string or a quoted literal.
-  const result = await withTenantOneTrip<TStateRow>(
-    tenantId,
-    `SELECT * FROM gate_call_state(${sqlLiteral(tenantId)}::uuid, ${runUuid ? `${sqlLiteral(runUuid)}::uuid` : "NULL"}, ${sqlLiteral(tool)}, ${knownGeneration ?? "NULL"}::bigint)`,
-    { readOnly: true },
-  );
-  const row = result.rows[0];
-  if (!row) throw new Error("the gate's tenant step returned no row");
-  const generation = String(row.generation);
-  let composition: TResolvedComposition;
-  if (known && knownGeneration === generation) {
-    callStateStats.cacheHits += 1;
-    composition = known.composition;
-  } else {
-    callStateStats.compositionsReceived += 1;
-    callStateStats.packTextsReceived += row.tenant_packs?.length ?? 0;
-    composition = resolvedFromRow(row, mode);
-    const entry: TCompositionEntry = { generation, cedarGeneration: cedar, mode, composition, compiled: null };
-    entryOf.set(composition, entry);
-    compositionCache.set(tenantId, entry);
-  }
-  return {
-    run: row.run_is_tainted === null ? null : { isTainted: row.run_is_tainted },
-    isEnabled: row.is_enabled ?? true,
-    composition,
+  // One short statement (gate_call_state, planned once per connection); every value is
+  // a validated UUID, a digit string or a quoted literal.
+  const statement = `SELECT * FROM gate_call_state(${sqlLiteral(tenantId)}::uuid, ${runUuid ? `${sqlLiteral(runUuid)}::uuid` : "NULL"}, ${sqlLiteral(tool)}, ${knownGeneration ?? "NULL"}::bigint)`;
+  const interpret = (value: unknown): TCallState => {
+    const row = value as TStateRow | undefined;
+    if (!row) throw new Error("the gate's tenant step returned no row");
+    const generation = String(row.generation);
+    let composition: TResolvedComposition;
+    if (known && knownGeneration === generation) {
+      callStateStats.cacheHits += 1;
+      composition = known.composition;
+    } else {
+      callStateStats.compositionsReceived += 1;
+      callStateStats.packTextsReceived += row.tenant_packs?.length ?? 0;
+      composition = resolvedFromRow(row, mode);
+      const entry: TCompositionEntry = { generation, cedarGeneration: cedar, mode, composition, compiled: null };
+      entryOf.set(composition, entry);
+      compositionCache.set(tenantId, entry);
+    }
+    return {
+      run: row.run_is_tainted === null ? null : { isTainted: row.run_is_tainted },
+      isEnabled: row.is_enabled ?? true,
+      composition,
+    };
   };
+  return { statement, interpret };
+}
+
+/** The tenant step's read in a read-only transaction of its own: one round trip. */
+export async function loadCallState(tenantId: string, runId: string, tool: string, mode: TDeploymentMode): Promise<TCallState> {
+  const query = callStateQuery(tenantId, runId, tool, mode);
+  const result = await withTenantOneTrip<TStateRow>(tenantId, query.statement, { readOnly: true });
+  return query.interpret(result.rows[0]);
 }
 
 function resolvedFromRow(row: TStateRow, mode: TDeploymentMode): TResolvedComposition {

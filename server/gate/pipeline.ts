@@ -11,17 +11,19 @@
 // runGate and executeApprovedCall use the installed registry; their `…With`
 // variants take one explicitly (tests that need a second mode in one process).
 import { callDigest } from "@/server/tools/call-digest";
+import { withTenant } from "@/server/db";
 import type { ToolRegistry } from "@/server/tools/registry";
 import type { TAnyTool, TNestedGate, TToolTransaction } from "@/server/tools/types";
+import { callStateQuery } from "./call-state";
 import { gatePlugins } from "./plugins";
 import { approvalStep } from "./steps/approval";
 import { budgetStep } from "./steps/budget";
 import { DEFAULT_TIMEOUT_MS, executeStep } from "./steps/execute";
 import { policyStep } from "./steps/policy";
-import { recordFinished, recordOutcome, recordStarted, recordWithEffect } from "./steps/record";
+import { EFFECT_SAVEPOINT, recordFinished, recordOutcome, recordStarted, recordWithCommit, recordWithEffect } from "./steps/record";
 import { refusal, type TStepResult } from "./steps/refusal";
 import { describeIssues, registryStep } from "./steps/registry";
-import { tenantStep } from "./steps/tenant";
+import { checkTenantState, tenantStep, type TTenantState } from "./steps/tenant";
 import type { TBudgetStep, TGateCall, TGateDecision, TGateOutcome, TGateStep, TStepDurations } from "./types";
 
 /** An outcome, and whether executing it already recorded it (executed calls record as they run). */
@@ -61,23 +63,60 @@ function nestedGate(registry: ToolRegistry, call: TGateCall, budget: TBudgetStep
  * record. Never throws for a bad plan: it refuses.
  */
 export async function decideCallWith(registry: ToolRegistry, call: TGateCall, budget?: TBudgetStep): Promise<TRecordedOutcome> {
-  const plugins = gatePlugins();
   const clock = new StepClock();
   const parsed = await clock.run("registry", () => registryStep(registry, call.tool, call.args));
   if (failedStep(parsed)) return denied(parsed.decision, clock);
   const { tool, args } = parsed.value;
+  const reserve = budget ?? gatePlugins().budget;
+  const nested = nestedGate(registry, call, reserve);
+  if (tool.effect !== "internal") {
+    return decideSteps(call, tool, args, reserve, clock, {
+      state: () => tenantStep(call.tenantId, call.runId, tool.name, registry.mode),
+      execute: (decision) => executeExternal(tool, call, args, decision, nested, clock),
+    });
+  }
+  // An internal tool's call is decided and executed in one transaction: the tenant
+  // step's read and the effect's savepoint go with BEGIN, the events with COMMIT.
+  const query = callStateQuery(call.tenantId, call.runId, tool.name, registry.mode);
+  let afterCommit: (() => Promise<void>) | undefined;
+  const outcome = await withTenant(
+    call.tenantId,
+    (db, tx) =>
+      decideSteps(call, tool, args, reserve, clock, {
+        state: async () => checkTenantState(query.interpret(tx.lead?.rows[0]), tool.name),
+        execute: async (decision) => {
+          const done = await clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql }));
+          const timed = { ...done, durationsMs: clock.durations };
+          afterCommit = recordWithCommit(tx, call, timed);
+          return { ...timed, isRecorded: true };
+        },
+      }),
+    { lead: `${query.statement}; ${EFFECT_SAVEPOINT}` },
+  );
+  await afterCommit?.();
+  return outcome;
+}
 
-  const tenant = await clock.run("tenant", () => tenantStep(call.tenantId, call.runId, tool.name, registry.mode));
+/** The steps after the registry's, with the tenant's state and the execution as the path provides them. */
+async function decideSteps(
+  call: TGateCall,
+  tool: TAnyTool,
+  args: unknown,
+  reserve: TBudgetStep,
+  clock: StepClock,
+  path: { state: () => Promise<TStepResult<TTenantState>>; execute: (decision: TGateDecision) => Promise<TRecordedOutcome> },
+): Promise<TRecordedOutcome> {
+  const tenant = await clock.run("tenant", path.state);
   if (failedStep(tenant)) return denied(tenant.decision, clock);
 
   const policy = await clock.run("policy", () => policyStep(call, tool, args, tenant.value));
   if (failedStep(policy)) return denied(policy.decision, clock);
 
-  const budgeted = await clock.run("budget", () => budgetStep(budget ?? plugins.budget, call, tool));
+  const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool));
   if (failedStep(budgeted)) return denied(budgeted.decision, clock);
 
   if (policy.value.policy.effect === "require_approval") {
-    const held = await clock.run("approval", () => approvalStep(plugins.approval, call, tool, args, policy.value));
+    const held = await clock.run("approval", () => approvalStep(gatePlugins().approval, call, tool, args, policy.value));
     return { ...held, durationsMs: clock.durations };
   }
 
@@ -88,15 +127,14 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
     policies: policy.value.policy.policies.map((meta) => ({ id: meta.id, pack: meta.pack, version: meta.version })),
     tags: [],
   };
-  return executeAndRecord(tool, call, args, decision, nestedGate(registry, call, budget ?? plugins.budget), clock);
+  return path.execute(decision);
 }
 
 /**
- * Execute an allowed call and record it. An internal tool's effect commits with its
- * events; an external tool is recorded as started before it runs and closed with its
- * result, so a crash in between leaves an "outcome unknown", never silence.
+ * An external tool: recorded as started before it runs and closed with its result, so a
+ * crash in between leaves an "outcome unknown", never silence.
  */
-async function executeAndRecord(
+async function executeExternal(
   tool: TAnyTool,
   call: TGateCall,
   args: unknown,
@@ -104,11 +142,13 @@ async function executeAndRecord(
   nested: TNestedGate,
   clock: StepClock,
 ): Promise<TRecordedOutcome> {
-  const timed = (tx?: TToolTransaction) =>
-    clock.run("execute", () => executeStep(tool, call, args, decision, nested, tx)).then((outcome) => ({ ...outcome, durationsMs: clock.durations }));
-  if (tool.effect === "internal") return { ...(await recordWithEffect(call, timed)), isRecorded: true };
-  const executionId = await recordStarted(call, { status: "executed", decision, result: null, durationsMs: clock.durations }, tool.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const outcome = await timed();
+  const executionId = await recordStarted(
+    call,
+    { status: "executed", decision, result: null, durationsMs: clock.durations },
+    tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  );
+  const executed = await clock.run("execute", () => executeStep(tool, call, args, decision, nested));
+  const outcome = { ...executed, durationsMs: clock.durations };
   await recordFinished(call, executionId, outcome);
   return { ...outcome, isRecorded: true };
 }

@@ -5,7 +5,7 @@
 // committed as started before it runs (recordStarted) and closed with its result
 // (recordFinished).
 import { recordAuditOneTrip } from "@/server/audit/service";
-import { sqlLiteral, withTenant, withTenantOneTrip } from "@/server/db";
+import { sqlLiteral, withTenant, withTenantOneTrip, type TTenantTx } from "@/server/db";
 import { appendSql, checkpointAfterCommit, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
 import type { TToolTransaction } from "@/server/tools/types";
 import { redactSecrets } from "@/server/events/redact";
@@ -105,25 +105,42 @@ const EFFECT = "tool_effect";
  * the tenant step's one).
  */
 export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTransaction) => Promise<TGateOutcome>): Promise<TGateOutcome> {
-  let checkpoint: { seq: string; hash: string } | null = null;
+  let after: (() => Promise<void>) | undefined;
   const outcome = await withTenant(
     call.tenantId,
     async (db, tx) => {
       const done = await execute({ db, sql: tx.sql });
-      const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, done));
-      // The events (head, hashes, insert) go with COMMIT: the head's lock is held only
-      // inside the server, for that last message.
-      const undo = done.status === "executed" ? "" : `ROLLBACK TO SAVEPOINT ${EFFECT}; `;
-      tx.commitWith(`${undo}${statement}`, (result) => {
-        checkpoint = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]).checkpoint;
-      });
+      after = recordWithCommit(tx, call, done);
       return done;
     },
     { lead: `SAVEPOINT ${EFFECT}` },
   );
-  if (checkpoint) await checkpointAfterCommit(call.tenantId, checkpoint);
+  await after?.();
   return outcome;
 }
+
+/**
+ * Sends an internal call's events with the COMMIT of the transaction its effect ran in
+ * (after `SAVEPOINT tool_effect`; a failed effect is rolled back to it first). The chain
+ * head is taken, hashed and inserted by one SQL function in that last message, so its
+ * lock lives only inside the server. Returns what to run once committed: the checkpoint,
+ * when the append crossed a boundary.
+ */
+export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateOutcome): () => Promise<void> {
+  const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, outcome));
+  let checkpoint: { seq: string; hash: string } | null = null;
+  const undo = outcome.status === "executed" ? "" : `ROLLBACK TO SAVEPOINT ${EFFECT}; `;
+  tx.commitWith(`${undo}${statement}`, (result) => {
+    checkpoint = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]).checkpoint;
+  });
+  return async () => {
+    const due = checkpoint as { seq: string; hash: string } | null;
+    if (due) await checkpointAfterCommit(call.tenantId, due);
+  };
+}
+
+/** The savepoint an internal tool's effect runs after (sent with BEGIN). */
+export const EFFECT_SAVEPOINT = `SAVEPOINT ${EFFECT}`;
 
 /** How long after its time limit a call still open counts as "outcome unknown". */
 export const UNKNOWN_AFTER_MS = 60_000;

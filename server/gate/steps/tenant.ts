@@ -8,7 +8,11 @@ export type TTenantState = Omit<TCallState, "run"> & { run: { isTainted: boolean
 
 /** `mode` is the registry's: a tenant with no stored composition gets that mode's default. */
 export async function tenantStep(tenantId: string, runId: string, tool: string, mode: TDeploymentMode): Promise<TStepResult<TTenantState>> {
-  const state = await loadCallState(tenantId, runId, tool, mode);
+  return checkTenantState(await loadCallState(tenantId, runId, tool, mode), tool);
+}
+
+/** The step's checks over a state already read (with BEGIN of an internal call's transaction). */
+export function checkTenantState(state: TCallState, tool: string): TStepResult<TTenantState> {
   if (!state.run) return stop(refusal("tenant", "This run does not belong to this tenant."));
   if (!state.isEnabled) return stop(refusal("tenant", `${tool} is turned off for this tenant.`));
   return pass({ ...state, run: state.run });
