@@ -1,6 +1,6 @@
 // The tenant runner: Prisma and raw SQL in one transaction, committed or rolled
 // back together, scoped by RLS to the runner's tenant, and nothing that outlives it.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { IDLE_TIMEOUT_MS, withTenant, withTenantOneTrip } from "./tenant";
 
@@ -35,7 +35,11 @@ describe("withTenant", () => {
     await expect(
       withTenant(a.tenant.id, async (db, { sql }) => {
         await db.conversation.create({ data: { tenantId: a.tenant.id, userId: a.users.owner.id, title } });
-        await sql.query("INSERT INTO conversations (tenant_id, user_id, title) VALUES ($1, $2, $3)", [a.tenant.id, a.users.owner.id, title]);
+        await sql.query("INSERT INTO conversations (tenant_id, user_id, title) VALUES ($1, $2, $3)", [
+          a.tenant.id,
+          a.users.owner.id,
+          title,
+        ]);
         throw new Error("the work failed");
       }),
     ).rejects.toThrow("the work failed");
@@ -59,7 +63,9 @@ describe("withTenant", () => {
 
   it("keeps a nested runner for another tenant apart, and the outer one scoped after it returns", async () => {
     const settings = await withTenant(a.tenant.id, async (_db, { sql }) => {
-      const inner = await withTenant(b.tenant.id, async (db) => (await db.membership.findMany({ select: { tenantId: true } })).map((m) => m.tenantId));
+      const inner = await withTenant(b.tenant.id, async (db) =>
+        (await db.membership.findMany({ select: { tenantId: true } })).map((m) => m.tenantId),
+      );
       const outer = (await sql.query<{ id: string }>("SELECT current_setting('app.tenant_id') AS id")).rows[0]?.id;
       return { inner: [...new Set(inner)], outer };
     });
@@ -78,7 +84,11 @@ describe("withTenant", () => {
     const kept = `upsert-kept-${crypto.randomUUID()}`;
     const dropped = `upsert-dropped-${crypto.randomUUID()}`;
     const upsert = (db: Parameters<Parameters<typeof withTenant>[1]>[0], title: string) =>
-      db.conversation.upsert({ where: { id: crypto.randomUUID() }, create: { tenantId: a.tenant.id, userId: a.users.owner.id, title }, update: {} });
+      db.conversation.upsert({
+        where: { id: crypto.randomUUID() },
+        create: { tenantId: a.tenant.id, userId: a.users.owner.id, title },
+        update: {},
+      });
     const seenInside = await withTenant(a.tenant.id, async (db, { sql }) => {
       await upsert(db, kept);
       return (await sql.query("SELECT 1 FROM conversations WHERE title = $1", [kept])).rowCount;
@@ -109,18 +119,42 @@ describe("withTenant", () => {
   });
 
   it("ends a transaction left idle by the server, and refuses a tenant id that is not a UUID", async () => {
-    const timeout = await withTenant(a.tenant.id, async (_db, { sql }) =>
-      (await sql.query<{ t: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS t")).rows[0]?.t,
+    const timeout = await withTenant(
+      a.tenant.id,
+      async (_db, { sql }) =>
+        (await sql.query<{ t: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS t")).rows[0]?.t,
     );
     expect(timeout).toBe(`${IDLE_TIMEOUT_MS / 1000}s`);
     await expect(withTenant("x'; SELECT 1; --", async () => 1)).rejects.toThrow("tenantId must be a UUID");
   });
 });
 
+describe("two copies of the runner's module", () => {
+  it("share their transactions, as Next.js's bundle layers each load the module once", async () => {
+    const first = await import("./tenant");
+    vi.resetModules();
+    const second = await import("./tenant");
+    expect(second).not.toBe(first);
+    // The tenant Prisma client is process-wide: made by whichever copy ran first, it must
+    // follow transactions the other copy opens.
+    for (const copy of [first, second, first])
+      expect(
+        await copy.withTenant(a.tenant.id, async (db) => (await db.membership.findMany({ select: { tenantId: true } }))[0]?.tenantId),
+      ).toBe(a.tenant.id);
+  });
+});
+
 describe("withTenantOneTrip", () => {
   it("runs one statement in its own tenant transaction and returns its rows", async () => {
-    const { rows } = await withTenantOneTrip<{ id: string }>(a.tenant.id, "SELECT current_setting('app.tenant_id') AS id", { readOnly: true });
+    const { rows } = await withTenantOneTrip<{ id: string }>(a.tenant.id, "SELECT current_setting('app.tenant_id') AS id", {
+      readOnly: true,
+    });
     expect(rows).toEqual([{ id: a.tenant.id }]);
-    await expect(withTenantOneTrip(a.tenant.id, "INSERT INTO conversations (tenant_id, user_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 'x')")).rejects.toThrow();
+    await expect(
+      withTenantOneTrip(
+        a.tenant.id,
+        "INSERT INTO conversations (tenant_id, user_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 'x')",
+      ),
+    ).rejects.toThrow();
   });
 });
