@@ -37,7 +37,13 @@ export function StalledPanel({ tenantSlug }: { tenantSlug: string }) {
 }
 
 /** An external call (not held) that was in flight when the server stopped. */
-function UnknownOutcomeItem({ tenantSlug, item }: { tenantSlug: string; item: { id: string; runId: string; tool: string; startedAt: Date } }) {
+function UnknownOutcomeItem({
+  tenantSlug,
+  item,
+}: {
+  tenantSlug: string;
+  item: { id: string; runId: string; tool: string; startedAt: Date };
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const close = useMutation(

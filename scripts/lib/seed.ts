@@ -3,7 +3,7 @@
 // demo users' roles and passwords and changes nothing else.
 import { hashPassword } from "@/server/auth/password";
 import type { TRole } from "@/server/auth/roles";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { platform, upsertUser } from "@/server/db/platform";
 import { appendEvents } from "@/server/events/append";
 import { DEFAULT_PACKS } from "@/server/gate/composition";

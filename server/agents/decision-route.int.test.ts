@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/tenants/[tenant]/approvals/route";
 import { POST } from "@/app/api/v1/tenants/[tenant]/approvals/[requestId]/decision/route";
 import { saveWorkflow } from "@/server/approvals/service";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { runGate } from "@/server/gate/pipeline";
 import { setMemory } from "@/server/memory/service";

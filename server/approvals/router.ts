@@ -30,7 +30,9 @@ export const approvalRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) => ctx.withTenant((db) => listInbox(db, ctx.tenant.id, me(ctx), input))),
-  count: tenantProcedure("member").query(async ({ ctx }) => ({ pending: (await ctx.withTenant((db) => listInbox(db, ctx.tenant.id, me(ctx)))).length })),
+  count: tenantProcedure("member").query(async ({ ctx }) => ({
+    pending: (await ctx.withTenant((db) => listInbox(db, ctx.tenant.id, me(ctx)))).length,
+  })),
   get: tenantProcedure("member")
     .input(z.object({ requestId: z.uuid() }))
     .query(({ ctx, input }) => ctx.withTenant((db) => getRequest(db, ctx.tenant.id, input.requestId))),

@@ -5,8 +5,7 @@
 // unfinished are the sweep's (sweep.ts).
 import { isSandboxDelivery } from "@/lib/tool-result";
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db";
+import { type Prisma, type TenantDb, withTenant } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { executeApprovedCall } from "@/server/gate/pipeline";

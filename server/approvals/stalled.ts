@@ -4,9 +4,7 @@
 // admin checks the tool's side and closes the request with what they found; the run then
 // ends with that note. Operators see the same requests as "stalled" across tenants.
 import { z } from "zod";
-import type { TenantDb } from "@/server/db";
-import { withTenant} from "@/server/db";
-import { Prisma } from "@/server/db";
+import { Prisma, type TenantDb, withTenant } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents } from "@/server/events/append";
 

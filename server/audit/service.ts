@@ -1,7 +1,6 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
-import { sqlLiteral, withTenantOneTrip, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db";
+import { type Prisma, sqlLiteral, type TenantDb, withTenantOneTrip } from "@/server/db";
 
 export type TAuditEntry = {
   tenantId: string;

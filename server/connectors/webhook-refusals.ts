@@ -5,7 +5,7 @@
 // carrying its count and reasons, written by the next refusal in a later window
 // or by the durable sweep (server/jobs), whichever comes first, exactly once.
 import { recordAudit } from "@/server/audit/service";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 
 export const REFUSAL_WINDOW_MS = 5 * 60_000;
 

@@ -2,7 +2,7 @@
 // tenant's data key. The AAD binds each ciphertext to its tenant, record and
 // purpose: copied to another row or tenant, it does not open.
 import { decryptSecret, encryptSecret, ZSealed, type TSealed } from "@/server/crypto/envelope";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { tenantDataKey } from "@/server/crypto/tenant-keys";
 
 export type TSealContext = { recordId: string; purpose: string };

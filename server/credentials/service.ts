@@ -3,8 +3,7 @@
 // the opened secret through openCredentialForCall, which records every use.
 import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/audit/service";
-import { withTenant, type TenantDb } from "@/server/db";
-import { Prisma } from "@/server/db";
+import { Prisma, type TenantDb, withTenant } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { checkUrl, SsrfError } from "@/server/net/ssrf";
 import { PROVIDER_DEFINITIONS, type TCredentialProvider } from "./providers";

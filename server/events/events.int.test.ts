@@ -3,7 +3,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { publicKeyToPem } from "@/server/crypto/signing";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { appendEvents, recordEvents, type TNewEvent } from "./append";
 import { verifyChain, verifyChainRange } from "./chain";
@@ -148,7 +148,8 @@ describe("tamper evidence", () => {
     const other = await createTenantFixture();
     const seen = await withTenant(
       other.tenant.id,
-      async (_db, { sql: client }) => (await client.query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1", [fx.tenant.id])).rows[0].n,
+      async (_db, { sql: client }) =>
+        (await client.query("SELECT count(*)::int AS n FROM events WHERE tenant_id = $1", [fx.tenant.id])).rows[0].n,
     );
     expect(seen).toBe(0);
   });

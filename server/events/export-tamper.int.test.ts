@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sign } from "@/server/crypto/signing";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { createTenantFixture } from "@/server/test/factories";
 import { recordEvents } from "./append";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { sign } from "@/server/crypto/signing";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { createTenantFixture } from "@/server/test/factories";
 import { recordEvents } from "./append";
 import { verifyChain } from "./chain";

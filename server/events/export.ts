@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { sign } from "@/server/crypto/signing";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { CREATED_AT_ISO, summaries, toEntry, verifyChain } from "./chain";
 import { checkpointDigest, listCheckpoints, type TCheckpoint } from "./checkpoints";

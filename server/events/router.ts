@@ -48,9 +48,7 @@ export const traceRouter = createTRPCRouter({
 });
 
 export const checkpointRouter = createTRPCRouter({
-  list: tenantProcedure("viewer").query(({ ctx }) =>
-    ctx.withTenant((_db, { sql }) => listCheckpoints(sql, ctx.tenant.id, { limit: 50 })),
-  ),
+  list: tenantProcedure("viewer").query(({ ctx }) => ctx.withTenant((_db, { sql }) => listCheckpoints(sql, ctx.tenant.id, { limit: 50 }))),
   proof: tenantProcedure("viewer")
     .input(z.object({ seq: z.string().regex(/^[1-9][0-9]{0,18}$/, { message: "is a sequence number" }) }))
     .query(({ ctx, input }) => ctx.withTenant((_db, { sql }) => checkpointInclusion(sql, ctx.tenant.id, input.seq))),

@@ -52,11 +52,15 @@ async function getKey(fx: TTenantFixture, runId: string) {
 }
 
 function editInAnotherProcess(tenantId: string, tenantPolicies: string): Promise<{ generation: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "edit-composition.child.ts"), tenantId, tenantPolicies], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), DATABASE_OWNER_URL: inject("ownerDatabaseUrl") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(import.meta.dirname, "edit-composition.child.ts"), tenantId, tenantPolicies],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), DATABASE_OWNER_URL: inject("ownerDatabaseUrl") },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -89,20 +93,26 @@ describe("the composition generation", () => {
     );
     bumped(await bumpOf(tenantId, (db) => addPackVersion(db, tenantId, ACTOR, packId, OWN_PACK.replace("own pack", "own pack v2"))));
     // Overrides: disabled policies, tenant policies, the pack list.
-    bumped(await bumpOf(tenantId, (db) => db.policyComposition.update({ where: { tenantId }, data: { disabledPolicies: ["baseline@v1/x"] } })));
+    bumped(
+      await bumpOf(tenantId, (db) => db.policyComposition.update({ where: { tenantId }, data: { disabledPolicies: ["baseline@v1/x"] } })),
+    );
     bumped(await bumpOf(tenantId, (db) => db.policyComposition.update({ where: { tenantId }, data: { tenantPolicies: NO_GET } })));
     bumped(await bumpOf(tenantId, (db) => deletePack(db, tenantId, ACTOR, packId)));
     bumped(await bumpOf(tenantId, (db) => policyPackKind.restore(db, tenantId, packId, "user:admin")));
     bumped(await bumpOf(tenantId, (db) => policyPackKind.restoreVersion(db, tenantId, packId, 1, "user:admin")));
     // Raw SQL is a write path too.
-    bumped(await bumpOf(tenantId, (db) => db.$executeRaw`UPDATE policy_packs SET description = 'renamed' WHERE tenant_id = ${tenantId}::uuid`));
+    bumped(
+      await bumpOf(tenantId, (db) => db.$executeRaw`UPDATE policy_packs SET description = 'renamed' WHERE tenant_id = ${tenantId}::uuid`),
+    );
     await withTenant(tenantId, (db) => db.policyPack.update({ where: { id: packId }, data: { deletedAt: new Date(0) } }));
     bumped(await bumpOf(tenantId, (db) => policyPackKind.purge(db, tenantId, new Date())));
     // The app may not delete a composition; an operator's SQL (here a superuser's) bumps it too.
     const beforeDelete = await generationOf(tenantId);
     await superuser.query("BEGIN");
     await superuser.query("DELETE FROM policy_compositions WHERE tenant_id = $1", [tenantId]);
-    const { rows } = await superuser.query<{ generation: string }>("SELECT generation FROM policy_generations WHERE tenant_id = $1", [tenantId]);
+    const { rows } = await superuser.query<{ generation: string }>("SELECT generation FROM policy_generations WHERE tenant_id = $1", [
+      tenantId,
+    ]);
     await superuser.query("COMMIT");
     expect(Number(rows[0]?.generation)).toBe(beforeDelete + 1);
 
@@ -119,7 +129,8 @@ describe("the composition generation", () => {
 
   it("is the database's to write: the app can read its own tenant's only, and change none", async () => {
     const [a, b] = await Promise.all([createTenantFixture(), createTenantFixture()]);
-    for (const fx of [a, b]) await withTenant(fx.tenant.id, (db) => db.policyComposition.create({ data: { tenantId: fx.tenant.id, packs: [] } }));
+    for (const fx of [a, b])
+      await withTenant(fx.tenant.id, (db) => db.policyComposition.create({ data: { tenantId: fx.tenant.id, packs: [] } }));
     await withTenant(a.tenant.id, async (db) => {
       const rows = await db.$queryRaw<{ tenant_id: string }[]>`SELECT tenant_id::text FROM policy_generations`;
       expect(rows.map((row) => row.tenant_id)).toEqual([a.tenant.id]);
@@ -173,8 +184,9 @@ describe("the gate's composition cache", () => {
       await db.policyComposition.update({ where: { tenantId }, data: { tenantPolicies: "", packs: [{ name: "own", version: 2 }] } });
     });
     expect(await getKey(fx, runId)).toMatchObject({ status: "executed", policies: ["own@v2/own-get-v2"] });
-    await withTenant(tenantId, (db) =>
-      db.$executeRaw`UPDATE policy_packs SET deleted_at = now() WHERE tenant_id = ${tenantId}::uuid AND name = 'own'`,
+    await withTenant(
+      tenantId,
+      (db) => db.$executeRaw`UPDATE policy_packs SET deleted_at = now() WHERE tenant_id = ${tenantId}::uuid AND name = 'own'`,
     );
     expect(await getKey(fx, runId)).toMatchObject({ status: "denied", step: "policy" });
   });

@@ -24,11 +24,18 @@ vi.mock("@/server/db", () => ({
           is_enabled: true,
           generation: db.generation,
           has_composition: !isCurrent,
-          packs: isCurrent ? null : [{ name: "baseline", version: 1 }, { name: "own", version: 1 }],
+          packs: isCurrent
+            ? null
+            : [
+                { name: "baseline", version: 1 },
+                { name: "own", version: 1 },
+              ],
           disabled_policies: isCurrent ? null : [],
           tenant_policies: isCurrent ? null : db.tenantPolicies,
           version: isCurrent ? null : 1,
-          tenant_packs: isCurrent ? null : [{ name: "own", version: 1, text: '@id("own") permit (principal, action == Action::"memory.get", resource);' }],
+          tenant_packs: isCurrent
+            ? null
+            : [{ name: "own", version: 1, text: '@id("own") permit (principal, action == Action::"memory.get", resource);' }],
         },
       ],
     };

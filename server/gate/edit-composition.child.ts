@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   if (!tenantId || tenantPolicies === undefined) throw new Error("usage: edit-composition.child.ts <tenantId> <tenantPolicies>");
   const generation = await withTenant(tenantId, async (db, { sql }) => {
     await db.policyComposition.update({ where: { tenantId }, data: { tenantPolicies } });
-    const { rows } = await sql.query<{ generation: string }>("SELECT generation::text FROM policy_generations WHERE tenant_id = $1", [tenantId]);
+    const { rows } = await sql.query<{ generation: string }>("SELECT generation::text FROM policy_generations WHERE tenant_id = $1", [
+      tenantId,
+    ]);
     return rows[0]?.generation ?? "0";
   });
   process.stdout.write(`${JSON.stringify({ generation })}\n`);

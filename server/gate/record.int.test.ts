@@ -28,7 +28,10 @@ afterAll(async () => {
 });
 
 const newRun = () =>
-  withTenant(fx.tenant.id, async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "record", principal: "user:test" } })).id);
+  withTenant(
+    fx.tenant.id,
+    async (db) => (await db.run.create({ data: { tenantId: fx.tenant.id, title: "record", principal: "user:test" } })).id,
+  );
 const member = () => ({ type: "User" as const, id: fx.users.member.id, role: "member" });
 
 async function stored(runId: string, key: string) {
@@ -46,11 +49,13 @@ describe("an internal tool's effect commits with its events", () => {
     // that has already run memory.set's effect.
     const name = `fail_${runId.replaceAll("-", "")}`;
     await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await owner.query(`CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${runId}') EXECUTE FUNCTION ${name}()`);
+    await owner.query(
+      `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${runId}') EXECUTE FUNCTION ${name}()`,
+    );
     try {
-      await expect(runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } })).rejects.toThrow(
-        /injected failure/,
-      );
+      await expect(
+        runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } }),
+      ).rejects.toThrow(/injected failure/);
     } finally {
       await owner.query(`DROP TRIGGER ${name} ON events`);
       await owner.query(`DROP FUNCTION ${name}()`);
@@ -73,7 +78,13 @@ describe("an internal tool's effect commits with its events", () => {
     });
     const runId = await newRun();
     const key = `half-${crypto.randomUUID()}`;
-    const outcome = await runGateWith(registry, { tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } });
+    const outcome = await runGateWith(registry, {
+      tenantId: fx.tenant.id,
+      runId,
+      principal: member(),
+      tool: "memory.set",
+      args: { key, value: "v" },
+    });
     expect(outcome).toMatchObject({ status: "failed", error: "failed after its effect" });
     expect(await stored(runId, key)).toEqual({ memory: 0, events: ["policy.decision", "tool.call", "tool.result"] });
   });
@@ -123,7 +134,9 @@ describe("an external call killed while it runs", () => {
       admin.run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "did_not_run", note: "too early" }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
     // Past the deadline (moved back here rather than waited for).
-    await withTenant(fx.tenant.id, (db) => db.toolExecution.update({ where: { id: started.id }, data: { deadlineAt: new Date(Date.now() - 1000) } }));
+    await withTenant(fx.tenant.id, (db) =>
+      db.toolExecution.update({ where: { id: started.id }, data: { deadlineAt: new Date(Date.now() - 1000) } }),
+    );
     expect(await admin.run.unknownOutcomes({ tenantSlug: fx.tenant.slug })).toEqual([
       expect.objectContaining({ id: started.id, runId, tool: "web.fetch" }),
     ]);
@@ -131,7 +144,8 @@ describe("an external call killed while it runs", () => {
       callerFor(fx.users.member).run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "ran", note: "x" }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
-    const close = (note: string) => admin.run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "did_not_run", note });
+    const close = (note: string) =>
+      admin.run.closeOutcome({ tenantSlug: fx.tenant.slug, executionId: started.id, result: "did_not_run", note });
     const [first, second] = await Promise.allSettled([close("the page log shows no request"), close("closed twice")]);
     expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
     expect(await admin.run.unknownOutcomes({ tenantSlug: fx.tenant.slug })).toEqual([]);

@@ -4,7 +4,7 @@
 import { expireOverdue, finishDecided } from "@/server/approvals/sweep";
 import { deliverDueNotifications, enqueueSlaWarnings } from "@/server/approvals/notify";
 import { auditClosedWindows } from "@/server/connectors/webhook-refusals";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { checkpointIfDue } from "@/server/events/checkpoints";
 import { applyRetention } from "@/server/events/retention";

@@ -2,7 +2,7 @@
 // prunes expired events; the checkpoint sweep checkpoints stale chains.
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { recordEvents } from "@/server/events/append";
 import { verifyChain } from "@/server/events/chain";
 import { listCheckpoints } from "@/server/events/checkpoints";
@@ -42,7 +42,9 @@ describe("durable jobs", () => {
     await producer.start();
     await producer.send(QUEUES.retention.name, {});
     await producer.stop({ graceful: false, wait: true });
-    await until(async () => (await withTenant(fx.tenant.id, (_db, { sql: client }) => client.query("SELECT 1 FROM event_summaries"))).rowCount === 1);
+    await until(
+      async () => (await withTenant(fx.tenant.id, (_db, { sql: client }) => client.query("SELECT 1 FROM event_summaries"))).rowCount === 1,
+    );
     expect(await verifyChain(fx.tenant.id)).toMatchObject({ isValid: true });
   });
 

@@ -15,7 +15,9 @@ export const memberRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => ctx.withTenant((db) => inviteMember(db, ctx.tenant.id, actorOf(ctx), input))),
   updateRole: tenantProcedure("admin")
     .input(ZUpdateRole)
-    .mutation(({ ctx, input }) => ctx.withTenant((db) => updateMemberRole(db, ctx.tenant.id, actorOf(ctx), input.membershipId, input.role))),
+    .mutation(({ ctx, input }) =>
+      ctx.withTenant((db) => updateMemberRole(db, ctx.tenant.id, actorOf(ctx), input.membershipId, input.role)),
+    ),
   remove: tenantProcedure("admin")
     .input(ZRemoveMember)
     .mutation(({ ctx, input }) => ctx.withTenant((db) => removeMember(db, ctx.tenant.id, actorOf(ctx), input.membershipId))),

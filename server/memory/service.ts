@@ -45,13 +45,28 @@ export async function writeNextVersion(
  * locks the row, so concurrent sets each get their own version, and the history line is
  * written with it. Runs in the caller's tenant transaction (the gate's record step).
  */
-export async function setMemoryIn(sql: SqlClient, tenantId: string, key: string, value: string, actor: string): Promise<{ key: string; version: number }> {
-  const { rows } = await sql.query<{ version: number }>("SELECT memory_set($1::uuid, $2, $3, $4) AS version", [tenantId, key, value, actor]);
+export async function setMemoryIn(
+  sql: SqlClient,
+  tenantId: string,
+  key: string,
+  value: string,
+  actor: string,
+): Promise<{ key: string; version: number }> {
+  const { rows } = await sql.query<{ version: number }>("SELECT memory_set($1::uuid, $2, $3, $4) AS version", [
+    tenantId,
+    key,
+    value,
+    actor,
+  ]);
   return { key, version: rows[0]?.version ?? 1 };
 }
 
 /** The live value under a key, if any. */
-export async function getMemoryIn(sql: SqlClient, tenantId: string, key: string): Promise<{ key: string; value: string; version: number } | null> {
+export async function getMemoryIn(
+  sql: SqlClient,
+  tenantId: string,
+  key: string,
+): Promise<{ key: string; value: string; version: number } | null> {
   const { rows } = await sql.query<{ key: string; value: string; version: number }>(
     "SELECT key, value, version FROM memory_entries WHERE tenant_id = $1 AND key = $2 AND deleted_at IS NULL",
     [tenantId, key],
@@ -60,7 +75,12 @@ export async function getMemoryIn(sql: SqlClient, tenantId: string, key: string)
 }
 
 /** Live entries whose key or value contains the text (case-insensitive), most recently changed first. */
-export async function searchMemoryIn(sql: SqlClient, tenantId: string, text: string, limit: number): Promise<{ key: string; value: string }[]> {
+export async function searchMemoryIn(
+  sql: SqlClient,
+  tenantId: string,
+  text: string,
+  limit: number,
+): Promise<{ key: string; value: string }[]> {
   // strpos, not LIKE: the text is matched literally (no % or _ wildcards).
   const { rows } = await sql.query<{ key: string; value: string }>(
     `SELECT key, value FROM memory_entries

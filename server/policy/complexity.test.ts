@@ -25,7 +25,9 @@ describe("policy text limits", () => {
     const problems = policyTextProblems(text);
     expect(problems).toHaveLength(1);
     // "when { " is 7 characters and its brace is level 1: the 16th "(" (column 7 + 16) is level 17.
-    expect(problems[0]).toBe(`line 4, column 23: nesting deeper than ${POLICY_LIMITS.maxNesting} levels of (, [ or {; simplify the condition`);
+    expect(problems[0]).toBe(
+      `line 4, column 23: nesting deeper than ${POLICY_LIMITS.maxNesting} levels of (, [ or {; simplify the condition`,
+    );
   });
 
   it("counts brackets and braces as nesting too", () => {
@@ -60,7 +62,10 @@ describe("policy text limits", () => {
 
   it("refuses oversized texts and too many policies", () => {
     expect(policyTextProblems(" ".repeat(POLICY_LIMITS.maxChars + 1))[0]).toContain("at most 100,000 are allowed");
-    const many = Array.from({ length: POLICY_LIMITS.maxPolicies + 1 }, (_, index) => `@id("p${index}") permit (principal, action, resource);`).join("\n");
+    const many = Array.from(
+      { length: POLICY_LIMITS.maxPolicies + 1 },
+      (_, index) => `@id("p${index}") permit (principal, action, resource);`,
+    ).join("\n");
     expect(policyTextProblems(many)[0]).toMatch(/^line 501: more than 500 policies/);
   });
 
@@ -84,7 +89,10 @@ describe("policy text limits", () => {
     for (const [shape, condition] of Object.entries(worst)) {
       expect(policyTextProblems(permitWhen(condition)), shape).toEqual([]);
       const text = permitWhen(condition).replace('@id("p")', `@id("${shape}")`);
-      const effect = fromDeepCaller(300, () => decide(compileComposition({ packs: [{ name: "worst", version: 1, text }] }), request()).effect);
+      const effect = fromDeepCaller(
+        300,
+        () => decide(compileComposition({ packs: [{ name: "worst", version: 1, text }] }), request()).effect,
+      );
       expect(effect, shape).toBe("allow");
     }
   }, 30_000); // 1,500 warm-up compilations: seconds on a busy 2-core machine

@@ -137,7 +137,9 @@ const sourceHashes = new WeakMap<TPackSource, string>();
 function sourceHash(source: TPackSource): string {
   let hash = sourceHashes.get(source);
   if (!hash) {
-    hash = createHash("sha256").update(JSON.stringify([source.name, source.version, source.text])).digest("hex");
+    hash = createHash("sha256")
+      .update(JSON.stringify([source.name, source.version, source.text]))
+      .digest("hex");
     if (Object.isFrozen(source)) sourceHashes.set(source, hash);
   }
   return hash;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { CATALOG_PACKS } from "./catalog";
 import { callerFor, createTenantFixture } from "@/server/test/factories";
 import { policyPackKind } from "./packs";
@@ -47,7 +47,11 @@ describe("policy packs in the database", () => {
       code: "BAD_REQUEST",
       message: expect.stringMatching(/line 3, column \d+: the policy that starts on line 1 has more than 48 operators/),
     });
-    const created = await callerFor(other.users.admin).policyPack.create({ tenantSlug: other.tenant.slug, name: "finance-rules", text: HOLD_TRANSFERS });
+    const created = await callerFor(other.users.admin).policyPack.create({
+      tenantSlug: other.tenant.slug,
+      name: "finance-rules",
+      text: HOLD_TRANSFERS,
+    });
     expect(created.version).toBe(1);
   });
 

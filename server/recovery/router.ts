@@ -18,10 +18,14 @@ export const recoveryRouter = createTRPCRouter({
     .query(({ ctx, input }) => ctx.withTenant((db) => listVersions(db, ctx.tenant.id, input))),
   restore: tenantProcedure("member")
     .input(ZItemRef)
-    .mutation(({ ctx, input }) => ctx.withTenant((db) => restoreItem(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input))),
+    .mutation(({ ctx, input }) =>
+      ctx.withTenant((db) => restoreItem(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
+    ),
   restoreVersion: tenantProcedure("member")
     .input(ZRestoreVersion)
-    .mutation(({ ctx, input }) => ctx.withTenant((db) => restoreItemVersion(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input))),
+    .mutation(({ ctx, input }) =>
+      ctx.withTenant((db) => restoreItemVersion(db, ctx.tenant.id, { userId: ctx.user.id, role: ctx.membership.role }, input)),
+    ),
   settings: tenantProcedure("member").query(({ ctx }) => ctx.withTenant((db) => getRecoverySettings(db, ctx.tenant.id))),
   updateSettings: tenantProcedure("admin")
     .input(ZUpdateRecoverySettings)

@@ -68,7 +68,12 @@ export async function closeUnknownOutcome(
         runId: row.run_id,
         type: "tool.result",
         eventClass: "tool_result",
-        payload: { tool: row.tool, ok: ran, closedBy: actor.principal, ...(ran ? { result: { note: input.note } } : { error: input.note }) },
+        payload: {
+          tool: row.tool,
+          ok: ran,
+          closedBy: actor.principal,
+          ...(ran ? { result: { note: input.note } } : { error: input.note }),
+        },
       },
       { runId: row.run_id, type: "message.agent", eventClass: "message", payload: { text: `${row.tool} ${said}: ${input.note}` } },
       { runId: row.run_id, type: "run.completed", eventClass: "run", payload: { status: ran ? "executed" : "failed" } },

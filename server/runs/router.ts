@@ -24,5 +24,7 @@ export const runRouter = createTRPCRouter({
   unknownOutcomes: tenantProcedure("admin").query(({ ctx }) => ctx.withTenant((db) => listUnknownOutcomes(db, ctx.tenant.id))),
   closeOutcome: tenantProcedure("admin")
     .input(ZCloseOutcome)
-    .mutation(({ ctx, input }) => closeUnknownOutcome(ctx.tenant.id, { userId: ctx.user.id, principal: userPrincipal(ctx.user.id) }, input)),
+    .mutation(({ ctx, input }) =>
+      closeUnknownOutcome(ctx.tenant.id, { userId: ctx.user.id, principal: userPrincipal(ctx.user.id) }, input),
+    ),
 });

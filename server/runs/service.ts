@@ -1,6 +1,5 @@
 // Runs and their timelines, for the run viewer.
-import { containsText, type TenantDb } from "@/server/db";
-import type { Prisma } from "@/server/db";
+import { containsText, type Prisma, type TenantDb } from "@/server/db";
 import { notFound } from "@/server/errors";
 import { redactSecrets } from "@/server/events/redact";
 import type { TRunFilters } from "./schemas";

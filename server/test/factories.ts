@@ -5,7 +5,7 @@ import { hashPassword } from "@/server/auth/password";
 import { ROLES, type TRole } from "@/server/auth/roles";
 import type { TSessionUser } from "@/server/auth/users";
 import { platform, upsertUser } from "@/server/db/platform";
-import { withTenant} from "@/server/db";
+import { withTenant } from "@/server/db";
 import { appendEvents } from "@/server/events/append";
 import { pruneExpired } from "@/server/events/retention";
 import { createInvitation } from "@/server/invitations/service";

@@ -29,7 +29,8 @@ export const memoryGet: TToolDefinition<{ key: string }> = {
   safetyClass: "read_only",
   capability: "api",
   effect: "internal",
-  execute: async (context, args) => (await getMemoryIn(transactionOf(context).sql, context.tenantId, args.key)) ?? { key: args.key, found: false },
+  execute: async (context, args) =>
+    (await getMemoryIn(transactionOf(context).sql, context.tenantId, args.key)) ?? { key: args.key, found: false },
 };
 
 export const memorySet: TToolDefinition<{ key: string; value: string }> = {
@@ -56,7 +57,9 @@ export const memorySearch: TToolDefinition<{ query: string }> = {
   safetyClass: "read_only",
   capability: "api",
   effect: "internal",
-  execute: async (context, args) => ({ entries: await searchMemoryIn(transactionOf(context).sql, context.tenantId, args.query.trim(), 20) }),
+  execute: async (context, args) => ({
+    entries: await searchMemoryIn(transactionOf(context).sql, context.tenantId, args.query.trim(), 20),
+  }),
 };
 
 export const memoryDelete: TToolDefinition<{ key?: string; all?: boolean }> = {

@@ -78,7 +78,13 @@ async function unknownOutcomeOf(fixture: TTenantFixture): Promise<string> {
   return withTenant(fixture.tenant.id, async (db) => {
     const run = await db.run.create({ data: { tenantId: fixture.tenant.id, title: "matrix unknown", principal: "user:matrix" } });
     const row = await db.toolExecution.create({
-      data: { tenantId: fixture.tenant.id, runId: run.id, tool: "web.fetch", decision: { tool: "web.fetch", args: {} }, deadlineAt: new Date(Date.now() - 60_000) },
+      data: {
+        tenantId: fixture.tenant.id,
+        runId: run.id,
+        tool: "web.fetch",
+        decision: { tool: "web.fetch", args: {} },
+        deadlineAt: new Date(Date.now() - 60_000),
+      },
     });
     return row.id;
   });

@@ -17,7 +17,10 @@ const router = createTRPCRouter({
       const outside = { keys: Object.keys(ctx).sort(), held: heldConnections() };
       const inside = await ctx.withTenant(async (db) => {
         await db.conversation.create({ data: { tenantId: ctx.tenant.id, userId: ctx.user.id, title: input.title } });
-        return { held: heldConnections(), tenant: (await db.$queryRaw<{ id: string }[]>`SELECT current_setting('app.tenant_id') AS id`)[0]?.id };
+        return {
+          held: heldConnections(),
+          tenant: (await db.$queryRaw<{ id: string }[]>`SELECT current_setting('app.tenant_id') AS id`)[0]?.id,
+        };
       });
       if (input.fail) throw new Error("after the transaction");
       return { outside, inside, after: heldConnections() };
@@ -54,6 +57,8 @@ describe("tenantProcedure", () => {
   it("is NOT_FOUND for a tenant the caller does not belong to, and FORBIDDEN below the role", async () => {
     const stranger = await createUser();
     await expect(callerOf({ user: stranger }).count({ tenantId: fx.tenant.id, title: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerOf({ user: fx.users.viewer }).probe({ tenantId: fx.tenant.id, title: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerOf({ user: fx.users.viewer }).probe({ tenantId: fx.tenant.id, title: "x" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 });
