@@ -4,7 +4,7 @@ export { containsText, escapeLike } from "./like";
 // Prisma's namespace (types, JSON nulls, error classes) for code outside server/db, which
 // may not import the generated client itself.
 export { Prisma } from "./generated/client";
-export { sqlPool } from "./pool";
+export { pool as sqlPool } from "./pool";
 import { disconnect as disconnectPrisma } from "./client";
 import { closePool } from "./pool";
 import { disconnectTenantPrisma } from "./tenant";

@@ -8,6 +8,7 @@ export const IDLE_TIMEOUT_MS = 30_000;
 
 const globalForPool = globalThis as unknown as { agentFabricPool?: pg.Pool };
 
+/** The pool (also exported as sqlPool, for stores that run their own single statements: the sign-in throttle). */
 export function pool(): pg.Pool {
   if (!globalForPool.agentFabricPool) {
     // Raw, at first use: scripts (seed, dev, bench) set DATABASE_URL once their database is up, after imports.
@@ -35,6 +36,3 @@ export async function closePool(): Promise<void> {
   globalForPool.agentFabricPool = undefined;
   await current?.end();
 }
-
-/** The shared pool, for stores that run their own single statements (the sign-in throttle). */
-export const sqlPool = pool;

@@ -49,26 +49,19 @@ function draftOf(tenantId: string, event: TNewEvent): TDraft {
   if (runId !== null && !isUuid(runId)) throw new Error("an event's runId must be a UUID");
   const payload = normalizePayload(event.payload);
   const payloadText = canonicalJson(payload);
-  const createdAt = (event.at ?? new Date()).toISOString();
-  const text = canonicalEvent({
-    tenantId,
+  const fields = {
     runId,
     type: event.type,
     eventClass: event.eventClass,
     payload,
     payloadText,
-    createdAt,
-    seq: SEQ_MARK,
-  });
+    createdAt: (event.at ?? new Date()).toISOString(),
+  };
+  const text = canonicalEvent({ ...fields, tenantId, seq: SEQ_MARK });
   // The last occurrence: only tenantId and type follow seq, and the payload before it may contain anything.
   const at = text.lastIndexOf(SEQ_FIELD);
   return {
-    runId,
-    type: event.type,
-    eventClass: event.eventClass,
-    payload,
-    payloadText,
-    createdAt,
+    ...fields,
     prefix: `${text.slice(0, at)}"seq":"`,
     suffix: `"${text.slice(at + SEQ_FIELD.length)}`,
   };

@@ -142,11 +142,7 @@ async function executeExternal(
   nested: TNestedGate,
   clock: StepClock,
 ): Promise<TRecordedOutcome> {
-  const executionId = await recordStarted(
-    call,
-    { status: "executed", decision, result: null, durationsMs: clock.durations },
-    tool.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  );
+  const executionId = await recordStarted(call, decision, clock.durations, tool.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const executed = await clock.run("execute", () => executeStep(tool, call, args, decision, nested));
   const outcome = { ...executed, durationsMs: clock.durations };
   await recordFinished(call, executionId, outcome);

@@ -34,23 +34,29 @@ function toolLabel(tool: unknown): string {
 }
 
 /** The decision event's payload: the call as sent (redacted, storable), who, and what the gate decided. */
-function decisionPayload(call: TGateCall & { tool: string }, outcome: TGateOutcome, args: unknown): Record<string, unknown> {
+function decisionPayload(
+  call: TGateCall & { tool: string },
+  args: unknown,
+  status: string,
+  decision: TGateOutcome["decision"],
+  durationsMs: TGateOutcome["durationsMs"],
+): Record<string, unknown> {
   return {
     tool: call.tool,
     args,
     principal: principalId(call.principal),
-    status: outcome.status,
-    ...(storable(outcome.decision) as object),
-    ...(outcome.durationsMs ? { durationsMs: outcome.durationsMs } : {}),
+    status,
+    ...(storable(decision) as object),
+    ...(durationsMs ? { durationsMs } : {}),
   };
 }
 
 /** What the log records for an outcome: the decision, then a hold's request or an executed call and its result. */
-export function outcomeEvents(rawCall: TGateCall, outcome: TGateOutcome, decided?: Record<string, unknown>): TNewEvent[] {
+export function outcomeEvents(rawCall: TGateCall, outcome: TGateOutcome): TNewEvent[] {
   const call = { ...rawCall, tool: toolLabel(rawCall.tool) };
   // Arguments are recorded as the planner gave them, masked where they look like secrets.
   const args = storable(redactSecrets(call.args));
-  const decision = { ...(decided ?? decisionPayload(call, outcome, args)), status: outcome.status };
+  const decision = decisionPayload(call, args, outcome.status, outcome.decision, outcome.durationsMs);
   const events: TNewEvent[] = [{ runId: call.runId, type: "policy.decision", eventClass: "policy_decision", payload: decision }];
   if (outcome.status === "held") {
     events.push({
@@ -150,9 +156,14 @@ export const UNKNOWN_AFTER_MS = 60_000;
  * while the tool runs leaves the row open past its deadline: an "outcome unknown" that
  * a tenant admin closes by hand (server/runs/outcomes.ts), never silence.
  */
-export async function recordStarted(call: TGateCall, outcome: TGateOutcome, timeoutMs: number): Promise<string> {
+export async function recordStarted(
+  call: TGateCall,
+  decision: TGateOutcome["decision"],
+  durationsMs: TGateOutcome["durationsMs"],
+  timeoutMs: number,
+): Promise<string> {
   const labelled = { ...call, tool: toolLabel(call.tool) };
-  const decided = decisionPayload(labelled, outcome, storable(redactSecrets(call.args)));
+  const decided = decisionPayload(labelled, storable(redactSecrets(call.args)), "started", decision, durationsMs);
   const { rows } = await withTenantOneTrip<{ id: string }>(
     call.tenantId,
     `INSERT INTO tool_executions (tenant_id, run_id, tool, decision, deadline_at)
