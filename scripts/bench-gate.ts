@@ -94,7 +94,12 @@ function policyCall(i: number): { action: string; args: Record<string, unknown>;
   }
 }
 
-async function policyStep(compositions: { tenantId: string; composition: TComposition }[], calls: number) {
+/**
+ * The policy step alone. `isEveryRequestNew` gives every call its own principal, so no
+ * decision kept on the compiled set answers it (server/policy/evaluate.ts): Cedar's
+ * own cost, the worst case.
+ */
+async function policyStep(compositions: { tenantId: string; composition: TComposition }[], calls: number, isEveryRequestNew = false) {
   const { compileComposition, decide } = await import("../server/policy/evaluate");
   const { detectPii } = await import("../server/gate/pii");
   const principals: TPrincipal[] = [
@@ -110,8 +115,9 @@ async function policyStep(compositions: { tenantId: string; composition: TCompos
     const { tenantId, composition } = compositions[i % compositions.length] as (typeof compositions)[number];
     const input = inputs[i % inputs.length] as (typeof inputs)[number];
     const args = input.args;
+    const principal = principals[i % principals.length] as TPrincipal;
     const request: TPolicyRequest = {
-      principal: principals[i % principals.length] as TPrincipal,
+      principal: isEveryRequestNew ? { ...principal, id: `${principal.id}-${i}` } : principal,
       action: input.action,
       tenantId,
       context: {
@@ -220,7 +226,10 @@ function mix(counts: Record<string, number>): string {
     .join(", ");
 }
 
-export async function benchGate(log: (result: TBenchResult) => void, options: { seconds?: number; policyCalls?: number } = {}) {
+export async function benchGate(
+  log: (result: TBenchResult) => void,
+  options: { seconds?: number; policyCalls?: number; memorySetOnly?: boolean } = {},
+) {
   const { platform } = await import("../server/db/platform");
   const { withTenant } = await import("../server/db");
   const { defaultPacks, resolveComposition } = await import("../server/gate/composition");
@@ -252,6 +261,10 @@ export async function benchGate(log: (result: TBenchResult) => void, options: { 
     }),
   );
 
+  if (options.memorySetOnly) {
+    await benchMemorySet(log, tenants, { seconds });
+    return;
+  }
   await pipeline(tenants, { seconds: Math.min(2, seconds), offset: 0 }); // warm-up: connections, prepared statements, JIT
   const whole = await pipeline(tenants, { seconds, offset: 1_000 });
   log({
@@ -271,4 +284,11 @@ export async function benchGate(log: (result: TBenchResult) => void, options: { 
     detail: `p50 ${(policy.p50 * 1000).toFixed(0)} µs, p99 ${(policy.p99 * 1000).toFixed(0)} µs; ${mix(policy.effects)}`,
   });
   log({ name: "gate policy step alone, p99", value: policy.p99, unit: "ms", detail: `p50 ${policy.p50.toFixed(3)} ms` });
+  const cold = await policyStep(tenants, policyCalls, true);
+  log({
+    name: "gate policy step, every request new (Cedar each time)",
+    value: cold.rate,
+    unit: "decisions/s",
+    detail: `p50 ${(cold.p50 * 1000).toFixed(0)} µs, p99 ${(cold.p99 * 1000).toFixed(0)} µs`,
+  });
 }

@@ -12,7 +12,8 @@
 //     BENCH_GATE_POLICY_CALLS decisions (default 50,000)
 //
 // BENCH_ONLY=gate runs the gate figures alone (no event-log section, no 1M-event
-// chain to write and verify), in about a minute and a half; BENCH_ONLY=events the event log alone.
+// chain to write and verify), in about a minute and a half; BENCH_ONLY=events the event log alone;
+// BENCH_ONLY=memory-set the memory.set rounds alone (what to profile: NODE_OPTIONS=--cpu-prof).
 //
 // Results are printed and written to .tmp/bench.json; docs/performance.md records them.
 import { randomUUID } from "node:crypto";
@@ -27,7 +28,8 @@ import { migrate } from "./lib/migrate";
 async function main(): Promise<void> {
   const verifyCount = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000);
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== "gate" && only !== "events") throw new Error('BENCH_ONLY must be "gate" or "events"');
+  if (only !== undefined && only !== "gate" && only !== "events" && only !== "memory-set")
+    throw new Error('BENCH_ONLY must be "gate", "events" or "memory-set"');
   let stop = async () => undefined as void;
   let scratch: string | null = null;
   if (process.env.BENCH_DATABASE_URL && process.env.BENCH_DATABASE_OWNER_URL) {
@@ -168,12 +170,13 @@ async function main(): Promise<void> {
     });
   }
 
-  if (only !== "gate") await eventLog();
+  if (only === undefined || only === "events") await eventLog();
   if (only !== "events") {
-    process.stdout.write(`${only === "gate" ? "" : "\n"}Tool Policy Gate\n\n`);
+    process.stdout.write(`${only === undefined ? "\n" : ""}Tool Policy Gate\n\n`);
     await benchGate(log, {
       seconds: Number(process.env.BENCH_GATE_SECONDS ?? 10),
       policyCalls: Number(process.env.BENCH_GATE_POLICY_CALLS ?? 50_000),
+      memorySetOnly: only === "memory-set",
     });
   }
 

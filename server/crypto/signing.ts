@@ -72,7 +72,22 @@ function publicKeyObject(publicKey: string): KeyObject {
   return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: publicKey }, format: "jwk" });
 }
 
+// Parsed keys by their DER bytes: a checkpoint is signed every hundred events, and parsing
+// the PKCS#8 each time cost more than the signature. Bounded: the oldest goes first.
+const parsedKeys = new Map<string, KeyObject>();
+const PARSED_KEYS_KEPT = 256;
+
 function privateKey(pkcs8: Buffer): KeyObject {
+  const id = pkcs8.toString("base64");
+  const known = parsedKeys.get(id);
+  if (known) return known;
+  const key = parsePrivateKey(pkcs8);
+  if (parsedKeys.size >= PARSED_KEYS_KEPT) parsedKeys.delete(parsedKeys.keys().next().value as string);
+  parsedKeys.set(id, key);
+  return key;
+}
+
+function parsePrivateKey(pkcs8: Buffer): KeyObject {
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });

@@ -59,9 +59,9 @@ const staleOther = compileComposition(OTHER_TENANT);
 function otherTenantStillDecides(): void {
   expect(decide(compileComposition(OTHER_TENANT), request("other-tenant")).effect).toBe("allow");
   expect(decide(staleOther, request("other-tenant", "memory.set")).effect).toBe("allow");
-  expect(decide(compileComposition(OTHER_TENANT), { ...request("other-tenant"), principal: { type: "User", id: "v", role: "viewer" } }).effect).toBe(
-    "deny",
-  );
+  expect(
+    decide(compileComposition(OTHER_TENANT), { ...request("other-tenant"), principal: { type: "User", id: "v", role: "viewer" } }).effect,
+  ).toBe("deny");
 }
 
 describe("Cedar cannot be poisoned for every tenant", () => {
@@ -92,7 +92,10 @@ describe("Cedar cannot be poisoned for every tenant", () => {
         const { text, expected } = candidate(shape, size, lines);
         const before = cedarGeneration();
         try {
-          const decision = decide(compileComposition({ packs: [{ name: "candidate", version: 1, text }] }, { limits: NO_LIMITS }), request("tenant-a"));
+          const decision = decide(
+            compileComposition({ packs: [{ name: "candidate", version: 1, text }] }, { limits: NO_LIMITS }),
+            request("tenant-a"),
+          );
           if (decision.explanation.startsWith("policy evaluation failed inside the policy engine")) expect(decision.effect).toBe("deny");
           else expect(decision.effect).toBe(expected);
         } catch (error) {
@@ -123,7 +126,8 @@ describe("Cedar cannot be poisoned for every tenant", () => {
       throw new Error("unreachable: the line above traps");
     });
     const before = cedarGeneration();
-    const trapped = decide(tenantA, request("tenant-a"));
+    // Another amount: a request decided before would be answered from the set's decisions without Cedar.
+    const trapped = decide(tenantA, { ...request("tenant-a"), context: { ...request("tenant-a").context, amount: 8 } });
     spy.mockRestore();
     expect(trapped).toMatchObject({ effect: "deny", policies: [] });
     expect(trapped.explanation).toContain("policy evaluation failed inside the policy engine");
@@ -132,6 +136,8 @@ describe("Cedar cannot be poisoned for every tenant", () => {
     // The trapped instance is not used again: another tenant, and the same tenant, decide normally.
     otherTenantStillDecides();
     expect(decide(tenantA, request("tenant-a")).effect).toBe("allow");
+    // The trap's denial was not kept: the same request, asked again, is decided by the new instance.
+    expect(decide(tenantA, { ...request("tenant-a"), context: { ...request("tenant-a").context, amount: 8 } }).effect).toBe("allow");
     errors.mockRestore();
   });
 

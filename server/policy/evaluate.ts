@@ -30,6 +30,8 @@ export type TCompiled = {
   generation: number;
   staticPolicies: Record<string, string>;
   policies: Map<string, TPolicyMeta>;
+  /** Decisions already made against this set, by request (see `decide`). */
+  decisions: Map<string, TPolicyDecision>;
 };
 
 export type TPrincipal = { type: "User"; id: string; role: string } | { type: "Agent"; id: string };
@@ -200,7 +202,7 @@ function preparse(setId: string, staticPolicies: Record<string, string>, policie
       "composition",
       answer.errors.map((error) => error.message),
     );
-  const compiled = { setId, generation, staticPolicies, policies };
+  const compiled = { setId, generation, staticPolicies, policies, decisions: new Map() };
   remember(cachesOf(generation).prepared, setId, compiled);
   return compiled;
 }
@@ -222,22 +224,72 @@ function failed(explanation: string): TPolicyDecision {
   return { effect: "deny", policies: [], tags: [], explanation };
 }
 
+/** Decisions kept per compiled set; the oldest goes first. */
+const DECISIONS_KEPT = 1_000;
+
+/**
+ * Cedar's answer for this request against this set. Cedar is a pure function of the
+ * policy set and the request (principal, action, resource, context and the entities,
+ * which are built from the request alone: no clock, no randomness, no lookups), so a
+ * decision made once for the same set and the same request is that answer: it is kept
+ * on the compiled set and handed back, frozen, instead of asking Cedar again (Cedar's
+ * evaluation was the largest share of the gate's own CPU). A changed composition is
+ * another compiled set with no decisions yet; a decision the engine could not make
+ * (a trap, an evaluation failure) is never kept.
+ */
 export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDecision {
+  const call = authorizationCall(compiled, request);
+  // Everything Cedar sees: the principal and its one attribute, action, resource and context.
+  const { principal } = request;
+  const key = JSON.stringify([
+    principal.type,
+    principal.id,
+    principal.type === "User" ? principal.role : null,
+    request.action,
+    request.tenantId,
+    call.context,
+  ]);
+  const known = compiled.decisions.get(key);
+  if (known) return known;
+  const answer = evaluate(compiled, request, call);
+  if (!answer.isKept) return answer.decision;
+  const decision = deepFreeze(answer.decision);
+  if (compiled.decisions.size >= DECISIONS_KEPT) compiled.decisions.delete(compiled.decisions.keys().next().value as string);
+  compiled.decisions.set(key, decision);
+  return decision;
+}
+
+function deepFreeze(decision: TPolicyDecision): TPolicyDecision {
+  for (const meta of decision.policies) Object.freeze(meta.tags);
+  decision.policies.forEach((meta) => Object.freeze(meta));
+  Object.freeze(decision.policies);
+  Object.freeze(decision.tags);
+  return Object.freeze(decision);
+}
+
+function evaluate(
+  compiled: TCompiled,
+  request: TPolicyRequest,
+  call: TCedarModule.StatefulAuthorizationCall,
+): { decision: TPolicyDecision; isKept: boolean } {
+  const kept = (decision: TPolicyDecision) => ({ decision, isKept: true });
   let answer: TCedarModule.AuthorizationAnswer;
   try {
     // A set pre-parsed in an instance that has since been discarded is pre-parsed again.
-    const live =
-      compiled.generation === cedarGeneration() ? compiled : preparse(compiled.setId, compiled.staticPolicies, compiled.policies);
-    answer = callCedar("deciding a call", (cedar) => cedar.statefulIsAuthorized(authorizationCall(live, request)));
+    if (compiled.generation !== cedarGeneration()) preparse(compiled.setId, compiled.staticPolicies, compiled.policies);
+    answer = callCedar("deciding a call", (cedar) => cedar.statefulIsAuthorized(call));
   } catch (error) {
     // Only this call is denied: callCedar already replaced the instance for the next one.
     if (!(error instanceof CedarTrapError || error instanceof PolicyCompileError)) throw error;
     logger.error({ err: error, tenantId: request.tenantId, action: request.action, setId: compiled.setId }, "policy decision failed");
-    return failed("policy evaluation failed inside the policy engine, so this call is denied (logged; the engine was restarted)");
+    return {
+      decision: failed("policy evaluation failed inside the policy engine, so this call is denied (logged; the engine was restarted)"),
+      isKept: false,
+    };
   }
   // Fail closed: an evaluation that cannot complete denies.
   if (answer.type === "failure") {
-    return failed(`policy evaluation failed: ${answer.errors.map((error) => error.message).join("; ")}`);
+    return { decision: failed(`policy evaluation failed: ${answer.errors.map((error) => error.message).join("; ")}`), isKept: false };
   }
   const { decision, diagnostics } = answer.response;
   // A forbid that errored (say, on a missing attribute) was skipped by Cedar; we do not let that fail open.
@@ -245,25 +297,31 @@ export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDec
     .map((error) => compiled.policies.get(error.policyId))
     .filter((meta): meta is TPolicyMeta => Boolean(meta && meta.effect !== "allow"));
   if (erroredForbids.length > 0) {
-    return {
+    return kept({
       effect: "deny",
       policies: erroredForbids,
       tags: [],
       explanation: `policy ${erroredForbids.map((meta) => meta.id).join(", ")} could not be evaluated for this call, so it is denied`,
-    };
+    });
   }
   const matched = diagnostics.reason.map((id) => compiled.policies.get(id)).filter((meta): meta is TPolicyMeta => Boolean(meta));
   if (decision === "allow")
-    return { effect: "allow", policies: matched, tags: [], explanation: matched.map((meta) => `${meta.id}: ${meta.reason}`).join("; ") };
-  if (matched.length === 0) return { effect: "deny", policies: [], tags: [], explanation: "no policy permits this call (default deny)" };
+    return kept({
+      effect: "allow",
+      policies: matched,
+      tags: [],
+      explanation: matched.map((meta) => `${meta.id}: ${meta.reason}`).join("; "),
+    });
+  if (matched.length === 0)
+    return kept({ effect: "deny", policies: [], tags: [], explanation: "no policy permits this call (default deny)" });
   const denying = matched.filter((meta) => meta.effect === "deny");
   const deciding = denying.length > 0 ? denying : matched;
-  return {
+  return kept({
     effect: denying.length > 0 ? "deny" : "require_approval",
     policies: deciding,
     tags: [...new Set(deciding.flatMap((meta) => meta.tags))],
     explanation: deciding.map((meta) => `${meta.id}: ${meta.reason || "forbidden"}`).join("; "),
-  };
+  });
 }
 
 function authorizationCall(compiled: TCompiled, request: TPolicyRequest): TCedarModule.StatefulAuthorizationCall {
