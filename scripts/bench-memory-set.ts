@@ -20,7 +20,8 @@ import type { TBenchResult } from "./bench-gate";
 import { ensurePgbench, runPgbench, type TPgbench, type TPgbenchRun } from "./lib/pgbench";
 
 type TTenant = { tenantId: string; runIds: string[]; member: TPrincipal };
-type TPipelineRun = { rate: number; p50: number; p99: number; count: number };
+/** appCpuMs: this process's CPU (user and system) per call, the app's own share of the machine. */
+type TPipelineRun = { rate: number; p50: number; p99: number; count: number; appCpuMs: number };
 
 const KEYS_PER_CALLER = 25;
 const SCRIPT = fileURLToPath(new URL("./bench-memory-set.sql", import.meta.url));
@@ -42,6 +43,7 @@ async function memorySetPipeline(tenants: TTenant[], seconds: number, offset: nu
   const latencies: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     tenants.flatMap(({ tenantId, runIds, member }) =>
       runIds.map(async (runId, caller) => {
@@ -59,8 +61,15 @@ async function memorySetPipeline(tenants: TTenant[], seconds: number, offset: nu
     ),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+  return {
+    rate: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    count: latencies.length,
+    appCpuMs: (used.user + used.system) / 1000 / Math.max(1, latencies.length),
+  };
 }
 
 /**
@@ -69,12 +78,12 @@ async function memorySetPipeline(tenants: TTenant[], seconds: number, offset: nu
  * gate_call_state took no generation.
  */
 async function pgbenchInput(tenants: TTenant[]): Promise<{ script: string; vars: Record<string, string> }> {
-  const { sqlLiteral, withTenantOneTrip } = await import("../server/db");
+  const { withTenantOneTrip } = await import("../server/db");
   const first = tenants[0]?.tenantId;
   if (!first) throw new Error("no tenants");
   const { rows } = await withTenantOneTrip<{ args: number }>(
     first,
-    "SELECT pronargs AS args FROM pg_proc WHERE proname = 'gate_call_state'",
+    { text: "SELECT pronargs AS args FROM pg_proc WHERE proname = 'gate_call_state'" },
     { readOnly: true },
   );
   const hasGeneration = rows[0]?.args === 4;
@@ -83,7 +92,10 @@ async function pgbenchInput(tenants: TTenant[]): Promise<{ script: string; vars:
         tenants.map(async ({ tenantId }) => {
           const result = await withTenantOneTrip<{ generation: string }>(
             tenantId,
-            `SELECT coalesce((SELECT generation FROM policy_generations WHERE tenant_id = ${sqlLiteral(tenantId)}), 0)::text AS generation`,
+            {
+              text: "SELECT coalesce((SELECT generation FROM policy_generations WHERE tenant_id = $1), 0)::text AS generation",
+              values: [tenantId],
+            },
             { readOnly: true },
           );
           return result.rows[0]?.generation ?? "0";
@@ -148,7 +160,7 @@ export async function benchMemorySet(
     const sql = pgbench && input ? await pgbenchRound(pgbench, input, seconds, callers) : null;
     figures.push({ pipeline, pgbench: sql });
     process.stdout.write(
-      `  round ${round}: pipeline ${pipeline.rate.toFixed(0)} memory.set/s (p50 ${ms(pipeline.p50)}, p99 ${ms(pipeline.p99)})` +
+      `  round ${round}: pipeline ${pipeline.rate.toFixed(0)} memory.set/s (p50 ${ms(pipeline.p50)}, p99 ${ms(pipeline.p99)}, app CPU ${pipeline.appCpuMs.toFixed(2)} ms/call)` +
         (sql
           ? `, pgbench ${sql.tps.toFixed(0)} tps (p50 ${ms(sql.p50)}, p99 ${ms(sql.p99)}), ratio ${(pipeline.rate / sql.tps).toFixed(3)}`
           : "") +
@@ -161,6 +173,7 @@ export async function benchMemorySet(
     p50Ms: pipeline.p50,
     p99Ms: pipeline.p99,
     calls: pipeline.count,
+    appCpuMsPerCall: pipeline.appCpuMs,
   }));
   const calls = figures.reduce((sum, { pipeline }) => sum + pipeline.count, 0);
   log({

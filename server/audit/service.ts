@@ -1,6 +1,6 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
-import { type Prisma, sqlLiteral, type TenantDb, withTenantOneTrip } from "@/server/db";
+import { type Prisma, type TenantDb, withTenantOneTrip } from "@/server/db";
 
 export type TAuditEntry = {
   tenantId: string;
@@ -34,10 +34,11 @@ export async function recordAuditOneTrip(entry: TAuditEntry): Promise<void> {
     entry.targetId ?? null,
     JSON.stringify(entry.data ?? {}),
   ];
-  await withTenantOneTrip(
-    entry.tenantId,
-    `INSERT INTO audit_logs (tenant_id, actor_user_id, action, target_type, target_id, data) VALUES (${values.map(sqlLiteral).join(", ")})`,
-  );
+  await withTenantOneTrip(entry.tenantId, {
+    name: "fabric_audit_entry",
+    text: "INSERT INTO audit_logs (tenant_id, actor_user_id, action, target_type, target_id, data) VALUES ($1, $2, $3, $4, $5, $6)",
+    values,
+  });
 }
 
 export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?: string; limit: number }) {

@@ -22,7 +22,15 @@ afterAll(async () => {
   await Promise.all([owner?.end(), app?.end()]);
 });
 
-type TForeignKey = { name: string; table: string; references: string; columns: string[]; refColumns: string[]; onDelete: string; setNullColumns: string[] };
+type TForeignKey = {
+  name: string;
+  table: string;
+  references: string;
+  columns: string[];
+  refColumns: string[];
+  onDelete: string;
+  setNullColumns: string[];
+};
 
 async function tenantForeignKeys(): Promise<TForeignKey[]> {
   const { rows } = await owner.query<TForeignKey>(`
@@ -48,7 +56,9 @@ describe("foreign keys between tenant tables", () => {
     expect(keys.length).toBeGreaterThanOrEqual(12);
     const offenders = keys.filter((key) => key.columns[0] !== "tenant_id" || key.refColumns[0] !== "tenant_id" || key.columns.length !== 2);
     expect(offenders.map((key) => `${key.table}.${key.name} → ${key.references}`)).toEqual([]);
-    const nulling = keys.filter((key) => key.onDelete === "n" && (key.setNullColumns.length !== 1 || key.setNullColumns.includes("tenant_id")));
+    const nulling = keys.filter(
+      (key) => key.onDelete === "n" && (key.setNullColumns.length !== 1 || key.setNullColumns.includes("tenant_id")),
+    );
     expect(nulling.map((key) => `${key.table}.${key.name}`)).toEqual([]);
   });
 

@@ -1,5 +1,15 @@
 export { withUser, withoutTenant, type PlatformDb } from "./scoped";
-export { sqlLiteral, withTenant, withTenantOneTrip, type SqlClient, type TenantDb, type TTenantOptions, type TTenantTx } from "./tenant";
+export {
+  withTenant,
+  withTenantOneTrip,
+  type SqlClient,
+  type TenantDb,
+  type TSql,
+  type TSqlValue,
+  type TTenantOptions,
+  type TTenantTx,
+} from "./tenant";
+export { runPipeline } from "./pipeline";
 export { containsText, escapeLike } from "./like";
 // Prisma's namespace (types, JSON nulls, error classes) for code outside server/db, which
 // may not import the generated client itself.

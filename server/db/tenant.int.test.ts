@@ -109,10 +109,15 @@ describe("withTenant", () => {
     const lead = await withTenant(
       a.tenant.id,
       async (_db, tx) => {
-        tx.commitWith(`INSERT INTO conversations (tenant_id, user_id, title) VALUES ('${a.tenant.id}', '${a.users.owner.id}', '${title}')`);
+        tx.commitWith([
+          {
+            text: "INSERT INTO conversations (tenant_id, user_id, title) VALUES ($1, $2, $3)",
+            values: [a.tenant.id, a.users.owner.id, title],
+          },
+        ]);
         return tx.lead?.rows[0];
       },
-      { lead: "SELECT 41 + 1 AS answer" },
+      { lead: [{ text: "SELECT $1::int + 1 AS answer", values: [41] }] },
     );
     expect(lead).toEqual({ answer: 42 });
     expect(await titled(title)).toEqual({ prisma: 1, raw: 1 });
@@ -146,15 +151,16 @@ describe("two copies of the runner's module", () => {
 
 describe("withTenantOneTrip", () => {
   it("runs one statement in its own tenant transaction and returns its rows", async () => {
-    const { rows } = await withTenantOneTrip<{ id: string }>(a.tenant.id, "SELECT current_setting('app.tenant_id') AS id", {
-      readOnly: true,
-    });
+    const { rows } = await withTenantOneTrip<{ id: string }>(
+      a.tenant.id,
+      { text: "SELECT current_setting('app.tenant_id') AS id" },
+      { readOnly: true },
+    );
     expect(rows).toEqual([{ id: a.tenant.id }]);
     await expect(
-      withTenantOneTrip(
-        a.tenant.id,
-        "INSERT INTO conversations (tenant_id, user_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 'x')",
-      ),
+      withTenantOneTrip(a.tenant.id, {
+        text: "INSERT INTO conversations (tenant_id, user_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 'x')",
+      }),
     ).rejects.toThrow();
   });
 });

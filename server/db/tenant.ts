@@ -4,13 +4,13 @@
 //                                         `tx.sql` raw SQL, both on the same connection
 //                                         and in the same transaction, so they commit
 //                                         or roll back together.
-//  withTenantOneTrip(tenantId, statement) one statement in its own tenant transaction,
+//  withTenantOneTrip(tenantId, statements) statements in their own tenant transaction,
 //                                         in one round trip (the gate's hot path).
 //
 // Both open a connection from the process's one pool, send BEGIN and
-// set_config('app.tenant_id', …, true) in the same message as their first
-// statement, and are connected as the app role: Row Level Security decides what
-// the transaction sees. Settings are transaction-local, so they never leak to the
+// set_config('app.tenant_id', $1, true) in the same round trip as their first
+// statements (one pipeline of prepared statements, ./pipeline.ts), and are connected
+// as the app role: Row Level Security decides what the transaction sees. Settings are transaction-local, so they never leak to the
 // next user of a pooled connection. Never hold one open across an LLM or outbound
 // HTTP call: the server ends a transaction left idle for IDLE_TIMEOUT_MS (./pool.ts).
 //
@@ -24,7 +24,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { isUuid } from "@/server/validation";
 import { PrismaClient, type Prisma } from "./generated/client";
+import { runPipeline, type TSql } from "./pipeline";
 import { pool } from "./pool";
+
+export type { TSql, TSqlValue } from "./pipeline";
 
 export { IDLE_TIMEOUT_MS } from "./pool";
 
@@ -39,10 +42,10 @@ export type TTenantTx = {
   /** The result of the first statement of `options.lead`, when one was sent with BEGIN. */
   lead: pg.QueryResult | undefined;
   /**
-   * A last statement (literals only) to send in the same round trip as COMMIT; its result
-   * (of its last part, when it has several) is handed to `onCommitted` once committed.
+   * Last statements to send in the same round trip as COMMIT; the result of the last of
+   * them is handed to `onCommitted` once committed.
    */
-  commitWith(statement: string, onCommitted?: (result: pg.QueryResult) => void): void;
+  commitWith(statements: readonly TSql[], onCommitted?: (result: pg.QueryResult) => void): void;
 };
 
 export type TTenantOptions = {
@@ -50,11 +53,8 @@ export type TTenantOptions = {
   readOnly?: boolean;
   /** Share another transaction's consistent view (pg_export_snapshot()). */
   snapshot?: string;
-  /**
-   * A first statement sent in the same round trip as BEGIN. Fixed SQL, no parameters:
-   * every value inlined in it must be a validated id or go through sqlLiteral.
-   */
-  lead?: string;
+  /** First statements, sent in the same round trip as BEGIN. */
+  lead?: readonly TSql[];
 };
 
 const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
@@ -134,15 +134,20 @@ export async function disconnectTenantPrisma(): Promise<void> {
   globalForTenant.agentFabricTenantPrisma = undefined;
 }
 
-function beginSql(tenantId: string, options: TTenantOptions): string {
+function beginStatements(tenantId: string, options: TTenantOptions): TSql[] {
   if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   if (options.snapshot !== undefined && !SNAPSHOT.test(options.snapshot)) throw new Error("snapshot must be an exported snapshot id");
-  const isolation = options.isolation === "repeatable read" || options.snapshot ? " ISOLATION LEVEL REPEATABLE READ" : "";
-  const access = options.readOnly ? " READ ONLY" : "";
-  const snapshot = options.snapshot ? ` SET TRANSACTION SNAPSHOT '${options.snapshot}';` : "";
-  // The id is a validated UUID, so it is safe to inline: BEGIN and the settings travel in one message.
-  return `BEGIN${isolation}${access};${snapshot} SELECT set_config('app.tenant_id', '${tenantId}', true)`;
+  const isRepeatable = options.isolation === "repeatable read" || options.snapshot !== undefined;
+  const begin = `BEGIN${isRepeatable ? " ISOLATION LEVEL REPEATABLE READ" : ""}${options.readOnly ? " READ ONLY" : ""}`;
+  return [
+    { name: `fabric_${begin.toLowerCase().replaceAll(" ", "_")}`, text: begin },
+    // A utility statement takes no parameters; the id is checked against SNAPSHOT above.
+    ...(options.snapshot ? [{ text: `SET TRANSACTION SNAPSHOT '${options.snapshot}'` }] : []),
+    { name: "fabric_set_tenant", text: "SELECT set_config('app.tenant_id', $1, true)", values: [tenantId] },
+  ];
 }
+
+const COMMIT: TSql = { name: "fabric_commit", text: "COMMIT" };
 
 /** One tenant transaction: Prisma (`db`) and raw SQL (`tx.sql`) inside it, committed together. */
 export async function withTenant<T>(
@@ -150,20 +155,19 @@ export async function withTenant<T>(
   work: (db: TenantDb, tx: TTenantTx) => Promise<T>,
   options: TTenantOptions = {},
 ): Promise<T> {
-  const begin = beginSql(tenantId, options);
+  const begin = beginStatements(tenantId, options);
   const client = await pool().connect();
   const open: TOpenTransaction = { client, isOpen: true, savepoints: 0 };
   try {
-    const results = (await client.query(options.lead ? `${begin}; ${options.lead}` : begin)) as unknown as pg.QueryResult[];
-    // BEGIN, the snapshot if any and set_config come first; then the lead's statements.
-    const lead = options.lead ? results[options.snapshot ? 3 : 2] : undefined;
-    let closing = "";
+    const results = await runPipeline(client, [...begin, ...(options.lead ?? [])]);
+    const lead = options.lead?.length ? results[begin.length] : undefined;
+    let closing: readonly TSql[] = [];
     let onClosed: ((result: pg.QueryResult) => void) | undefined;
     const tx: TTenantTx = {
       sql: client,
       lead,
-      commitWith(statement, onCommitted) {
-        closing = statement;
+      commitWith(statements, onCommitted) {
+        closing = statements;
         onClosed = onCommitted;
       },
     };
@@ -171,11 +175,11 @@ export async function withTenant<T>(
     // await must happen where the transaction is the current one.
     const result = await current.run(open, async () => await work(tenantPrisma(), tx));
     open.isOpen = false;
-    if (!closing) {
+    if (closing.length === 0) {
       await client.query("COMMIT");
       return result;
     }
-    const committed = (await client.query(`${closing}; COMMIT`)) as unknown as pg.QueryResult[];
+    const committed = await runPipeline(client, [...closing, COMMIT]);
     const closed = committed[committed.length - 2];
     if (onClosed && closed) onClosed(closed);
     return result;
@@ -189,38 +193,26 @@ export async function withTenant<T>(
 }
 
 /**
- * One statement in its own tenant transaction, in one round trip: BEGIN, set_config,
- * the statement and COMMIT travel in a single simple-protocol message. The statement
- * has no parameters: every value in it must be a validated id or go through sqlLiteral.
+ * Statements in their own tenant transaction, in one round trip: BEGIN, set_config, the
+ * statements and COMMIT travel as one pipeline. The result is the last statement's.
  */
 export async function withTenantOneTrip<R extends pg.QueryResultRow>(
   tenantId: string,
-  statement: string,
+  statements: TSql | readonly TSql[],
   options: { readOnly?: boolean } = {},
 ): Promise<pg.QueryResult<R>> {
-  const begin = beginSql(tenantId, { readOnly: options.readOnly });
+  const begin = beginStatements(tenantId, { readOnly: options.readOnly });
+  const work = "text" in statements ? [statements] : statements;
   const client = await pool().connect();
   try {
-    const results = (await client.query(`${begin}; ${statement}; COMMIT`)) as unknown as pg.QueryResult<R>[];
+    const results = await runPipeline(client, [...begin, ...work, COMMIT]);
     const result = results[results.length - 2];
-    if (!result) throw new Error("the statement returned nothing");
-    return result;
+    if (!result || work.length === 0) throw new Error("the statement returned nothing");
+    return result as pg.QueryResult<R>;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
-}
-
-/** A value as an SQL literal (node-postgres' escaping: quotes doubled, E'' when there are backslashes). */
-export function sqlLiteral(value: string | number | boolean | null): string {
-  if (value === null) return "NULL";
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error("not a finite number");
-    return String(value);
-  }
-  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  if (value.includes("\u0000")) throw new Error("text with NUL cannot be stored");
-  return pg.escapeLiteral(value);
 }

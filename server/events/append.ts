@@ -1,7 +1,8 @@
 // Appending to a tenant's chain. The chain head row (event_chains) is taken with
 // one upsert whose row lock is held to commit: appends of one tenant are
 // serialized, appends of different tenants never wait for each other.
-import { sqlLiteral, withTenant, withTenantOneTrip, type SqlClient } from "@/server/db";
+import { withTenant, withTenantOneTrip, type SqlClient, type TSql } from "@/server/db";
+import { logger } from "@/server/logger";
 import { isUuid } from "@/server/validation";
 import { createCheckpoint, loadSettings } from "./checkpoints";
 import { canonicalEvent, canonicalJson, normalizePayload, type TEventClass } from "./hash";
@@ -71,26 +72,30 @@ function draftOf(tenantId: string, event: TNewEvent): TDraft {
  * The statement that appends events in one go: the SQL function takes the chain head
  * (its lock held to COMMIT), chains each hash exactly as hash.ts does, inserts, and
  * moves the head. Each event's RFC 8785 text is built here around its sequence number,
- * which only the database knows: text = prefix || seq || suffix. Literals only, so the
- * statement can travel with BEGIN and COMMIT in one message.
+ * which only the database knows: text = prefix || seq || suffix. A prepared statement
+ * with its values as parameters, so it can travel with BEGIN or COMMIT in one round trip.
  */
-export function appendSql(tenantId: string, events: TNewEvent[]): { statement: string; drafts: TDraft[] } {
+export function appendSql(tenantId: string, events: TNewEvent[]): { statement: TSql; drafts: TDraft[] } {
   if (!isUuid(tenantId)) throw new Error("tenantId must be a UUID");
   if (events.length === 0) throw new Error("no events to append");
   const drafts = events.map((event) => draftOf(tenantId, event));
-  const column = (pick: (draft: TDraft) => string | null, type: "uuid" | "text") =>
-    `ARRAY[${drafts.map((draft) => sqlLiteral(pick(draft))).join(", ")}]::${type}[]`;
-  const columns = [
-    column((draft) => draft.runId, "uuid"),
-    column((draft) => draft.type, "text"),
-    column((draft) => draft.eventClass, "text"),
-    column((draft) => draft.payloadText, "text"),
-    column((draft) => draft.createdAt, "text"),
-    column((draft) => draft.prefix, "text"),
-    column((draft) => draft.suffix, "text"),
-  ];
   return {
-    statement: `SELECT seq::text AS seq, prev_hash, hash, checkpoint_due FROM append_chained_events(${sqlLiteral(tenantId)}::uuid, ${columns.join(", ")})`,
+    statement: {
+      name: "fabric_append_chained_events",
+      text:
+        "SELECT seq::text AS seq, prev_hash, hash, checkpoint_due " +
+        "FROM append_chained_events($1::uuid, $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+      values: [
+        tenantId,
+        drafts.map((draft) => draft.runId),
+        drafts.map((draft) => draft.type),
+        drafts.map((draft) => draft.eventClass),
+        drafts.map((draft) => draft.payloadText),
+        drafts.map((draft) => draft.createdAt),
+        drafts.map((draft) => draft.prefix),
+        drafts.map((draft) => draft.suffix),
+      ],
+    },
     drafts,
   };
 }
@@ -115,35 +120,72 @@ export function storedFrom(
 export async function appendEvents(client: SqlClient, tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   if (events.length === 0) return [];
   const { statement, drafts } = appendSql(tenantId, events);
-  const { stored, checkpoint } = storedFrom(tenantId, drafts, (await client.query<TChainedRow>(statement)).rows);
+  const { rows } = await client.query<TChainedRow>({ ...statement, values: [...(statement.values ?? [])] });
+  const { stored, checkpoint } = storedFrom(tenantId, drafts, rows);
   if (checkpoint) await createCheckpoint(client, tenantId, checkpoint, await loadSettings(client, tenantId));
   return stored;
 }
 
 /**
- * The checkpoint of an append that committed with its statement (one message): made in
- * a transaction of its own right after, under the chain head's lock, so checkpoints are
- * made one at a time and each links to the one before. Skipped when a later checkpoint
- * exists already; one lost to a crash is made by the checkpoint job (server/jobs).
+ * The checkpoint of an append that committed: made in a transaction of its own, one at a
+ * time per tenant (createCheckpoint's lock, not the chain head's: the tenant's appends
+ * go on meanwhile), linked to the one before. Skipped when a later checkpoint exists.
  */
 export async function checkpointAfterCommit(tenantId: string, head: { seq: string; hash: string }): Promise<void> {
   await withTenant(tenantId, async (_db, { sql }) => {
-    const { rows } = await sql.query<{ latest: string | null }>(
-      `SELECT (SELECT max(c.seq)::text FROM checkpoints c WHERE c.tenant_id = $1) AS latest
-         FROM event_chains WHERE tenant_id = $1 FOR UPDATE`,
-      [tenantId],
-    );
-    const latest = rows[0]?.latest;
-    if (latest !== null && latest !== undefined && BigInt(latest) >= BigInt(head.seq)) return;
     await createCheckpoint(sql, tenantId, head, await loadSettings(sql, tenantId));
   });
 }
 
-/** The append as one statement with BEGIN and COMMIT (one round trip), then its checkpoint if due. */
+type THead = { seq: string; hash: string };
+type TDue = { tenantId: string; head: THead };
+const globalForCheckpoints = globalThis as unknown as { agentFabricCheckpoints?: { due: TDue[]; running: Promise<void> | null } };
+const checkpoints = (globalForCheckpoints.agentFabricCheckpoints ??= { due: [], running: null });
+
+/** How many checkpoints may wait before a tenant's newest due replaces its last waiting one. */
+export const CHECKPOINTS_WAITING_MAX = 64;
+
+/**
+ * A checkpoint due after an append committed, made in the background: the call that
+ * crossed the boundary does not wait for it (a dozen statements and the transparency
+ * log's lock), and it never fails a call whose events are already committed. Made one
+ * at a time per process, in the order they fell due, so every boundary gets its own.
+ * When more than CHECKPOINTS_WAITING_MAX wait (the log cannot keep up), a tenant's newer
+ * head replaces its last waiting one, which it covers: memory stays bounded and the
+ * newest head is always checkpointed. One lost to a crash or a failure (logged) is made
+ * by the checkpoint sweep (server/jobs).
+ */
+export function checkpointSoon(tenantId: string, head: THead): void {
+  const { due } = checkpoints;
+  const last = due.length >= CHECKPOINTS_WAITING_MAX ? due.findLast((waiting) => waiting.tenantId === tenantId) : undefined;
+  if (!last) due.push({ tenantId, head });
+  else if (BigInt(head.seq) > BigInt(last.head.seq)) last.head = head;
+  checkpoints.running ??= makeDueCheckpoints();
+}
+
+async function makeDueCheckpoints(): Promise<void> {
+  try {
+    for (let next = checkpoints.due.shift(); next; next = checkpoints.due.shift()) {
+      const { tenantId, head } = next;
+      await checkpointAfterCommit(tenantId, head).catch((error: unknown) =>
+        logger.error({ err: error, tenantId, seq: head.seq }, "a checkpoint could not be made; the checkpoint sweep will make one"),
+      );
+    }
+  } finally {
+    checkpoints.running = null;
+  }
+}
+
+/** Resolves once every checkpoint due so far is made (tests, and before a process stops). */
+export async function checkpointsSettled(): Promise<void> {
+  while (checkpoints.running) await checkpoints.running;
+}
+
+/** The append as one statement with BEGIN and COMMIT (one round trip); its checkpoint, if due, follows in the background. */
 async function appendCommitted(tenantId: string, events: TNewEvent[]): Promise<TStoredEvent[]> {
   const { statement, drafts } = appendSql(tenantId, events);
   const { stored, checkpoint } = storedFrom(tenantId, drafts, (await withTenantOneTrip<TChainedRow>(tenantId, statement)).rows);
-  if (checkpoint) await checkpointAfterCommit(tenantId, checkpoint);
+  if (checkpoint) checkpointSoon(tenantId, checkpoint);
   return stored;
 }
 

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { sign, verify } from "@/server/crypto/signing";
 import type { SqlClient } from "@/server/db";
 import { canonicalJson } from "./hash";
+import { lockCheckpoints } from "./checkpoint-lock";
 import { activeSigningKey } from "./keys";
 import { leafHash } from "./merkle";
 import { lockLog, signHeadAfterAppend } from "./tree-heads";
@@ -125,19 +126,26 @@ function toCheckpoint(tenantId: string, row: TCheckpointRow): TCheckpoint {
   };
 }
 
-/** Sign the given head, chained to the checkpoint before it, and anchor it. Call with the chain head row locked. Idempotent per (tenant, seq). */
+/**
+ * Sign the given committed head (or, inside the append's own transaction, the head it
+ * holds), chained to the checkpoint before it, and anchor it. Idempotent per (tenant,
+ * seq); a head older than the newest checkpoint is not checkpointed (null): that one
+ * already covers it.
+ */
 export async function createCheckpoint(
   client: SqlClient,
   tenantId: string,
   head: { seq: string; hash: string },
   settings?: TSettings,
-): Promise<TCheckpoint> {
+): Promise<TCheckpoint | null> {
+  await lockCheckpoints(client, tenantId);
+  // This head's checkpoint, or the first after it.
   const existing = await client.query<TCheckpointRow>(
-    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq = $2`,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq >= $2 ORDER BY c.seq LIMIT 1`,
     [tenantId, head.seq],
   );
   const found = existing.rows[0];
-  if (found) return toCheckpoint(tenantId, found);
+  if (found) return found.seq === head.seq ? toCheckpoint(tenantId, found) : null;
   const previousRow = (
     await client.query<TCheckpointRow>(
       `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT 1`,
@@ -187,11 +195,11 @@ export async function listCheckpoints(client: SqlClient, tenantId: string, optio
  * and that one is older than the tenant's interval, checkpoint the head now.
  */
 export async function checkpointIfDue(client: SqlClient, tenantId: string, now = new Date()): Promise<TCheckpoint | null> {
+  // The committed head; createCheckpoint serializes with the tenant's other checkpoints.
   const head = (
-    await client.query<{ last_seq: string; last_hash: string }>(
-      "SELECT last_seq::text, last_hash FROM event_chains WHERE tenant_id = $1 FOR UPDATE",
-      [tenantId],
-    )
+    await client.query<{ last_seq: string; last_hash: string }>("SELECT last_seq::text, last_hash FROM event_chains WHERE tenant_id = $1", [
+      tenantId,
+    ])
   ).rows[0];
   if (!head || head.last_seq === "0") return null;
   const last = (

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { publicKeyToPem } from "@/server/crypto/signing";
 import { withTenant } from "@/server/db";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
-import { appendEvents, recordEvents, type TNewEvent } from "./append";
+import { appendEvents, checkpointsSettled, recordEvents, type TNewEvent } from "./append";
 import { verifyChain, verifyChainRange } from "./chain";
 import { listCheckpoints, verifyCheckpointSignature } from "./checkpoints";
 import { publicKeys, rotateSigningKey } from "./keys";
@@ -166,6 +166,8 @@ describe("checkpoints and keys", () => {
       Array.from({ length: 12 }, (_, i) => message(i)),
     );
     await recordEvents(fx.tenant.id, [message(13)]);
+    // Checkpoints are made in the background once their append committed.
+    await checkpointsSettled();
     const [checkpoints, keys] = await withTenant(
       fx.tenant.id,
       async (_db, { sql: client }) => [await listCheckpoints(client, fx.tenant.id), await publicKeys(client, fx.tenant.id)] as const,
@@ -184,8 +186,10 @@ describe("checkpoints and keys", () => {
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 2)", [fx.tenant.id]),
     );
     await recordEvents(fx.tenant.id, [message(1), message(2)]);
+    await checkpointsSettled();
     await withTenant(fx.tenant.id, (_db, { sql: client }) => rotateSigningKey(client, fx.tenant.id));
     await recordEvents(fx.tenant.id, [message(3), message(4)]);
+    await checkpointsSettled();
     const keys = await withTenant(fx.tenant.id, (_db, { sql: client }) => publicKeys(client, fx.tenant.id));
     expect(keys.map((key) => key.status)).toEqual(["retired", "active"]);
     const privateParts = await withTenant(
@@ -202,6 +206,7 @@ describe("checkpoints and keys", () => {
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 3)", [fx.tenant.id]),
     );
     await recordEvents(fx.tenant.id, [message(1), message(2), message(3)]);
+    await checkpointsSettled();
     await asSuperuser(fx.tenant.id, "UPDATE checkpoints SET hash = repeat('b', 64) WHERE tenant_id = $1");
     expect(await verifyChain(fx.tenant.id)).toMatchObject({ isValid: false, failure: { reason: "checkpoint_mismatch" } });
   });
@@ -293,7 +298,11 @@ describe("transparency log", () => {
     // One checkpoint (and log entry) per append: 4 tenants × 250 appends.
     await Promise.all(
       tenants.map(async (fx) => {
-        for (let i = 0; i < 250; i += 1) await recordEvents(fx.tenant.id, [message(i)]);
+        // Each checkpoint made before the next append: while one waits, a later one due for the same tenant replaces it.
+        for (let i = 0; i < 250; i += 1) {
+          await recordEvents(fx.tenant.id, [message(i)]);
+          await checkpointsSettled();
+        }
       }),
     );
     const fx = tenants[0];

@@ -9,7 +9,7 @@ import { sign } from "@/server/crypto/signing";
 import { withTenant } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { createTenantFixture } from "@/server/test/factories";
-import { recordEvents } from "./append";
+import { checkpointsSettled, recordEvents } from "./append";
 import { CREATED_AT_ISO, verifyChain } from "./chain";
 import { checkpointDigest, checkpointMessage, type TCheckpoint } from "./checkpoints";
 import { exportLines, exportSignatureMessage, prepareExport } from "./export";
@@ -39,6 +39,7 @@ async function tenantWithChain() {
   for (let i = 1; i <= 23; i += 1) {
     await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { text: `event ${i}`, amount: i } }]);
   }
+  await checkpointsSettled();
   return fx.tenant;
 }
 
@@ -310,6 +311,7 @@ describe("the server refuses to sign a history that does not verify", () => {
       client.query("INSERT INTO event_log_settings (tenant_id, checkpoint_every) VALUES ($1, 1)", [fx.tenant.id]),
     );
     for (let i = 1; i <= 9; i += 1) await recordEvents(fx.tenant.id, [{ type: "message.user", eventClass: "message", payload: { i } }]);
+    await checkpointsSettled();
     await rewriteInDatabase(fx.tenant.id, 4);
     await expect(prepareExport(fx.tenant.id)).rejects.toMatchObject({
       code: "PRECONDITION_FAILED",

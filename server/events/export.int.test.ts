@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { sign } from "@/server/crypto/signing";
 import { withTenant } from "@/server/db";
 import { createTenantFixture } from "@/server/test/factories";
-import { recordEvents } from "./append";
+import { checkpointsSettled, recordEvents } from "./append";
 import { verifyChain } from "./chain";
 import { checkpointMessage, listCheckpoints } from "./checkpoints";
 import { exportLines } from "./export";
@@ -167,6 +167,7 @@ describe("checkpoints signed before chaining (version 1)", () => {
       await client.query("UPDATE event_log_settings SET checkpoint_every = 5 WHERE tenant_id = $1", [tenantId]);
     });
     for (let i = 5; i < 10; i += 1) await recordEvents(tenantId, [{ type: "message.user", eventClass: "message", payload: { i } }]);
+    await checkpointsSettled();
     const [newest] = await withTenant(tenantId, (_db, { sql: client }) => listCheckpoints(client, tenantId));
     expect(newest).toMatchObject({ seq: "10", version: 2, prevSeq: "5" });
     expect(await verifyChain(tenantId)).toMatchObject({ isValid: true, checkpointsChecked: 2 });

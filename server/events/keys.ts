@@ -6,6 +6,7 @@ import { decryptSecret, encryptSecret, ZSealed } from "@/server/crypto/envelope"
 import { generateSigningKey, keyId } from "@/server/crypto/signing";
 import { tenantDataKey } from "@/server/crypto/tenant-keys";
 import type { SqlClient } from "@/server/db";
+import { lockCheckpoints } from "./checkpoint-lock";
 
 const SIGNING_PURPOSE = "signing-key";
 
@@ -25,7 +26,7 @@ async function createSigningKey(client: SqlClient, tenantId: string): Promise<TS
   return { id, publicKey: generated.publicKey, privateKey: generated.privateKeyPkcs8 };
 }
 
-/** The tenant's active signing key, created on first use. Call with the chain head locked. */
+/** The tenant's active signing key, created on first use. Call with the tenant's checkpoints locked (./checkpoint-lock.ts). */
 export async function activeSigningKey(client: SqlClient, tenantId: string): Promise<TSigningKey> {
   const { rows } = await client.query<{ id: string; public_key: string; private_key_sealed: unknown }>(
     "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
@@ -53,7 +54,8 @@ export async function activeSigningKey(client: SqlClient, tenantId: string): Pro
 }
 
 export async function rotateSigningKey(client: SqlClient, tenantId: string): Promise<{ id: string; publicKey: string }> {
-  await client.query("SELECT 1 FROM event_chains WHERE tenant_id = $1 FOR UPDATE", [tenantId]);
+  // No checkpoint is being signed meanwhile (checkpoints.ts): none signs with a key retired under it.
+  await lockCheckpoints(client, tenantId);
   await client.query(
     "UPDATE signing_keys SET status = 'retired', retired_at = now(), private_key_sealed = NULL WHERE tenant_id = $1 AND status = 'active'",
     [tenantId],

@@ -13,7 +13,7 @@
 // generation and the deployment mode all match; otherwise the data the statement
 // returned replaces it. So a policy edit is in force for the very next call in
 // every process, and a steady-state call transfers no pack text.
-import { sqlLiteral, withTenantOneTrip } from "@/server/db";
+import { type TSql, withTenantOneTrip } from "@/server/db";
 import type { TDeploymentMode } from "@/server/env";
 import { cedarGeneration } from "@/server/policy/cedar";
 import { compileComposition, type TCompiled } from "@/server/policy/evaluate";
@@ -118,7 +118,7 @@ export function callStateQuery(
   runId: string,
   tool: string,
   mode: TDeploymentMode,
-): { statement: string; interpret: (row: unknown) => TCallState } {
+): { statement: TSql; interpret: (row: unknown) => TCallState } {
   // A run id that is no UUID names no run of this tenant (and must not reach the ::uuid cast).
   const runUuid = isUuid(runId) ? runId : null;
   const cedar = cedarGeneration();
@@ -126,9 +126,12 @@ export function callStateQuery(
   // call replaced meanwhile is not mistaken for the one the database confirmed.
   const known = compositionCache.usable(tenantId, mode, cedar);
   const knownGeneration = known && /^\d+$/.test(known.generation) ? known.generation : null;
-  // One short statement (gate_call_state, planned once per connection); every value is
-  // a validated UUID, a digit string or a quoted literal.
-  const statement = `SELECT * FROM gate_call_state(${sqlLiteral(tenantId)}::uuid, ${runUuid ? `${sqlLiteral(runUuid)}::uuid` : "NULL"}, ${sqlLiteral(tool)}, ${knownGeneration ?? "NULL"}::bigint)`;
+  // One short prepared statement (gate_call_state, planned once per connection).
+  const statement: TSql = {
+    name: "fabric_gate_call_state",
+    text: "SELECT * FROM gate_call_state($1::uuid, $2::uuid, $3, $4::bigint)",
+    values: [tenantId, runUuid, tool, knownGeneration],
+  };
   const interpret = (value: unknown): TCallState => {
     const row = value as TStateRow | undefined;
     if (!row) throw new Error("the gate's tenant step returned no row");

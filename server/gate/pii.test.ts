@@ -25,7 +25,10 @@ describe("personal data detection", () => {
   it("reads no identifier as personal data: a UUID's digits are never a phone number", () => {
     // "86fc4f53-aeea-4955-a003-29528271c8f2" once read as the international number 003-29528271.
     expect(detectPii({ workflowId: "86fc4f53-aeea-4955-a003-29528271c8f2" })).toEqual({ hasAny: false, kinds: [] });
-    fc.assert(fc.property(fc.uuid(), (id) => !detectPii({ workflowId: id, note: `run ${id}` }).hasAny), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uuid(), (id) => !detectPii({ workflowId: id, note: `run ${id}` }).hasAny),
+      { numRuns: 5000 },
+    );
     // A number written with the 00 prefix still counts, alone or after other words.
     expect(detectPii({ text: "ring 0044 20 7946 0958 today" }).kinds).toEqual(["phone"]);
     expect(detectPii({ text: "86fc4f53-aeea-4955-a003-29528271c8f2 or +44 20 7946 0958" }).kinds).toEqual(["phone"]);

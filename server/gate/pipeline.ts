@@ -78,8 +78,7 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
   // An internal tool's call is decided and executed in one transaction: the tenant
   // step's read and the effect's savepoint go with BEGIN, the events with COMMIT.
   const query = callStateQuery(call.tenantId, call.runId, tool.name, registry.mode);
-  let afterCommit: (() => Promise<void>) | undefined;
-  const outcome = await withTenant(
+  return withTenant(
     call.tenantId,
     (db, tx) =>
       decideSteps(call, tool, args, reserve, clock, {
@@ -87,14 +86,12 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
         execute: async (decision) => {
           const done = await clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql }));
           const timed = { ...done, durationsMs: clock.durations };
-          afterCommit = recordWithCommit(tx, call, timed);
+          recordWithCommit(tx, call, timed);
           return { ...timed, isRecorded: true };
         },
       }),
-    { lead: `${query.statement}; ${EFFECT_SAVEPOINT}` },
+    { lead: [query.statement, EFFECT_SAVEPOINT] },
   );
-  await afterCommit?.();
-  return outcome;
 }
 
 /** The steps after the registry's, with the tenant's state and the execution as the path provides them. */

@@ -5,8 +5,8 @@
 // committed as started before it runs (recordStarted) and closed with its result
 // (recordFinished).
 import { recordAuditOneTrip } from "@/server/audit/service";
-import { sqlLiteral, withTenant, withTenantOneTrip, type TTenantTx } from "@/server/db";
-import { appendSql, checkpointAfterCommit, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
+import { type TSql, withTenant, withTenantOneTrip, type TTenantTx } from "@/server/db";
+import { appendSql, checkpointSoon, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
 import type { TToolTransaction } from "@/server/tools/types";
 import { redactSecrets } from "@/server/events/redact";
 import { principalId } from "../principal";
@@ -111,42 +111,35 @@ const EFFECT = "tool_effect";
  * the tenant step's one).
  */
 export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTransaction) => Promise<TGateOutcome>): Promise<TGateOutcome> {
-  let after: (() => Promise<void>) | undefined;
-  const outcome = await withTenant(
+  return withTenant(
     call.tenantId,
     async (db, tx) => {
       const done = await execute({ db, sql: tx.sql });
-      after = recordWithCommit(tx, call, done);
+      recordWithCommit(tx, call, done);
       return done;
     },
-    { lead: `SAVEPOINT ${EFFECT}` },
+    { lead: [EFFECT_SAVEPOINT] },
   );
-  await after?.();
-  return outcome;
 }
 
 /**
  * Sends an internal call's events with the COMMIT of the transaction its effect ran in
  * (after `SAVEPOINT tool_effect`; a failed effect is rolled back to it first). The chain
- * head is taken, hashed and inserted by one SQL function in that last message, so its
- * lock lives only inside the server. Returns what to run once committed: the checkpoint,
- * when the append crossed a boundary.
+ * head is taken, hashed and inserted by one SQL function in that last round trip, so its
+ * lock lives only inside the server. A checkpoint the append made due follows in the
+ * background once committed.
  */
-export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateOutcome): () => Promise<void> {
+export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateOutcome): void {
   const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, outcome));
-  let checkpoint: { seq: string; hash: string } | null = null;
-  const undo = outcome.status === "executed" ? "" : `ROLLBACK TO SAVEPOINT ${EFFECT}; `;
-  tx.commitWith(`${undo}${statement}`, (result) => {
-    checkpoint = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]).checkpoint;
+  const undo: TSql[] = outcome.status === "executed" ? [] : [{ name: "fabric_undo_tool_effect", text: `ROLLBACK TO SAVEPOINT ${EFFECT}` }];
+  tx.commitWith([...undo, statement], (result) => {
+    const { checkpoint } = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]);
+    if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
   });
-  return async () => {
-    const due = checkpoint as { seq: string; hash: string } | null;
-    if (due) await checkpointAfterCommit(call.tenantId, due);
-  };
 }
 
 /** The savepoint an internal tool's effect runs after (sent with BEGIN). */
-export const EFFECT_SAVEPOINT = `SAVEPOINT ${EFFECT}`;
+export const EFFECT_SAVEPOINT: TSql = { name: "fabric_tool_effect", text: `SAVEPOINT ${EFFECT}` };
 
 /** How long after its time limit a call still open counts as "outcome unknown". */
 export const UNKNOWN_AFTER_MS = 60_000;
@@ -164,13 +157,13 @@ export async function recordStarted(
 ): Promise<string> {
   const labelled = { ...call, tool: toolLabel(call.tool) };
   const decided = decisionPayload(labelled, storable(redactSecrets(call.args)), "started", decision, durationsMs);
-  const { rows } = await withTenantOneTrip<{ id: string }>(
-    call.tenantId,
-    `INSERT INTO tool_executions (tenant_id, run_id, tool, decision, deadline_at)
-     VALUES (${sqlLiteral(call.tenantId)}::uuid, ${sqlLiteral(call.runId)}::uuid, ${sqlLiteral(labelled.tool)}, ${sqlLiteral(JSON.stringify(decided))}::jsonb,
-             now() + ${sqlLiteral(timeoutMs + UNKNOWN_AFTER_MS)} * interval '1 millisecond')
-     RETURNING id`,
-  );
+  const { rows } = await withTenantOneTrip<{ id: string }>(call.tenantId, {
+    name: "fabric_execution_started",
+    text: `INSERT INTO tool_executions (tenant_id, run_id, tool, decision, deadline_at)
+           VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, now() + $5::integer * interval '1 millisecond')
+           RETURNING id`,
+    values: [call.tenantId, call.runId, labelled.tool, JSON.stringify(decided), timeoutMs + UNKNOWN_AFTER_MS],
+  });
   const id = rows[0]?.id;
   if (!id) throw new Error("the execution row was not written");
   return id;
@@ -183,9 +176,13 @@ export async function recordStarted(
  */
 export async function recordFinished(call: TGateCall, executionId: string, outcome: TGateOutcome): Promise<void> {
   const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, outcome));
-  const close = `UPDATE tool_executions SET finished_at = now(), outcome = ${sqlLiteral(outcome.status === "executed" ? "executed" : "failed")}
-    WHERE tenant_id = ${sqlLiteral(call.tenantId)}::uuid AND id = ${sqlLiteral(executionId)}::uuid AND finished_at IS NULL`;
-  const { rows } = await withTenantOneTrip<TChainedRow>(call.tenantId, `${close}; ${statement}`);
+  const close: TSql = {
+    name: "fabric_execution_finished",
+    text: `UPDATE tool_executions SET finished_at = now(), outcome = $3
+           WHERE tenant_id = $1::uuid AND id = $2::uuid AND finished_at IS NULL`,
+    values: [call.tenantId, executionId, outcome.status === "executed" ? "executed" : "failed"],
+  };
+  const { rows } = await withTenantOneTrip<TChainedRow>(call.tenantId, [close, statement]);
   const { checkpoint } = storedFrom(call.tenantId, drafts, rows);
-  if (checkpoint) await checkpointAfterCommit(call.tenantId, checkpoint);
+  if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
 }
