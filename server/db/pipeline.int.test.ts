@@ -107,6 +107,17 @@ describe("runPipeline", () => {
     });
   });
 
+  it("a value that cannot be sent fails the call before anything is written, and the connection stays usable", async () => {
+    await onOneConnection(async (client) => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await expect(
+        runPipeline(client, [{ text: "SELECT 1 AS n" }, { text: "SELECT $1::jsonb AS v", values: [circular as unknown as string] }]),
+      ).rejects.toThrow(/circular/i);
+      expect((await runPipeline(client, [{ text: "SELECT 2 AS n" }]))[0]?.rows).toEqual([{ n: 2 }]);
+    });
+  });
+
   it("stops at the first error: what follows does not run, and a statement it skipped is prepared next time", async () => {
     const title = `after-error-${crypto.randomUUID()}`;
     const insert = {

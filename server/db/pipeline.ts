@@ -29,7 +29,7 @@ type TConnection = {
   parsedStatements: Record<string, string | undefined>;
   stream: { cork?: () => void; uncork?: () => void };
   parse(config: { text: string; name: string; types: number[] }): void;
-  bind(config: { statement: string; values: readonly unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  bind(config: { statement: string; values: readonly unknown[] }): void;
   describe(config: { type: "P"; name: string }): void;
   execute(config: Record<string, never>): void;
   sync(): void;
@@ -72,28 +72,37 @@ class PipelinedQuery extends QueryBase {
 
   submit(connection: unknown): Error | null {
     const con = connection as unknown as TConnection;
-    const parsedHere = new Set<string>();
-    for (const statement of this.statements) {
-      const known = statement.name ? con.parsedStatements[statement.name] : undefined;
-      if (known !== undefined && known !== statement.text)
-        return new Error(`The prepared statement "${statement.name}" was used for another text.`);
+    // Everything that can fail is checked before the first byte is written: a pipeline
+    // half sent, with no Sync, would leave the connection waiting forever.
+    const texts = new Map<string, string>();
+    const values: unknown[][] = [];
+    try {
+      for (const statement of this.statements) {
+        const known = statement.name ? (texts.get(statement.name) ?? con.parsedStatements[statement.name]) : undefined;
+        if (known !== undefined && known !== statement.text)
+          return new Error(`The prepared statement "${statement.name}" was used for another text.`);
+        if (statement.name) texts.set(statement.name, statement.text);
+        values.push((statement.values ?? []).map((value) => prepareValue(value)));
+      }
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
     }
     this.connection = con;
     con.on("parseComplete", this.onParsed);
     con.stream.cork?.();
     try {
-      for (const statement of this.statements) {
+      const parsedHere = new Set<string>();
+      this.statements.forEach((statement, index) => {
         const name = statement.name ?? "";
-        const isPrepared = name !== "" && (con.parsedStatements[name] !== undefined || parsedHere.has(name));
-        if (!isPrepared) {
+        if (name === "" || (con.parsedStatements[name] === undefined && !parsedHere.has(name))) {
           con.parse({ text: statement.text, name, types: [] });
           this.parsing.push(statement);
           if (name) parsedHere.add(name);
         }
-        con.bind({ statement: name, values: statement.values ?? [], valueMapper: prepareValue });
+        con.bind({ statement: name, values: values[index] ?? [] });
         con.describe({ type: "P", name: "" });
         con.execute({});
-      }
+      });
       con.sync();
     } finally {
       con.stream.uncork?.();
