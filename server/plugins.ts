@@ -26,7 +26,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 const approvals = once(() => import("@/server/approvals/gate-plugin").then((module) => module.approvalPlugin));
 
 const approvalPlugin: TApprovalPlugin = {
-  hold: async (held) => (await approvals()).hold(held),
+  hold: async (held, db) => (await approvals()).hold(held, db),
   afterHold: async (tenantId, requestId) => (await approvals()).afterHold(tenantId, requestId),
 };
 

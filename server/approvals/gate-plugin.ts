@@ -6,8 +6,8 @@ import { createHeldRequest } from "./requests";
 import { decideByPackIfAny } from "./service";
 
 export const approvalPlugin: TApprovalPlugin = {
-  hold: async (held) => {
-    const request = await createHeldRequest(held);
+  hold: async (held, db) => {
+    const request = await createHeldRequest(held, db);
     return { id: request.id, isPackTier: request.isPackTier };
   },
   afterHold: decideByPackIfAny,

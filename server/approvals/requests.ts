@@ -21,8 +21,9 @@ export async function currentWorkflow(db: TenantDb, tenantId: string): Promise<{
   return parsed.success ? { version: latest.version, workflow: parsed.data } : { version: latest.version, workflow: DEFAULT_WORKFLOW };
 }
 
-export async function createHeldRequest(held: THeldCall) {
-  return withTenant(held.tenantId, async (db) => {
+/** The held call's request, in the caller's transaction when `inTransaction` is given, else in one of its own. */
+export async function createHeldRequest(held: THeldCall, inTransaction?: TenantDb) {
+  const create = async (db: TenantDb) => {
     const { version, workflow } = await currentWorkflow(db, held.tenantId);
     const route = matchRoute(workflow, held.routed);
     const first = route.tiers[0];
@@ -56,5 +57,6 @@ export async function createHeldRequest(held: THeldCall) {
     if (first?.approvers.pack === undefined)
       await enqueueApprovalNotifications(db, held.tenantId, { requestId: created.id, kind: "requested", summary: requestSummary(created) });
     return { id: created.id, isPackTier: first?.approvers.pack !== undefined };
-  });
+  };
+  return inTransaction ? create(inTransaction) : withTenant(held.tenantId, create);
 }

@@ -1,6 +1,6 @@
 // The audit log: who changed what in a tenant. Append-only (the app role has no
 // UPDATE or DELETE on audit_logs).
-import { type Prisma, type TenantDb, withTenantOneTrip } from "@/server/db";
+import { type Prisma, type TenantDb, type TSql, withTenantOneTrip } from "@/server/db";
 
 export type TAuditEntry = {
   tenantId: string;
@@ -24,21 +24,18 @@ export async function recordAudit(db: TenantDb, entry: TAuditEntry): Promise<voi
   });
 }
 
-/** The same entry in a tenant transaction of its own, in one round trip (the gate's denials). */
-export async function recordAuditOneTrip(entry: TAuditEntry): Promise<void> {
-  const values = [
-    entry.tenantId,
-    entry.actorUserId,
-    entry.action,
-    entry.targetType,
-    entry.targetId ?? null,
-    JSON.stringify(entry.data ?? {}),
-  ];
-  await withTenantOneTrip(entry.tenantId, {
+/** The entry's INSERT as a statement, to send in a pipeline (with COMMIT: the gate's denials). */
+export function auditStatement(entry: TAuditEntry): TSql {
+  return {
     name: "fabric_audit_entry",
     text: "INSERT INTO audit_logs (tenant_id, actor_user_id, action, target_type, target_id, data) VALUES ($1, $2, $3, $4, $5, $6)",
-    values,
-  });
+    values: [entry.tenantId, entry.actorUserId, entry.action, entry.targetType, entry.targetId ?? null, JSON.stringify(entry.data ?? {})],
+  };
+}
+
+/** The same entry in a tenant transaction of its own, in one round trip (the gate's denials). */
+export async function recordAuditOneTrip(entry: TAuditEntry): Promise<void> {
+  await withTenantOneTrip(entry.tenantId, auditStatement(entry));
 }
 
 export async function listAudit(db: TenantDb, tenantId: string, page: { cursor?: string; limit: number }) {

@@ -42,10 +42,10 @@ export type TTenantTx = {
   /** The result of the first statement of `options.lead`, when one was sent with BEGIN. */
   lead: pg.QueryResult | undefined;
   /**
-   * Last statements to send in the same round trip as COMMIT; the result of the last of
-   * them is handed to `onCommitted` once committed.
+   * Last statements to send in the same round trip as COMMIT; their results, in order,
+   * are handed to `onCommitted` once committed.
    */
-  commitWith(statements: readonly TSql[], onCommitted?: (result: pg.QueryResult) => void): void;
+  commitWith(statements: readonly TSql[], onCommitted?: (results: pg.QueryResult[]) => void): void;
 };
 
 export type TTenantOptions = {
@@ -162,7 +162,7 @@ export async function withTenant<T>(
     const results = await runPipeline(client, [...begin, ...(options.lead ?? [])]);
     const lead = options.lead?.length ? results[begin.length] : undefined;
     let closing: readonly TSql[] = [];
-    let onClosed: ((result: pg.QueryResult) => void) | undefined;
+    let onClosed: ((results: pg.QueryResult[]) => void) | undefined;
     const tx: TTenantTx = {
       sql: client,
       lead,
@@ -180,8 +180,7 @@ export async function withTenant<T>(
       return result;
     }
     const committed = await runPipeline(client, [...closing, COMMIT]);
-    const closed = committed[committed.length - 2];
-    if (onClosed && closed) onClosed(closed);
+    onClosed?.(committed.slice(0, closing.length));
     return result;
   } catch (error) {
     open.isOpen = false;

@@ -11,7 +11,7 @@
 // runGate and executeApprovedCall use the installed registry; their `…With`
 // variants take one explicitly (tests that need a second mode in one process).
 import { callDigest } from "@/server/tools/call-digest";
-import { withTenant } from "@/server/db";
+import { type TenantDb, withTenant } from "@/server/db";
 import type { ToolRegistry } from "@/server/tools/registry";
 import type { TAnyTool, TNestedGate, TToolTransaction } from "@/server/tools/types";
 import { callStateQuery } from "./call-state";
@@ -75,21 +75,29 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
       execute: (decision) => executeExternal(tool, call, args, decision, nested, clock),
     });
   }
-  // An internal tool's call is decided and executed in one transaction: the tenant
-  // step's read and the effect's savepoint go with BEGIN, the events with COMMIT.
+  // An internal tool's call is decided, executed and recorded in one transaction: the
+  // tenant step's read and the effect's savepoint go with BEGIN, the record with COMMIT.
+  // A denied or held call is recorded the same way (a hold's request is made in it too),
+  // unless its run is not this tenant's: that one is left to the caller, as before.
   const query = callStateQuery(call.tenantId, call.runId, tool.name, registry.mode);
   return withTenant(
     call.tenantId,
-    (db, tx) =>
-      decideSteps(call, tool, args, reserve, clock, {
-        state: async () => checkTenantState(query.interpret(tx.lead?.rows[0]), tool.name),
-        execute: async (decision) => {
-          const done = await clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql }));
-          const timed = { ...done, durationsMs: clock.durations };
-          recordWithCommit(tx, call, timed);
-          return { ...timed, isRecorded: true };
+    async (db, tx) => {
+      let isRunKnown = false;
+      const outcome = await decideSteps(call, tool, args, reserve, clock, {
+        state: async () => {
+          const state = query.interpret(tx.lead?.rows[0]);
+          isRunKnown = state.run !== null;
+          return checkTenantState(state, tool.name);
         },
-      }),
+        execute: async (decision) => clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql })),
+        db,
+      });
+      if (!isRunKnown) return outcome;
+      const timed = { ...outcome, durationsMs: clock.durations };
+      recordWithCommit(tx, call, timed);
+      return { ...timed, isRecorded: true };
+    },
     { lead: [query.statement, EFFECT_SAVEPOINT] },
   );
 }
@@ -101,7 +109,12 @@ async function decideSteps(
   args: unknown,
   reserve: TBudgetStep,
   clock: StepClock,
-  path: { state: () => Promise<TStepResult<TTenantState>>; execute: (decision: TGateDecision) => Promise<TRecordedOutcome> },
+  path: {
+    state: () => Promise<TStepResult<TTenantState>>;
+    execute: (decision: TGateDecision) => Promise<TRecordedOutcome>;
+    /** The transaction a held call's approval request is made in, when the call is decided in one. */
+    db?: TenantDb;
+  },
 ): Promise<TRecordedOutcome> {
   const tenant = await clock.run("tenant", path.state);
   if (failedStep(tenant)) return denied(tenant.decision, clock);
@@ -113,7 +126,7 @@ async function decideSteps(
   if (failedStep(budgeted)) return denied(budgeted.decision, clock);
 
   if (policy.value.policy.effect === "require_approval") {
-    const held = await clock.run("approval", () => approvalStep(gatePlugins().approval, call, tool, args, policy.value));
+    const held = await clock.run("approval", () => approvalStep(gatePlugins().approval, call, tool, args, policy.value, path.db));
     return { ...held, durationsMs: clock.durations };
   }
 

@@ -41,6 +41,89 @@ async function stored(runId: string, key: string) {
   }));
 }
 
+/**
+ * Runs `work` while the database refuses this run's rows in `table` (a trigger), inside
+ * whatever transaction inserts them: events, or the audit row of a denial.
+ */
+async function whileRefused<T>(table: "events" | "audit_logs", runId: string, work: () => Promise<T>): Promise<T> {
+  const name = `refuse_${table}_${runId.replaceAll("-", "")}`;
+  const when = table === "events" ? `NEW.run_id = '${runId}'` : `NEW.data->>'runId' = '${runId}'`;
+  await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
+  await owner.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`);
+  try {
+    return await work();
+  } finally {
+    await owner.query(`DROP TRIGGER ${name} ON ${table}`);
+    await owner.query(`DROP FUNCTION ${name}()`);
+  }
+}
+
+describe("a denied or held internal call is recorded in the transaction it was decided in", () => {
+  let held: TTenantFixture;
+
+  beforeAll(async () => {
+    held = await createTenantFixture();
+    await withTenant(held.tenant.id, (db) =>
+      db.policyComposition.create({
+        data: {
+          tenantId: held.tenant.id,
+          packs: [{ name: "baseline", version: 1 }],
+          tenantPolicies:
+            '@id("hold-memory-delete") @effect("require_approval") @reason("deleting memory needs approval") forbid (principal, action == Action::"memory.delete", resource);',
+        },
+      }),
+    );
+  });
+
+  const runOf = (tenant: TTenantFixture) =>
+    withTenant(
+      tenant.tenant.id,
+      async (db) => (await db.run.create({ data: { tenantId: tenant.tenant.id, title: "held", principal: "user:test" } })).id,
+    );
+  const recorded = (tenant: TTenantFixture, runId: string) =>
+    withTenant(tenant.tenant.id, async (db) => ({
+      requests: await db.approvalRequest.count({ where: { tenantId: tenant.tenant.id, runId } }),
+      audits: await db.auditLog.count({
+        where: { tenantId: tenant.tenant.id, action: "gate.denied", data: { path: ["runId"], equals: runId } },
+      }),
+      events: (await db.event.findMany({ where: { tenantId: tenant.tenant.id, runId }, orderBy: { seq: "asc" } })).map(
+        (event) => event.type,
+      ),
+    }));
+
+  it("a hold's approval request commits with its events, or neither does", async () => {
+    const runId = await runOf(held);
+    const call = {
+      tenantId: held.tenant.id,
+      runId,
+      principal: { type: "User" as const, id: held.users.member.id, role: "member" },
+      tool: "memory.delete",
+      args: { key: "k" },
+    };
+    // The events fail after the request was made in the same transaction.
+    await whileRefused("events", runId, () => expect(runGate(call)).rejects.toThrow(/injected failure/));
+    expect(await recorded(held, runId)).toEqual({ requests: 0, audits: 0, events: [] });
+    expect(await runGate(call)).toMatchObject({ status: "held" });
+    expect(await recorded(held, runId)).toEqual({ requests: 1, audits: 0, events: ["policy.decision", "approval.requested"] });
+  });
+
+  it("a denial's audit row commits with its events, or neither does", async () => {
+    const runId = await runOf(held);
+    const call = {
+      tenantId: held.tenant.id,
+      runId,
+      principal: { type: "User" as const, id: held.users.viewer.id, role: "viewer" },
+      tool: "memory.get",
+      args: { key: "k" },
+    };
+    // The audit row fails after the events went in, in the same round trip as COMMIT.
+    await whileRefused("audit_logs", runId, () => expect(runGate(call)).rejects.toThrow(/injected failure/));
+    expect(await recorded(held, runId)).toEqual({ requests: 0, audits: 0, events: [] });
+    expect(await runGate(call)).toMatchObject({ status: "denied", decision: { step: "policy" } });
+    expect(await recorded(held, runId)).toEqual({ requests: 0, audits: 1, events: ["policy.decision"] });
+  });
+});
+
 describe("an internal tool's effect commits with its events", () => {
   it("leaves neither the effect nor any event when the record transaction fails after the effect", async () => {
     const runId = await newRun();

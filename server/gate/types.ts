@@ -1,3 +1,4 @@
+import type { TenantDb } from "@/server/db";
 import type { TPrincipal } from "@/server/policy/evaluate";
 import type { ToolRegistry } from "@/server/tools/registry";
 
@@ -59,8 +60,12 @@ export type THeldCall = {
  * imports the approvals domain.
  */
 export type TApprovalPlugin = {
-  /** File the held call as an approval request, routed by the tenant's workflow. */
-  hold(held: THeldCall): Promise<{ id: string; isPackTier: boolean }>;
+  /**
+   * File the held call as an approval request, routed by the tenant's workflow; in the
+   * caller's tenant transaction when `db` is given (an internal tool's call, recorded
+   * with that transaction's COMMIT), else in one of its own.
+   */
+  hold(held: THeldCall, db?: TenantDb): Promise<{ id: string; isPackTier: boolean }>;
   /** After the hold is recorded: a first tier decided by a policy pack decides now. */
   afterHold(tenantId: string, requestId: string): Promise<void>;
 };

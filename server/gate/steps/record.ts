@@ -4,7 +4,7 @@
 // inside the transaction that records it (recordWithEffect); an external tool's call is
 // committed as started before it runs (recordStarted) and closed with its result
 // (recordFinished).
-import { recordAuditOneTrip } from "@/server/audit/service";
+import { auditStatement, recordAuditOneTrip, type TAuditEntry } from "@/server/audit/service";
 import { type TSql, withTenant, withTenantOneTrip, type TTenantTx } from "@/server/db";
 import { appendSql, checkpointSoon, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
 import type { TToolTransaction } from "@/server/tools/types";
@@ -81,23 +81,26 @@ export function outcomeEvents(rawCall: TGateCall, outcome: TGateOutcome): TNewEv
   return events;
 }
 
+/** A denial's audit row: who was refused which tool, by which step and policies. */
+function denialAudit(call: TGateCall, outcome: TGateOutcome): TAuditEntry {
+  return {
+    tenantId: call.tenantId,
+    actorUserId: call.principal.type === "User" ? call.principal.id : null,
+    action: "gate.denied",
+    targetType: "tool",
+    targetId: toolLabel(call.tool),
+    data: {
+      runId: call.runId,
+      step: outcome.decision.step,
+      explanation: storable(outcome.decision.explanation) as string,
+      policies: outcome.decision.policies.map((policy) => policy.id),
+    },
+  };
+}
+
 export async function recordOutcome(call: TGateCall, outcome: TGateOutcome): Promise<void> {
   await recordEvents(call.tenantId, outcomeEvents(call, outcome));
-  if (outcome.status === "denied") {
-    await recordAuditOneTrip({
-      tenantId: call.tenantId,
-      actorUserId: call.principal.type === "User" ? call.principal.id : null,
-      action: "gate.denied",
-      targetType: "tool",
-      targetId: toolLabel(call.tool),
-      data: {
-        runId: call.runId,
-        step: outcome.decision.step,
-        explanation: storable(outcome.decision.explanation) as string,
-        policies: outcome.decision.policies.map((policy) => policy.id),
-      },
-    });
-  }
+  if (outcome.status === "denied") await recordAuditOneTrip(denialAudit(call, outcome));
 }
 
 const EFFECT = "tool_effect";
@@ -123,17 +126,19 @@ export async function recordWithEffect(call: TGateCall, execute: (tx: TToolTrans
 }
 
 /**
- * Sends an internal call's events with the COMMIT of the transaction its effect ran in
- * (after `SAVEPOINT tool_effect`; a failed effect is rolled back to it first). The chain
- * head is taken, hashed and inserted by one SQL function in that last round trip, so its
- * lock lives only inside the server. A checkpoint the append made due follows in the
- * background once committed.
+ * Sends an internal call's record with the COMMIT of the transaction it was decided in:
+ * its events (the chain head taken, hashed and inserted by one SQL function, so the
+ * head's lock lives only inside the server), and for a denial its audit row. A failed
+ * effect is first rolled back to `SAVEPOINT tool_effect` (sent with BEGIN); a held call's
+ * approval request, made in this transaction, commits with its events. A checkpoint the
+ * append made due follows in the background once committed.
  */
 export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateOutcome): void {
   const { statement, drafts } = appendSql(call.tenantId, outcomeEvents(call, outcome));
-  const undo: TSql[] = outcome.status === "executed" ? [] : [{ name: "fabric_undo_tool_effect", text: `ROLLBACK TO SAVEPOINT ${EFFECT}` }];
-  tx.commitWith([...undo, statement], (result) => {
-    const { checkpoint } = storedFrom(call.tenantId, drafts, result.rows as TChainedRow[]);
+  const undo: TSql[] = outcome.status === "failed" ? [{ name: "fabric_undo_tool_effect", text: `ROLLBACK TO SAVEPOINT ${EFFECT}` }] : [];
+  const audit = outcome.status === "denied" ? [auditStatement(denialAudit(call, outcome))] : [];
+  tx.commitWith([...undo, statement, ...audit], (results) => {
+    const { checkpoint } = storedFrom(call.tenantId, drafts, results[undo.length]?.rows as TChainedRow[]);
     if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
   });
 }
