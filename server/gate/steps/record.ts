@@ -138,7 +138,7 @@ export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateO
   const undo: TSql[] = outcome.status === "failed" ? [{ name: "fabric_undo_tool_effect", text: `ROLLBACK TO SAVEPOINT ${EFFECT}` }] : [];
   const audit = outcome.status === "denied" ? [auditStatement(denialAudit(call, outcome))] : [];
   tx.commitWith([...undo, statement, ...audit], (results) => {
-    const { checkpoint } = storedFrom(call.tenantId, drafts, results[undo.length]?.rows as TChainedRow[]);
+    const { checkpoint } = storedFrom(call.tenantId, drafts, (results[undo.length]?.rows ?? []) as TChainedRow[]);
     if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
   });
 }
