@@ -70,8 +70,12 @@ describe("tool settings", () => {
 
   it("each change is in A's audit log with who made it, and nothing in B's", async () => {
     const entries = await callerFor(a.users.admin).audit.list({ tenantSlug: a.tenant.slug, limit: 50 });
-    const changes = entries.items.filter((entry) => entry.targetType === "tool");
+    const changes = entries.items.filter((entry) => entry.targetType === "tool" && entry.action.startsWith("tool."));
     expect(changes.map((entry) => entry.action)).toEqual(["tool.enabled", "tool.disabled"]);
+    // The call refused while the switch was off is audited too, as the gate's denial.
+    expect(entries.items.filter((entry) => entry.action === "gate.denied")).toMatchObject([
+      { targetType: "tool", targetId: "memory.set", data: { step: "tenant" } },
+    ]);
     expect(changes[1]).toMatchObject({
       targetId: "memory.set",
       actor: a.users.admin.email,

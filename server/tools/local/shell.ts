@@ -204,7 +204,9 @@ function limitReport(result: { exitCode: number | null; stderr: string }, hits: 
   const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
   if (hits.memory)
     return { limitHit: `memory: the sandbox's ${mib(limits.memoryBytes)} memory limit was reached and the process was killed` };
-  if (hits.pids) return { limitHit: `processes: the sandbox's limit of ${limits.pids} processes was reached (fork refused)` };
+  // The pids cgroup, or the per-uid process rlimit behind it (the backstop), refused a fork.
+  if (hits.pids || /fork: (retry: )?Resource temporarily unavailable|Cannot fork/i.test(result.stderr))
+    return { limitHit: `processes: the sandbox's limit of ${limits.pids} processes was reached (fork refused)` };
   if (result.exitCode === SIGXFSZ_EXIT || /File size limit exceeded/i.test(result.stderr))
     return { limitHit: `file size: a file reached the ${mib(limits.fileSizeBytes)} limit per file` };
   if (/No space left on device/i.test(result.stderr)) return { limitHit: `disk: the workspace's ${quotaMb()} MiB quota is full` };
