@@ -59,7 +59,7 @@ export type TTenantOptions = {
 
 const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
-type TOpenTransaction = { client: pg.PoolClient; isOpen: boolean; savepoints: number };
+type TOpenTransaction = { client: pg.PoolClient; isOpen: boolean; savepoints: number; turn: Promise<unknown> };
 
 // Process-wide, like the tenant Prisma client below: Next.js may load this module once
 // per bundle layer, and a client made by one copy must see the transactions the other
@@ -75,6 +75,17 @@ function openTransaction(): TOpenTransaction {
 }
 
 type TQueryConfig = pg.QueryConfig & { text: string };
+
+/**
+ * The tenant Prisma client's queries, one at a time on the transaction's connection:
+ * Prisma sends independent reads at once, and node-postgres deprecates (and pg@9 drops)
+ * queuing a query behind one still running. Each waits for the one before to settle.
+ */
+function inTurn<T>(open: TOpenTransaction, send: () => Promise<T>): Promise<T> {
+  const mine = open.turn.then(send);
+  open.turn = mine.catch(() => undefined);
+  return mine;
+}
 
 /**
  * A transaction Prisma opens inside ours (a nested write) runs as a savepoint:
@@ -96,8 +107,8 @@ function nestedConnection(open: TOpenTransaction) {
       const transaction = openTransaction();
       const text = translate(config.text);
       if (text === null) return Promise.resolve({ rows: [], fields: [], rowCount: 0, command: "SET", oid: 0 });
-      if (text !== config.text && text.includes(";")) return transaction.client.query(text);
-      return transaction.client.query({ ...config, text }, values);
+      if (text !== config.text && text.includes(";")) return inTurn(transaction, () => transaction.client.query(text));
+      return inTurn(transaction, () => transaction.client.query({ ...config, text }, values));
     },
     release() {},
     on() {},
@@ -109,7 +120,8 @@ function nestedConnection(open: TOpenTransaction) {
 class TransactionPool extends pg.Pool {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads; Prisma's adapter sends a config object
   override query(config: any, values?: any): any {
-    return openTransaction().client.query(config, values);
+    const open = openTransaction();
+    return inTurn(open, () => open.client.query(config, values));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads; Prisma's adapter awaits the promise form
@@ -157,7 +169,7 @@ export async function withTenant<T>(
 ): Promise<T> {
   const begin = beginStatements(tenantId, options);
   const client = await pool().connect();
-  const open: TOpenTransaction = { client, isOpen: true, savepoints: 0 };
+  const open: TOpenTransaction = { client, isOpen: true, savepoints: 0, turn: Promise.resolve() };
   try {
     const results = await runPipeline(client, [...begin, ...(options.lead ?? [])]);
     const lead = options.lead?.length ? results[begin.length] : undefined;
