@@ -10,9 +10,10 @@
 // Both open a connection from the process's one pool, send BEGIN and
 // set_config('app.tenant_id', $1, true) in the same round trip as their first
 // statements (one pipeline of prepared statements, ./pipeline.ts), and are connected
-// as the app role: Row Level Security decides what the transaction sees. Settings are transaction-local, so they never leak to the
-// next user of a pooled connection. Never hold one open across an LLM or outbound
-// HTTP call: the server ends a transaction left idle for IDLE_TIMEOUT_MS (./pool.ts).
+// as the app role: Row Level Security decides what the transaction sees. Settings are
+// transaction-local, so they never leak to the next user of a pooled connection. Never
+// hold one open across an LLM or outbound HTTP call: the server ends a transaction left
+// idle for IDLE_TIMEOUT_MS (./pool.ts).
 //
 // How Prisma joins the transaction: the tenant Prisma client runs on a pool that
 // owns no connection; every query it sends goes to the connection of the
@@ -214,11 +215,12 @@ export async function withTenantOneTrip<R extends pg.QueryResultRow>(
 ): Promise<pg.QueryResult<R>> {
   const begin = beginStatements(tenantId, { readOnly: options.readOnly });
   const work = "text" in statements ? [statements] : statements;
+  if (work.length === 0) throw new Error("withTenantOneTrip needs a statement");
   const client = await pool().connect();
   try {
     const results = await runPipeline(client, [...begin, ...work, COMMIT]);
     const result = results[results.length - 2];
-    if (!result || work.length === 0) throw new Error("the statement returned nothing");
+    if (!result) throw new Error("the statement returned nothing");
     return result as pg.QueryResult<R>;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -1,5 +1,5 @@
-// A decision is kept on its compiled set and handed back for the same request, so Cedar
-// is asked once per distinct request; anything Cedar sees that differs is asked again.
+// A decision is kept by its policy set and request and handed back for the same request,
+// so Cedar is asked once per distinct request; anything Cedar sees that differs is asked again.
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -28,7 +28,7 @@ function request(overrides: Partial<TPolicyRequest> = {}, context: Partial<TPoli
   };
 }
 
-describe("decisions kept per compiled set", () => {
+describe("decisions kept per policy set", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("asks Cedar once for the same request, and hands back the same frozen decision", () => {

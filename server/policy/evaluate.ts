@@ -30,8 +30,6 @@ export type TCompiled = {
   generation: number;
   staticPolicies: Record<string, string>;
   policies: Map<string, TPolicyMeta>;
-  /** Decisions already made against this set, by request (see `decide`). */
-  decisions: Map<string, TPolicyDecision>;
 };
 
 export type TPrincipal = { type: "User"; id: string; role: string } | { type: "Agent"; id: string };
@@ -202,7 +200,7 @@ function preparse(setId: string, staticPolicies: Record<string, string>, policie
       "composition",
       answer.errors.map((error) => error.message),
     );
-  const compiled = { setId, generation, staticPolicies, policies, decisions: new Map() };
+  const compiled = { setId, generation, staticPolicies, policies };
   remember(cachesOf(generation).prepared, setId, compiled);
   return compiled;
 }
@@ -224,24 +222,29 @@ function failed(explanation: string): TPolicyDecision {
   return { effect: "deny", policies: [], tags: [], explanation };
 }
 
-/** Decisions kept per compiled set; the oldest goes first. */
-const DECISIONS_KEPT = 1_000;
+/**
+ * Decisions kept, by set and request, for the whole process (a bound on memory however
+ * many tenants and sets there are: about half a kilobyte each); the oldest goes first.
+ */
+const DECISIONS_KEPT = 20_000;
+const keptDecisions = new Map<string, TPolicyDecision>();
 
 /**
  * Cedar's answer for this request against this set. Cedar is a pure function of the
  * policy set and the request (principal, action, resource, context and the entities,
  * which are built from the request alone: no clock, no randomness, no lookups), so a
- * decision made once for the same set and the same request is that answer: it is kept
- * on the compiled set and handed back, frozen, instead of asking Cedar again (Cedar's
- * evaluation was the largest share of the gate's own CPU). A changed composition is
- * another compiled set with no decisions yet; a decision the engine could not make
- * (a trap, an evaluation failure) is never kept.
+ * decision made once for the same set and the same request is that answer: it is kept,
+ * keyed by the set's id (a hash of its policies) and the request, and handed back,
+ * frozen, instead of asking Cedar again (Cedar's evaluation was the largest share of the
+ * gate's own CPU). A changed composition is another set id with no decisions yet; a
+ * decision the engine could not make (a trap, an evaluation failure) is never kept.
  */
 export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDecision {
   const call = authorizationCall(compiled, request);
   // Everything Cedar sees: the principal and its one attribute, action, resource and context.
   const { principal } = request;
   const key = JSON.stringify([
+    compiled.setId,
     principal.type,
     principal.id,
     principal.type === "User" ? principal.role : null,
@@ -249,13 +252,13 @@ export function decide(compiled: TCompiled, request: TPolicyRequest): TPolicyDec
     request.tenantId,
     call.context,
   ]);
-  const known = compiled.decisions.get(key);
+  const known = keptDecisions.get(key);
   if (known) return known;
   const answer = evaluate(compiled, request, call);
   if (!answer.isKept) return answer.decision;
   const decision = deepFreeze(answer.decision);
-  if (compiled.decisions.size >= DECISIONS_KEPT) compiled.decisions.delete(compiled.decisions.keys().next().value as string);
-  compiled.decisions.set(key, decision);
+  if (keptDecisions.size >= DECISIONS_KEPT) keptDecisions.delete(keptDecisions.keys().next().value as string);
+  keptDecisions.set(key, decision);
   return decision;
 }
 
