@@ -4,7 +4,7 @@
 import { withTenant, withTenantOneTrip, type SqlClient, type TSql } from "@/server/db";
 import { logger } from "@/server/logger";
 import { isUuid } from "@/server/validation";
-import { createCheckpoint, loadSettings } from "./checkpoints";
+import { createCheckpoint } from "./checkpoints";
 import { canonicalEvent, canonicalJson, normalizePayload, type TEventClass } from "./hash";
 
 export type TNewEvent = {
@@ -100,6 +100,61 @@ export function appendSql(tenantId: string, events: TNewEvent[]): { statement: T
   };
 }
 
+/** Where two texts that differ in one character ("0" in the first, "1" in the second) differ; -1 when identical. */
+function holeIn(zero: string, one: string): number {
+  if (zero === one) return -1;
+  let at = 0;
+  while (at < zero.length && zero[at] === one[at]) at += 1;
+  const isOneDigit = zero.length === one.length && zero[at] === "0" && one[at] === "1" && zero.slice(at + 1) === one.slice(at + 1);
+  if (!isOneDigit) throw new Error("an effect's value must appear once in its event, as an integer");
+  return at;
+}
+
+/**
+ * The statement that appends `events` and, last, an event that carries an integer only
+ * the database knows yet: the value an effect statement sent just before left in
+ * `fabric.effect_value` (append_events_after_effect, the migration 20261207140000).
+ * `carrierFor(value)` builds that event for a value; built for 0 and for 1, the one
+ * character where the two differ is where the value goes, in its payload and in its
+ * hashed text. The carrier must have its `at`, so both builds are the same but for the value.
+ */
+export function appendAfterEffectSql(
+  tenantId: string,
+  events: TNewEvent[],
+  carrierFor: (value: number) => TNewEvent,
+): { statement: TSql; drafts: TDraft[] } {
+  const { statement, drafts } = appendSql(tenantId, [...events, carrierFor(0)]);
+  const zero = drafts[drafts.length - 1] as TDraft;
+  const one = draftOf(tenantId, carrierFor(1));
+  if (zero.suffix !== one.suffix || zero.createdAt !== one.createdAt) throw new Error("an effect's event must be built at one time");
+  const payload = holeIn(zero.payloadText, one.payloadText);
+  const prefix = holeIn(zero.prefix, one.prefix);
+  if (payload < 0 || prefix < 0) throw new Error("an effect's value must appear in its event's payload");
+  const values = [...(statement.values ?? [])];
+  const last = drafts.length - 1;
+  const cut = (texts: string[], at: number) => texts.map((text, index) => (index === last ? text.slice(0, at) : text));
+  return {
+    statement: {
+      name: "fabric_append_events_after_effect",
+      text:
+        "SELECT seq::text AS seq, prev_hash, hash, checkpoint_due " +
+        "FROM append_events_after_effect($1::uuid, $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int, $10, $11)",
+      values: [
+        ...values.slice(0, 4),
+        cut(values[4] as string[], payload),
+        values[5] ?? null,
+        cut(values[6] as string[], prefix),
+        values[7] ?? null,
+        drafts.length,
+        zero.payloadText.slice(payload + 1),
+        zero.prefix.slice(prefix + 1),
+      ],
+    },
+    // The carrier's payload has 0 for the value: for storedFrom's count and checkpoint only.
+    drafts,
+  };
+}
+
 /** The stored events, from the function's rows; and the head to checkpoint, if a boundary was crossed. */
 export function storedFrom(
   tenantId: string,
@@ -122,7 +177,7 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
   const { statement, drafts } = appendSql(tenantId, events);
   const { rows } = await client.query<TChainedRow>({ ...statement, values: [...(statement.values ?? [])] });
   const { stored, checkpoint } = storedFrom(tenantId, drafts, rows);
-  if (checkpoint) await createCheckpoint(client, tenantId, checkpoint, await loadSettings(client, tenantId));
+  if (checkpoint) await createCheckpoint(client, tenantId, checkpoint);
   return stored;
 }
 
@@ -133,7 +188,7 @@ export async function appendEvents(client: SqlClient, tenantId: string, events: 
  */
 export async function checkpointAfterCommit(tenantId: string, head: { seq: string; hash: string }): Promise<void> {
   await withTenant(tenantId, async (_db, { sql }) => {
-    await createCheckpoint(sql, tenantId, head, await loadSettings(sql, tenantId));
+    await createCheckpoint(sql, tenantId, head);
   });
 }
 

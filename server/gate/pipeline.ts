@@ -11,16 +11,26 @@
 // runGate and executeApprovedCall use the installed registry; their `…With`
 // variants take one explicitly (tests that need a second mode in one process).
 import { callDigest } from "@/server/tools/call-digest";
+import pg from "pg";
 import { type TenantDb, withTenant } from "@/server/db";
 import type { ToolRegistry } from "@/server/tools/registry";
 import type { TAnyTool, TNestedGate, TToolTransaction } from "@/server/tools/types";
 import { callStateQuery } from "./call-state";
+import { principalId } from "./principal";
 import { gatePlugins } from "./plugins";
 import { approvalStep } from "./steps/approval";
 import { budgetStep } from "./steps/budget";
 import { DEFAULT_TIMEOUT_MS, executeStep } from "./steps/execute";
 import { policyStep } from "./steps/policy";
-import { EFFECT_SAVEPOINT, recordFinished, recordOutcome, recordStarted, recordWithCommit, recordWithEffect } from "./steps/record";
+import {
+  EFFECT_SAVEPOINT,
+  recordEffectWithCommit,
+  recordFinished,
+  recordOutcome,
+  recordStarted,
+  recordWithCommit,
+  recordWithEffect,
+} from "./steps/record";
 import { refusal, type TStepResult } from "./steps/refusal";
 import { describeIssues, registryStep } from "./steps/registry";
 import { checkTenantState, tenantStep, type TTenantState } from "./steps/tenant";
@@ -77,29 +87,65 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
   }
   // An internal tool's call is decided, executed and recorded in one transaction: the
   // tenant step's read and the effect's savepoint go with BEGIN, the record with COMMIT.
+  // A tool whose effect is one statement (commitEffect) sends it with COMMIT too.
   // A denied or held call is recorded the same way (a hold's request is made in it too),
   // unless its run is not this tenant's: that one is left to the caller, as before.
   const query = callStateQuery(call.tenantId, call.runId, tool.name, registry.mode);
-  return withTenant(
-    call.tenantId,
-    async (db, tx) => {
-      let isRunKnown = false;
-      const outcome = await decideSteps(call, tool, args, reserve, clock, {
-        state: async () => {
-          const state = query.interpret(tx.lead?.rows[0]);
-          isRunKnown = state.run !== null;
-          return checkTenantState(state, tool.name);
-        },
-        execute: async (decision) => clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql })),
-        db,
-      });
-      if (!isRunKnown) return outcome;
-      const timed = { ...outcome, durationsMs: clock.durations };
-      recordWithCommit(tx, call, timed);
-      return { ...timed, isRecorded: true };
-    },
-    { lead: [query.statement, EFFECT_SAVEPOINT] },
-  );
+  // Set when the call is allowed and its effect goes with COMMIT (never for a tool whose results taint the run).
+  const withCommit: { effect: TAnyTool["commitEffect"]; decision: TGateDecision | null } = {
+    effect: tool.readsUntrustedContent ? undefined : tool.commitEffect,
+    decision: null,
+  };
+  try {
+    const { outcome, committed } = await withTenant(
+      call.tenantId,
+      async (db, tx) => {
+        let isRunKnown = false;
+        const outcome = await decideSteps(call, tool, args, reserve, clock, {
+          state: async () => {
+            const state = query.interpret(tx.lead?.rows[0]);
+            isRunKnown = state.run !== null;
+            return checkTenantState(state, tool.name);
+          },
+          execute: async (decision) => {
+            if (!withCommit.effect) return clock.run("execute", () => executeStep(tool, call, args, decision, nested, { db, sql: tx.sql }));
+            withCommit.decision = decision;
+            return { status: "executed", decision, result: null };
+          },
+          db,
+        });
+        if (!isRunKnown) return { outcome };
+        const timed = { ...outcome, durationsMs: clock.durations };
+        if (withCommit.effect && withCommit.decision && timed.status === "executed") {
+          const effect = withCommit.effect({ tenantId: call.tenantId, runId: call.runId, principal: principalId(call.principal) }, args);
+          return { outcome: timed, committed: recordEffectWithCommit(tx, call, timed, effect) };
+        }
+        recordWithCommit(tx, call, timed);
+        return { outcome: { ...timed, isRecorded: true } };
+      },
+      // No savepoint when the effect goes with COMMIT: nothing runs before it to roll back to.
+      { lead: withCommit.effect ? [query.statement] : [query.statement, EFFECT_SAVEPOINT] },
+    );
+    return committed ? { ...committed(), isRecorded: true } : outcome;
+  } catch (error) {
+    // The database refused the effect sent with COMMIT (or its record): the transaction
+    // rolled back whole. The same decision is executed the ordinary way, in a transaction
+    // of its own, which records a failing tool as failed. An error that leaves the commit
+    // in doubt (the connection lost) is never retried.
+    const { decision } = withCommit;
+    if (!decision || !isRefusedByDatabase(error)) throw error;
+    const executed = await recordWithEffect(call, (toolTx) =>
+      clock
+        .run("execute", () => executeStep(tool, call, args, decision, nested, toolTx))
+        .then((outcome) => ({ ...outcome, durationsMs: clock.durations })),
+    );
+    return { ...executed, isRecorded: true };
+  }
+}
+
+/** An error the server raised for a statement (the transaction rolled back, the connection still good). */
+function isRefusedByDatabase(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity === "ERROR";
 }
 
 /** The steps after the registry's, with the tenant's state and the execution as the path provides them. */

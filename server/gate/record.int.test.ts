@@ -8,6 +8,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { withTenant } from "@/server/db";
+import { checkpointsSettled } from "@/server/events/append";
+import { verifyChain } from "@/server/events/chain";
 import { setMemoryIn } from "@/server/memory/service";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { memorySet } from "@/server/tools/memory";
@@ -43,11 +45,21 @@ async function stored(runId: string, key: string) {
 
 /**
  * Runs `work` while the database refuses this run's rows in `table` (a trigger), inside
- * whatever transaction inserts them: events, or the audit row of a denial.
+ * whatever transaction inserts them: events, the audit row of a denial, or (by key) a
+ * memory entry.
  */
-async function whileRefused<T>(table: "events" | "audit_logs", runId: string, work: () => Promise<T>): Promise<T> {
+async function whileRefused<T>(
+  table: "events" | "audit_logs" | "memory_entries",
+  runId: string,
+  work: () => Promise<T>,
+  key = "",
+): Promise<T> {
   const name = `refuse_${table}_${runId.replaceAll("-", "")}`;
-  const when = table === "events" ? `NEW.run_id = '${runId}'` : `NEW.data->>'runId' = '${runId}'`;
+  const when = {
+    events: `NEW.run_id = '${runId}'`,
+    audit_logs: `NEW.data->>'runId' = '${runId}'`,
+    memory_entries: `NEW.key = '${key}'`,
+  }[table];
   await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
   await owner.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`);
   try {
@@ -130,19 +142,11 @@ describe("an internal tool's effect commits with its events", () => {
     const key = `injected-${crypto.randomUUID()}`;
     // The injected failure: the database refuses this run's events, inside the transaction
     // that has already run memory.set's effect.
-    const name = `fail_${runId.replaceAll("-", "")}`;
-    await owner.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await owner.query(
-      `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.run_id = '${runId}') EXECUTE FUNCTION ${name}()`,
-    );
-    try {
-      await expect(
+    await whileRefused("events", runId, () =>
+      expect(
         runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } }),
-      ).rejects.toThrow(/injected failure/);
-    } finally {
-      await owner.query(`DROP TRIGGER ${name} ON events`);
-      await owner.query(`DROP FUNCTION ${name}()`);
-    }
+      ).rejects.toThrow(/injected failure/),
+    );
     expect(await stored(runId, key)).toEqual({ memory: 0, events: [] });
     // The same call, with nothing failing: effect and events together.
     await runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } });
@@ -153,6 +157,8 @@ describe("an internal tool's effect commits with its events", () => {
     const registry = new ToolRegistry("saas");
     registry.register({
       ...memorySet,
+      // The effect runs through execute, not as a statement sent with COMMIT.
+      commitEffect: undefined,
       execute: async (context, args) => {
         if (!context.tx) throw new Error("no transaction");
         await setMemoryIn(context.tx.sql, context.tenantId, args.key, args.value, context.principal);
@@ -170,6 +176,60 @@ describe("an internal tool's effect commits with its events", () => {
     });
     expect(outcome).toMatchObject({ status: "failed", error: "failed after its effect" });
     expect(await stored(runId, key)).toEqual({ memory: 0, events: ["policy.decision", "tool.call", "tool.result"] });
+  });
+});
+
+describe("an internal effect sent with COMMIT (commitEffect)", () => {
+  const set = (runId: string, key: string, value: string) =>
+    runGate({ tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value } });
+
+  it("records the version only the database knew in tool.result, and the chain verifies", async () => {
+    await checkpointsSettled();
+    // execute never runs: the effect is the statement sent with COMMIT.
+    const registry = new ToolRegistry("saas");
+    registry.register({ ...memorySet, execute: () => Promise.reject(new Error("execute ran")) });
+    const runId = await newRun();
+    const key = `commit-${crypto.randomUUID()}`;
+    const setOnce = (value: string) =>
+      runGateWith(registry, { tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value } });
+    expect(await setOnce("one")).toMatchObject({ status: "executed", result: { key, version: 1 } });
+    expect(await setOnce("two")).toMatchObject({ status: "executed", result: { key, version: 2 } });
+    const results = await withTenant(fx.tenant.id, (db) =>
+      db.event.findMany({ where: { tenantId: fx.tenant.id, runId, type: "tool.result" }, orderBy: { seq: "asc" } }),
+    );
+    expect(results.map((event) => JSON.parse(event.payload))).toEqual([
+      { tool: "memory.set", ok: true, result: { key, version: 1 } },
+      { tool: "memory.set", ok: true, result: { key, version: 2 } },
+    ]);
+    await checkpointsSettled();
+    expect(await verifyChain(fx.tenant.id)).toMatchObject({ isValid: true });
+  });
+
+  it("when the database refuses the effect, runs the same decision the ordinary way and records the failure", async () => {
+    const runId = await newRun();
+    const key = `refused-${crypto.randomUUID()}`;
+    // memory_set fails for this key, in the pipeline with COMMIT and again through execute.
+    const outcome = await whileRefused("memory_entries", runId, () => set(runId, key, "v"), key);
+    expect(outcome).toMatchObject({ status: "failed", error: "injected failure" });
+    expect(await stored(runId, key)).toEqual({ memory: 0, events: ["policy.decision", "tool.call", "tool.result"] });
+    const result = await withTenant(fx.tenant.id, (db) =>
+      db.event.findFirst({ where: { tenantId: fx.tenant.id, runId, type: "tool.result" } }),
+    );
+    expect(JSON.parse(result?.payload ?? "null")).toEqual({ tool: "memory.set", ok: false, error: "injected failure" });
+  });
+
+  it("refuses to record a result event that does not carry the effect's value", async () => {
+    const registry = new ToolRegistry("saas");
+    registry.register({
+      ...memorySet,
+      commitEffect: (context, args) => ({ ...memorySet.commitEffect!(context, args), result: () => ({ key: args.key }) }),
+    });
+    const runId = await newRun();
+    const key = `unplaced-${crypto.randomUUID()}`;
+    await expect(
+      runGateWith(registry, { tenantId: fx.tenant.id, runId, principal: member(), tool: "memory.set", args: { key, value: "v" } }),
+    ).rejects.toThrow(/value must appear in its event/);
+    expect(await stored(runId, key)).toEqual({ memory: 0, events: [] });
   });
 });
 

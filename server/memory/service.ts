@@ -4,7 +4,7 @@
 // person is recorded exactly like one made by an agent (actor "user:<id>" or
 // "agent:<id>").
 import { recordAudit } from "@/server/audit/service";
-import { containsText, withTenant, type SqlClient, type TenantDb } from "@/server/db";
+import { containsText, withTenant, type SqlClient, type TenantDb, type TSql } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
 import { isUuid } from "@/server/validation";
@@ -52,13 +52,14 @@ export async function setMemoryIn(
   value: string,
   actor: string,
 ): Promise<{ key: string; version: number }> {
-  const { rows } = await sql.query<{ version: number }>("SELECT memory_set($1::uuid, $2, $3, $4) AS version", [
-    tenantId,
-    key,
-    value,
-    actor,
-  ]);
-  return { key, version: rows[0]?.version ?? 1 };
+  const statement = setMemoryStatement(tenantId, key, value, actor);
+  const { rows } = await sql.query<{ value: number }>({ ...statement, values: [...(statement.values ?? [])] });
+  return { key, version: rows[0]?.value ?? 1 };
+}
+
+/** setMemoryIn's one statement, to send with the COMMIT that records it: its row's `value` is the new version. */
+export function setMemoryStatement(tenantId: string, key: string, value: string, actor: string): TSql {
+  return { name: "fabric_memory_set", text: "SELECT memory_set($1::uuid, $2, $3, $4) AS value", values: [tenantId, key, value, actor] };
 }
 
 /** The live value under a key, if any. */

@@ -2,7 +2,7 @@
 // Every change writes a version; delete is soft (the Trash can bring it back).
 // The data functions live in server/memory/service.ts, shared with the Memory page.
 import { z } from "zod";
-import { getMemoryIn, searchMemoryIn, setMemoryIn, softDeleteMemory } from "@/server/memory/service";
+import { getMemoryIn, searchMemoryIn, setMemoryIn, setMemoryStatement, softDeleteMemory } from "@/server/memory/service";
 import type { TToolContext, TToolDefinition, TToolTransaction } from "./types";
 
 /** The record step's transaction: memory tools are internal, their effect commits with its events. */
@@ -41,6 +41,10 @@ export const memorySet: TToolDefinition<{ key: string; value: string }> = {
   capability: "api",
   effect: "internal",
   execute: (context, args) => setMemoryIn(transactionOf(context).sql, context.tenantId, args.key, args.value, context.principal),
+  commitEffect: (context, args) => ({
+    statement: setMemoryStatement(context.tenantId, args.key, args.value, context.principal),
+    result: (version) => ({ key: args.key, version }),
+  }),
 };
 
 export const memorySearch: TToolDefinition<{ query: string }> = {

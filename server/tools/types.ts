@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { SqlClient, TenantDb } from "@/server/db";
+import type { SqlClient, TenantDb, TSql } from "@/server/db";
 import type { TPolicyContext, TSafetyClass } from "@/server/policy/schema";
 
 /** What a nested call through the gate comes back as (the gate's outcome, as tools see it). */
@@ -33,6 +33,15 @@ export type TToolContext = {
 
 export type TCapability = "api" | "local";
 
+/**
+ * An internal tool's effect as one SQL statement, sent in the same round trip as the
+ * COMMIT that records it (server/gate/steps/record.ts, recordEffectWithCommit): the
+ * statement returns one row whose column `value` is an integer (a new version), and
+ * `result` turns that value into the tool's result. Its events and the effect commit
+ * together or not at all, as with `execute`; the call takes one round trip fewer.
+ */
+export type TCommitEffect = { statement: TSql; result: (value: number) => unknown };
+
 export type TToolDefinition<TInput = unknown> = {
   name: string;
   description: string;
@@ -59,6 +68,12 @@ export type TToolDefinition<TInput = unknown> = {
    */
   policyFields?: (args: TInput, tenant: { tenantId: string }) => Partial<TPolicyContext> | Promise<Partial<TPolicyContext>>;
   execute: (context: TToolContext, args: TInput) => Promise<unknown>;
+  /**
+   * The same effect as `execute`, as one statement sent with COMMIT (internal tools
+   * only). The gate uses it for a call it decides and executes in one transaction, and
+   * falls back to `execute` when the database refuses it.
+   */
+  commitEffect?: (context: Pick<TToolContext, "tenantId" | "runId" | "principal">, args: TInput) => TCommitEffect;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tools of every input type

@@ -6,8 +6,16 @@
 // (recordFinished).
 import { auditStatement, recordAuditOneTrip, type TAuditEntry } from "@/server/audit/service";
 import { type TSql, withTenant, withTenantOneTrip, type TTenantTx } from "@/server/db";
-import { appendSql, checkpointSoon, recordEvents, storedFrom, type TChainedRow, type TNewEvent } from "@/server/events/append";
-import type { TToolTransaction } from "@/server/tools/types";
+import {
+  appendAfterEffectSql,
+  appendSql,
+  checkpointSoon,
+  recordEvents,
+  storedFrom,
+  type TChainedRow,
+  type TNewEvent,
+} from "@/server/events/append";
+import type { TCommitEffect, TToolTransaction } from "@/server/tools/types";
 import { redactSecrets } from "@/server/events/redact";
 import { principalId } from "../principal";
 import type { TGateCall, TGateOutcome } from "../types";
@@ -141,6 +149,47 @@ export function recordWithCommit(tx: TTenantTx, call: TGateCall, outcome: TGateO
     const { checkpoint } = storedFrom(call.tenantId, drafts, (results[undo.length]?.rows ?? []) as TChainedRow[]);
     if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
   });
+}
+
+/**
+ * An internal call whose effect is one statement (the tool's `commitEffect`), executed
+ * and recorded in the round trip of COMMIT: the effect statement leaves its integer
+ * value in `fabric.effect_value`, and the append puts it in the tool.result event
+ * (appendAfterEffectSql), so the effect, its three events and the chain head commit
+ * together or not at all, with no round trip for the effect alone. Returns the
+ * outcome with the tool's result, to read once committed.
+ */
+export function recordEffectWithCommit(
+  tx: TTenantTx,
+  call: TGateCall,
+  outcome: TGateOutcome & { status: "executed" },
+  effect: TCommitEffect,
+): () => TGateOutcome {
+  const at = new Date();
+  const withValue = (value: number): TGateOutcome => ({ ...outcome, result: effect.result(value) });
+  // outcomeEvents' last event is tool.result, the one that carries the value.
+  const events = outcomeEvents(call, withValue(0)).map((event) => ({ ...event, at }));
+  const { statement, drafts } = appendAfterEffectSql(call.tenantId, events.slice(0, -1), (value) => ({
+    ...(outcomeEvents(call, withValue(value)).at(-1) as TNewEvent),
+    at,
+  }));
+  const { name, text, values } = effect.statement;
+  const effectStatement: TSql = {
+    ...(name ? { name: `${name}_effect` } : {}),
+    text: `SELECT set_config('fabric.effect_value', effect.value::text, true) AS value FROM (${text}) AS effect`,
+    values,
+  };
+  let committed: TGateOutcome | null = null;
+  tx.commitWith([effectStatement, statement], (results) => {
+    const value = Number(results[0]?.rows[0]?.value);
+    const { checkpoint } = storedFrom(call.tenantId, drafts, (results[1]?.rows ?? []) as TChainedRow[]);
+    if (checkpoint) checkpointSoon(call.tenantId, checkpoint);
+    committed = withValue(value);
+  });
+  return () => {
+    if (!committed) throw new Error("the effect's transaction has not committed");
+    return committed;
+  };
 }
 
 /** The savepoint an internal tool's effect runs after (sent with BEGIN). */
