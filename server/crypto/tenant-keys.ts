@@ -1,10 +1,15 @@
 // The tenant's data key: wraps the tenant's secrets (credentials, the private part
 // of its signing keys), itself wrapped by the master key. Created on first use.
-import type { SqlClient } from "@/server/db";
+import type { SqlClient, TSql } from "@/server/db";
 import { createDataKey, masterKeys, unwrapDataKey, ZWrappedKey } from "./envelope";
 
-export async function tenantDataKey(client: SqlClient, tenantId: string): Promise<Buffer> {
-  const found = await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId]);
+/** The read of tenantDataKey, to send in a pipeline with others; hand its rows to tenantDataKey. */
+export function tenantDataKeyStatement(tenantId: string): TSql {
+  return { name: "fabric_tenant_data_key", text: "SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", values: [tenantId] };
+}
+
+export async function tenantDataKey(client: SqlClient, tenantId: string, read?: { rows: { wrapped?: unknown }[] }): Promise<Buffer> {
+  const found = read ?? (await client.query<{ wrapped: unknown }>("SELECT wrapped FROM tenant_keys WHERE tenant_id = $1", [tenantId]));
   let wrapped = found.rows[0]?.wrapped;
   if (!wrapped) {
     const created = createDataKey(masterKeys(), tenantId);

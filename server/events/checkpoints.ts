@@ -4,12 +4,11 @@
 // rewrite history without the log disagreeing.
 import { createHash } from "node:crypto";
 import { sign, verify } from "@/server/crypto/signing";
-import type { SqlClient } from "@/server/db";
+import { runPipeline, type SqlClient, type TSql } from "@/server/db";
 import { canonicalJson } from "./hash";
-import { lockCheckpoints } from "./checkpoint-lock";
-import { activeSigningKey } from "./keys";
-import { leafHash } from "./merkle";
-import { lockLog, signHeadAfterAppend } from "./tree-heads";
+import { lockCheckpointsStatement } from "./checkpoint-lock";
+import { activeSigningKey, activeSigningKeyStatements } from "./keys";
+import { appendToLog } from "./tree-heads";
 
 /**
  * What a checkpoint signs. Version 2 also signs the previous checkpoint's seq and
@@ -72,28 +71,35 @@ export interface AnchorSink {
 export const builtinLog: AnchorSink = {
   name: "builtin",
   async anchor(client, leaf) {
-    await lockLog(client);
-    const { rows } = await client.query<{ next: string }>("SELECT COALESCE(MAX(index) + 1, 0)::text AS next FROM transparency_log_entries");
-    const index = rows[0]?.next ?? "0";
-    await client.query("INSERT INTO transparency_log_entries (index, leaf_hash) VALUES ($1, $2)", [index, leafHash(leaf).toString("hex")]);
-    // The head just after this entry: the anchoring head an export proves consistency from.
-    await signHeadAfterAppend(client, Number(index), leaf);
-    return { logIndex: index };
+    // The entry and the head just after it: the anchoring head an export proves consistency from.
+    const { index } = await appendToLog(client, leaf);
+    return { logIndex: String(index) };
   },
 };
 
 type TSettings = { checkpointEvery: number; checkpointMinutes: number; anchoring: "off" | "builtin" };
 export const DEFAULT_SETTINGS: TSettings = { checkpointEvery: 100, checkpointMinutes: 10, anchoring: "builtin" };
 
-export async function loadSettings(client: SqlClient, tenantId: string): Promise<TSettings> {
-  const { rows } = await client.query<{ checkpoint_every: number; checkpoint_minutes: number; anchoring: "off" | "builtin" }>(
-    "SELECT checkpoint_every, checkpoint_minutes, anchoring FROM event_log_settings WHERE tenant_id = $1",
-    [tenantId],
-  );
-  const row = rows[0];
+type TSettingsRow = { checkpoint_every: number; checkpoint_minutes: number; anchoring: "off" | "builtin" };
+
+function settingsStatement(tenantId: string): TSql {
+  return {
+    name: "fabric_event_log_settings",
+    text: "SELECT checkpoint_every, checkpoint_minutes, anchoring FROM event_log_settings WHERE tenant_id = $1",
+    values: [tenantId],
+  };
+}
+
+function settingsFrom(rows: unknown[]): TSettings {
+  const row = rows[0] as TSettingsRow | undefined;
   return row
     ? { checkpointEvery: row.checkpoint_every, checkpointMinutes: row.checkpoint_minutes, anchoring: row.anchoring }
     : DEFAULT_SETTINGS;
+}
+
+export async function loadSettings(client: SqlClient, tenantId: string): Promise<TSettings> {
+  const { text, values } = settingsStatement(tenantId);
+  return settingsFrom((await client.query<TSettingsRow>(text, [...(values ?? [])])).rows);
 }
 
 type TCheckpointRow = {
@@ -138,20 +144,26 @@ export async function createCheckpoint(
   head: { seq: string; hash: string },
   settings?: TSettings,
 ): Promise<TCheckpoint | null> {
-  await lockCheckpoints(client, tenantId);
-  // This head's checkpoint, or the first after it.
-  const existing = await client.query<TCheckpointRow>(
-    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq >= $2 ORDER BY c.seq LIMIT 1`,
-    [tenantId, head.seq],
-  );
-  const found = existing.rows[0];
+  // One round trip: the lock, then everything read under it (this head's checkpoint or
+  // the first after it, the one before, the settings, the signing key and data key).
+  const [, existing, before, settingsRead, keyRead, dataKeyRead] = await runPipeline(client, [
+    lockCheckpointsStatement(tenantId),
+    {
+      name: "fabric_checkpoint_at_or_after",
+      text: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq >= $2 ORDER BY c.seq LIMIT 1`,
+      values: [tenantId, head.seq],
+    },
+    {
+      name: "fabric_checkpoint_before",
+      text: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT 1`,
+      values: [tenantId, head.seq],
+    },
+    settingsStatement(tenantId),
+    ...activeSigningKeyStatements(tenantId),
+  ]);
+  const found = existing?.rows[0] as TCheckpointRow | undefined;
   if (found) return found.seq === head.seq ? toCheckpoint(tenantId, found) : null;
-  const previousRow = (
-    await client.query<TCheckpointRow>(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints c WHERE c.tenant_id = $1 AND c.seq < $2 ORDER BY c.seq DESC LIMIT 1`,
-      [tenantId, head.seq],
-    )
-  ).rows[0];
+  const previousRow = before?.rows[0] as TCheckpointRow | undefined;
   const previous = previousRow ? toCheckpoint(tenantId, previousRow) : null;
   const statement: TCheckpointStatement = {
     tenantId,
@@ -160,8 +172,8 @@ export async function createCheckpoint(
     prevSeq: previous?.seq ?? null,
     prevDigest: previous ? checkpointDigest(previous) : null,
   };
-  const { anchoring } = settings ?? (await loadSettings(client, tenantId));
-  const key = await activeSigningKey(client, tenantId);
+  const { anchoring } = settings ?? settingsFrom(settingsRead?.rows ?? []);
+  const key = await activeSigningKey(client, tenantId, keyRead && dataKeyRead ? [keyRead, dataKeyRead] : undefined);
   const signature = sign(key.privateKey, checkpointMessage(statement));
   const anchored =
     anchoring === "builtin"

@@ -4,8 +4,8 @@
 // for verification.
 import { decryptSecret, encryptSecret, ZSealed } from "@/server/crypto/envelope";
 import { generateSigningKey, keyId } from "@/server/crypto/signing";
-import { tenantDataKey } from "@/server/crypto/tenant-keys";
-import type { SqlClient } from "@/server/db";
+import { tenantDataKey, tenantDataKeyStatement } from "@/server/crypto/tenant-keys";
+import type { SqlClient, TSql } from "@/server/db";
 import { lockCheckpoints } from "./checkpoint-lock";
 
 const SIGNING_PURPOSE = "signing-key";
@@ -26,25 +26,38 @@ async function createSigningKey(client: SqlClient, tenantId: string): Promise<TS
   return { id, publicKey: generated.publicKey, privateKey: generated.privateKeyPkcs8 };
 }
 
-/** The tenant's active signing key, created on first use. Call with the tenant's checkpoints locked (./checkpoint-lock.ts). */
-export async function activeSigningKey(client: SqlClient, tenantId: string): Promise<TSigningKey> {
-  const { rows } = await client.query<{ id: string; public_key: string; private_key_sealed: unknown }>(
-    "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
-    [tenantId],
-  );
+type TKeyRow = { id: string; public_key: string; private_key_sealed: unknown };
+
+const ACTIVE_KEY =
+  "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1";
+
+/**
+ * The reads of activeSigningKey (the key's row and the tenant's data key), to send in a
+ * pipeline with others: hand their results to activeSigningKey, in this order.
+ */
+export function activeSigningKeyStatements(tenantId: string): TSql[] {
+  return [{ name: "fabric_active_signing_key", text: ACTIVE_KEY, values: [tenantId] }, tenantDataKeyStatement(tenantId)];
+}
+
+/**
+ * The tenant's active signing key, created on first use. Call with the tenant's
+ * checkpoints locked (./checkpoint-lock.ts). `read`: the results of
+ * activeSigningKeyStatements, sent in this transaction with the lock held.
+ */
+export async function activeSigningKey(
+  client: SqlClient,
+  tenantId: string,
+  read?: readonly [{ rows: unknown[] }, { rows: { wrapped?: unknown }[] }],
+): Promise<TSigningKey> {
+  const rows = (read?.[0].rows as TKeyRow[] | undefined) ?? (await client.query<TKeyRow>(ACTIVE_KEY, [tenantId])).rows;
   let row = rows[0];
   if (!row) {
     // First use: serialize key creation per tenant, then look again.
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7244))", [tenantId]);
-    row = (
-      await client.query<{ id: string; public_key: string; private_key_sealed: unknown }>(
-        "SELECT id, public_key, private_key_sealed FROM signing_keys WHERE tenant_id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 1",
-        [tenantId],
-      )
-    ).rows[0];
+    row = (await client.query<TKeyRow>(ACTIVE_KEY, [tenantId])).rows[0];
     if (!row) return createSigningKey(client, tenantId);
   }
-  const dataKey = await tenantDataKey(client, tenantId);
+  const dataKey = await tenantDataKey(client, tenantId, read?.[1]);
   const privateKey = decryptSecret(dataKey, ZSealed.parse(row.private_key_sealed), {
     tenantId,
     recordId: row.id,

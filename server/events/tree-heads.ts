@@ -7,7 +7,7 @@
 // with a data key that the master key wraps, the same layers as a tenant's key.
 import { createDataKey, decryptSecret, encryptSecret, masterKeys, unwrapDataKey, ZSealed, ZWrappedKey } from "@/server/crypto/envelope";
 import { generateSigningKey, keyId, sign, verify } from "@/server/crypto/signing";
-import type { SqlClient } from "@/server/db";
+import { runPipeline, type SqlClient, type TSql } from "@/server/db";
 import { canonicalJson } from "./hash";
 import { frontierAppend, frontierOf, leafHash, rootFromFrontier } from "./merkle";
 
@@ -36,11 +36,16 @@ export async function lockLog(client: SqlClient): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock($1)", [LOG_LOCK]);
 }
 
-/** The log key, created on first use. Call with the log locked, so only one is ever created at a time. */
-async function logSigningKey(client: SqlClient): Promise<{ id: string; privateKey: Buffer }> {
-  const { rows } = await client.query<{ id: string; wrapped_data_key: unknown; private_key_sealed: unknown }>(
-    "SELECT id, wrapped_data_key, private_key_sealed FROM log_signing_keys ORDER BY created_at DESC, id LIMIT 1",
-  );
+type TLogKeyRow = { id: string; wrapped_data_key: unknown; private_key_sealed: unknown };
+
+const LOG_KEY = "SELECT id, wrapped_data_key, private_key_sealed FROM log_signing_keys ORDER BY created_at DESC, id LIMIT 1";
+
+/**
+ * The log key, created on first use. Call with the log locked, so only one is ever
+ * created at a time. `read`: LOG_KEY's rows, when read under the lock already.
+ */
+async function logSigningKey(client: SqlClient, read?: unknown[]): Promise<{ id: string; privateKey: Buffer }> {
+  const rows = (read as TLogKeyRow[] | undefined) ?? (await client.query<TLogKeyRow>(LOG_KEY)).rows;
   const row = rows[0];
   if (row) {
     const dataKey = unwrapDataKey(masterKeys(), PLATFORM_CONTEXT, ZWrappedKey.parse(row.wrapped_data_key));
@@ -86,8 +91,10 @@ function toHead(row: THeadRow): TSignedTreeHead {
 
 const HEAD_COLUMNS = "h.tree_size::text, h.root_hash, h.signed_at, h.key_id, h.signature, h.frontier";
 
+const LATEST_HEAD = `SELECT ${HEAD_COLUMNS} FROM transparency_tree_heads h ORDER BY h.tree_size DESC LIMIT 1`;
+
 async function latestHeadRow(client: SqlClient): Promise<THeadRow | undefined> {
-  return (await client.query<THeadRow>(`SELECT ${HEAD_COLUMNS} FROM transparency_tree_heads h ORDER BY h.tree_size DESC LIMIT 1`)).rows[0];
+  return (await client.query<THeadRow>(LATEST_HEAD)).rows[0];
 }
 
 export async function treeHeadAt(client: SqlClient, treeSize: number): Promise<TSignedTreeHead | null> {
@@ -96,10 +103,10 @@ export async function treeHeadAt(client: SqlClient, treeSize: number): Promise<T
   return row ? toHead(row) : null;
 }
 
+const LOG_SIZE = "SELECT COALESCE(MAX(t.index) + 1, 0)::text AS size FROM transparency_log_entries t";
+
 async function logSize(client: SqlClient): Promise<number> {
-  const { rows } = await client.query<{ size: string }>(
-    "SELECT COALESCE(MAX(t.index) + 1, 0)::text AS size FROM transparency_log_entries t",
-  );
+  const { rows } = await client.query<{ size: string }>(LOG_SIZE);
   return Number(rows[0]?.size ?? "0");
 }
 
@@ -111,33 +118,72 @@ async function allLeafHashes(client: SqlClient, size: number): Promise<Buffer[]>
   return rows.map((row) => Buffer.from(row.leaf_hash, "hex"));
 }
 
-async function storeHead(client: SqlClient, treeSize: number, frontier: Buffer[]): Promise<TSignedTreeHead> {
-  const key = await logSigningKey(client);
+/** A signed head of the log, and the statement that stores it with its frontier. */
+function signedHead(
+  key: { id: string; privateKey: Buffer },
+  treeSize: number,
+  frontier: Buffer[],
+): { head: TSignedTreeHead; statement: TSql } {
   const unsigned = { treeSize, rootHash: rootFromFrontier(frontier).toString("hex"), signedAt: new Date().toISOString() };
   const head = { ...unsigned, keyId: key.id, signature: sign(key.privateKey, treeHeadMessage(unsigned)) };
-  await client.query(
-    "INSERT INTO transparency_tree_heads (tree_size, root_hash, signed_at, key_id, signature, frontier) VALUES ($1, $2, $3, $4, $5, $6)",
-    [treeSize, head.rootHash, head.signedAt, head.keyId, head.signature, JSON.stringify(frontier.map((node) => node.toString("hex")))],
-  );
+  return {
+    head,
+    statement: {
+      name: "fabric_store_tree_head",
+      text: "INSERT INTO transparency_tree_heads (tree_size, root_hash, signed_at, key_id, signature, frontier) VALUES ($1, $2, $3, $4, $5, $6)",
+      values: [
+        treeSize,
+        head.rootHash,
+        head.signedAt,
+        head.keyId,
+        head.signature,
+        JSON.stringify(frontier.map((node) => node.toString("hex"))),
+      ],
+    },
+  };
+}
+
+async function storeHead(client: SqlClient, treeSize: number, frontier: Buffer[]): Promise<TSignedTreeHead> {
+  const { head, statement } = signedHead(await logSigningKey(client), treeSize, frontier);
+  await client.query(statement.text, [...(statement.values ?? [])]);
   return head;
 }
 
 /**
- * Sign the head of the log just after the leaf at `index` was appended. Call with the
- * log locked. The previous head's frontier gives the new root in O(log n); entries
- * from before heads were signed are read once to build the first frontier.
+ * Append a leaf to the built-in log and sign the head of the log just after it, in two
+ * round trips: the log's lock and what is read under it (the next index, the newest
+ * head, the log key), then the entry and its head, written together. The previous
+ * head's frontier gives the new root in O(log n); entries from before heads were
+ * signed are read once to build the first frontier.
  */
-export async function signHeadAfterAppend(client: SqlClient, index: number, leaf: Buffer): Promise<TSignedTreeHead> {
-  const previous = await latestHeadRow(client);
+export async function appendToLog(client: SqlClient, leaf: Buffer): Promise<{ index: number; head: TSignedTreeHead }> {
+  const [, sizeRead, latestRead, keyRead] = await runPipeline(client, [
+    { name: "fabric_lock_log", text: "SELECT pg_advisory_xact_lock($1)", values: [LOG_LOCK] },
+    { name: "fabric_log_size", text: LOG_SIZE },
+    { name: "fabric_latest_tree_head", text: LATEST_HEAD },
+    { name: "fabric_log_signing_key", text: LOG_KEY },
+  ]);
+  const index = Number((sizeRead?.rows[0] as { size: string } | undefined)?.size ?? "0");
+  const previous = latestRead?.rows[0] as THeadRow | undefined;
+  const leafNode = leafHash(leaf);
   const frontier =
     previous && Number(previous.tree_size) === index
       ? frontierAppend(
           (previous.frontier as string[]).map((node) => Buffer.from(node, "hex")),
           index,
-          leafHash(leaf),
+          leafNode,
         )
-      : frontierOf(await allLeafHashes(client, index + 1));
-  return storeHead(client, index + 1, frontier);
+      : frontierOf([...(await allLeafHashes(client, index)), leafNode]);
+  const { head, statement } = signedHead(await logSigningKey(client, keyRead?.rows), index + 1, frontier);
+  await runPipeline(client, [
+    {
+      name: "fabric_log_entry",
+      text: "INSERT INTO transparency_log_entries (index, leaf_hash) VALUES ($1, $2)",
+      values: [String(index), leafNode.toString("hex")],
+    },
+    statement,
+  ]);
+  return { index, head };
 }
 
 /** The signed head of the whole log as it is now; signs one if the newest entries have none. */
