@@ -24,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import { benchGate, percentile, type TBenchResult } from "./bench-gate";
 import { startEmbeddedDatabase } from "./lib/embedded-db";
 import { migrate } from "./lib/migrate";
+import { batchScheduling } from "./lib/postgres-server";
 
 async function main(): Promise<void> {
   const verifyCount = Number(process.env.BENCH_VERIFY_EVENTS ?? 1_000_000);
@@ -99,7 +100,10 @@ async function main(): Promise<void> {
     );
   };
 
-  process.stdout.write(`Benchmark — ${os.cpus().length} cores, node ${process.version}\n\n`);
+  const database = scratch
+    ? `embedded PostgreSQL, ${batchScheduling() ? "batch-scheduled (SCHED_BATCH; EMBEDDED_DB_BATCH=0 to compare)" : "normally scheduled"}`
+    : "the PostgreSQL in BENCH_DATABASE_URL";
+  process.stdout.write(`Benchmark — ${os.cpus().length} cores, node ${process.version}, ${database}\n\n`);
 
   async function eventLog(): Promise<void> {
     process.stdout.write("Event log\n\n");

@@ -9,11 +9,12 @@
 //   - the data folder: /var/lib/agent-fabric/<project>-<hash>/postgres, with a
 //     "<data folder>.location" file at the intended place saying where it went.
 // /var/lib/agent-fabric falls back to <system temp>/agent-fabric where /var/lib is not writable.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { findProgram } from "./system-packages";
 
 export type PostgresUser = { uid: number; gid: number };
 
@@ -194,7 +195,25 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGINT");
 });
 
-/** Start postgres on 127.0.0.1:port and resolve once it accepts connections. */
+/**
+ * How to start a program as a batch-scheduled process (Linux SCHED_BATCH, with
+ * util-linux's chrt), or null where that cannot be done here. The embedded server
+ * shares its machine with the app: a backend woken by the app's message must not
+ * preempt the app process that sent it (every message would hand the CPU over), as it
+ * cannot when they run on separate hosts. The CPU is still shared fairly; only wake-up
+ * preemption changes. Tried once, so a container that forbids it just runs without.
+ * EMBEDDED_DB_BATCH=0 turns it off (to compare).
+ */
+export function batchScheduling(): string[] | null {
+  if (batchPrefix !== undefined) return batchPrefix;
+  const chrt = process.platform === "linux" && process.env.EMBEDDED_DB_BATCH !== "0" ? findProgram("chrt") : null;
+  const works = chrt !== null && spawnSync(chrt, ["--batch", "0", "true"], { stdio: "ignore", timeout: 10_000 }).status === 0;
+  batchPrefix = chrt && works ? [chrt, "--batch", "0"] : null;
+  return batchPrefix;
+}
+let batchPrefix: string[] | null | undefined;
+
+/** Start postgres on 127.0.0.1:port (batch-scheduled where it can be) and resolve once it accepts connections. */
 export async function startPostgres(
   bins: Binaries,
   dataDir: string,
@@ -203,7 +222,8 @@ export async function startPostgres(
   user: PostgresUser | null,
   onError: (message: string) => void,
 ): Promise<RunningPostgres> {
-  const child = spawn(path.join(bins.binDir, "postgres"), ["-D", dataDir, "-p", String(port), ...flags], {
+  const [command, ...prefix] = [...(batchScheduling() ?? []), path.join(bins.binDir, "postgres")];
+  const child = spawn(command as string, [...prefix, "-D", dataDir, "-p", String(port), ...flags], {
     ...(user ?? {}),
     cwd: path.dirname(dataDir),
     env: { ...process.env, LC_MESSAGES: "C" },
