@@ -38,7 +38,9 @@ export type TCapability = "api" | "local";
  * COMMIT that records it (server/gate/steps/record.ts, recordEffectWithCommit): the
  * statement returns one row whose column `value` is an integer (a new version), and
  * `result` turns that value into the tool's result. Its events and the effect commit
- * together or not at all, as with `execute`; the call takes one round trip fewer.
+ * together or not at all, as with `execute`; the call takes one round trip fewer. The
+ * result is the tool's own code around an integer: it opens no secret and has nothing
+ * to scrub or cap.
  */
 export type TCommitEffect = { statement: TSql; result: (value: number) => unknown };
 
