@@ -5,7 +5,7 @@ import { withTenant, withTenantOneTrip, type SqlClient, type TSql } from "@/serv
 import { logger } from "@/server/logger";
 import { isUuid } from "@/server/validation";
 import { createCheckpoint } from "./checkpoints";
-import { canonicalEvent, canonicalJson, normalizePayload, type TEventClass } from "./hash";
+import { canonicalEventAroundSeq, canonicalJson, normalizePayload, type TEventClass } from "./hash";
 
 export type TNewEvent = {
   runId?: string | null;
@@ -31,9 +31,6 @@ export type TStoredEvent = {
 /** A row of append_chained_events (the migration 20261207120000): one stored event. */
 export type TChainedRow = { seq: string; prev_hash: string; hash: string; checkpoint_due: boolean };
 
-const SEQ_MARK = "<seq>";
-const SEQ_FIELD = `"seq":${JSON.stringify(SEQ_MARK)}`;
-
 type TDraft = {
   runId: string | null;
   type: string;
@@ -58,14 +55,7 @@ function draftOf(tenantId: string, event: TNewEvent): TDraft {
     payloadText,
     createdAt: (event.at ?? new Date()).toISOString(),
   };
-  const text = canonicalEvent({ ...fields, tenantId, seq: SEQ_MARK });
-  // The last occurrence: only tenantId and type follow seq, and the payload before it may contain anything.
-  const at = text.lastIndexOf(SEQ_FIELD);
-  return {
-    ...fields,
-    prefix: `${text.slice(0, at)}"seq":"`,
-    suffix: `"${text.slice(at + SEQ_FIELD.length)}`,
-  };
+  return { ...fields, ...canonicalEventAroundSeq({ ...fields, tenantId }) };
 }
 
 /**

@@ -39,10 +39,23 @@ export function canonicalJson(value: unknown): string {
  * canonicalizer. hash.test.ts checks this equals canonicalize() of the whole.
  */
 export function canonicalEvent(event: THashedEvent): string {
-  return (
-    `{"createdAt":${JSON.stringify(event.createdAt)},"eventClass":${JSON.stringify(event.eventClass)},"payload":${event.payloadText ?? canonicalJson(event.payload)},` +
-    `"runId":${JSON.stringify(event.runId)},"seq":${JSON.stringify(event.seq)},"tenantId":${JSON.stringify(event.tenantId)},"type":${JSON.stringify(event.type)}}`
-  );
+  const { prefix, suffix } = canonicalEventAroundSeq(event);
+  // The quotes around the digits are JSON.stringify's here: a file's seq is anyone's text.
+  return `${prefix.slice(0, -1)}${JSON.stringify(event.seq)}${suffix.slice(1)}`;
+}
+
+/**
+ * canonicalEvent's text before and after the digits of its sequence number (a decimal
+ * string, which JSON writes as is between quotes): what the append statement puts
+ * together around the number only the database knows.
+ */
+export function canonicalEventAroundSeq(event: Omit<THashedEvent, "seq">): { prefix: string; suffix: string } {
+  return {
+    prefix:
+      `{"createdAt":${JSON.stringify(event.createdAt)},"eventClass":${JSON.stringify(event.eventClass)},` +
+      `"payload":${event.payloadText ?? canonicalJson(event.payload)},"runId":${JSON.stringify(event.runId)},"seq":"`,
+    suffix: `","tenantId":${JSON.stringify(event.tenantId)},"type":${JSON.stringify(event.type)}}`,
+  };
 }
 
 export function eventHash(prevHash: string, event: THashedEvent): string {

@@ -76,17 +76,22 @@ export function outcomeEvents(rawCall: TGateCall, outcome: TGateOutcome): TNewEv
   }
   if (outcome.status === "executed" || outcome.status === "failed") {
     events.push({ runId: call.runId, type: "tool.call", eventClass: "tool_call", payload: { tool: call.tool, args } });
-    events.push({
-      runId: call.runId,
-      type: "tool.result",
-      eventClass: "tool_result",
-      payload:
-        outcome.status === "executed"
-          ? { tool: call.tool, ok: true, result: storable(redactSecrets(outcome.result)) }
-          : { tool: call.tool, ok: false, error: outcome.error },
-    });
+    events.push(resultEvent(call, outcome));
   }
   return events;
+}
+
+/** An executed or failed call's last event: what the tool returned, or how it failed. */
+function resultEvent(call: TGateCall & { tool: string }, outcome: TGateOutcome & { status: "executed" | "failed" }): TNewEvent {
+  return {
+    runId: call.runId,
+    type: "tool.result",
+    eventClass: "tool_result",
+    payload:
+      outcome.status === "executed"
+        ? { tool: call.tool, ok: true, result: storable(redactSecrets(outcome.result)) }
+        : { tool: call.tool, ok: false, error: outcome.error },
+  };
 }
 
 /** A denial's audit row: who was refused which tool, by which step and policies. */
@@ -169,8 +174,9 @@ export function recordEffectWithCommit(
   const withValue = (value: number): TGateOutcome => ({ ...outcome, result: effect.result(value) });
   // outcomeEvents' last event is tool.result, the one that carries the value.
   const events = outcomeEvents(call, withValue(0)).map((event) => ({ ...event, at }));
+  const labelled = { ...call, tool: toolLabel(call.tool) };
   const { statement, drafts } = appendAfterEffectSql(call.tenantId, events.slice(0, -1), (value) => ({
-    ...(outcomeEvents(call, withValue(value)).at(-1) as TNewEvent),
+    ...resultEvent(labelled, { ...outcome, result: effect.result(value) }),
     at,
   }));
   const { name, text, values } = effect.statement;
