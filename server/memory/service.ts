@@ -7,6 +7,7 @@ import { recordAudit } from "@/server/audit/service";
 import { containsText, withTenant, type SqlClient, type TenantDb, type TSql } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
+import { versionedKind } from "@/server/recovery/versioned";
 import { isUuid } from "@/server/validation";
 import { userPrincipal } from "@/server/principals";
 
@@ -15,28 +16,38 @@ type TEntryRow = { id: string; key: string; value: string; version: number };
 export type TMemoryEntry = { id: string; key: string; value: string; version: number; updatedBy: string; updatedAt: Date };
 
 /**
+ * The agent's memory as a versioned, recoverable kind (server/recovery/versioned.ts):
+ * an entry's history is memory_versions, every set, delete and restore a line, and
+ * restoring brings a value back as a new version.
+ */
+export const memoryKind = versionedKind<{ value: string }>({
+  kind: "memory",
+  label: "Memory entry",
+  noun: "memory entry",
+  tables: {
+    entity: "memory_entries",
+    versions: "memory_versions",
+    parent: "entry_id",
+    content: { value: { column: "value" } },
+    fixed: ["key"],
+    title: "key",
+    hasDeletedBy: false,
+  },
+});
+
+/**
  * Writes the next version of an entry (the row and its history line). The row is
  * updated only if it is still at the version read, so two concurrent changes can
  * never both claim the same version number: the second is a CONFLICT.
  */
-export async function writeNextVersion(
+export function writeNextVersion(
   db: TenantDb,
   tenantId: string,
   entry: TEntryRow,
   change: { value: string; isDeleted: boolean },
   actor: string,
 ): Promise<number> {
-  const version = entry.version + 1;
-  const now = new Date();
-  const { count } = await db.memoryEntry.updateMany({
-    where: { id: entry.id, tenantId, version: entry.version },
-    data: { value: change.value, version, deletedAt: change.isDeleted ? now : null, updatedBy: actor, updatedAt: now },
-  });
-  if (count === 0) throw new AppError("CONFLICT", `The memory entry "${entry.key}" changed meanwhile; reload and try again.`);
-  await db.memoryVersion.create({
-    data: { tenantId, entryId: entry.id, key: entry.key, value: change.value, version, isDeleted: change.isDeleted, actor, createdAt: now },
-  });
-  return version;
+  return memoryKind.write(db, tenantId, { id: entry.id, title: entry.key, version: entry.version }, change, actor);
 }
 
 /**

@@ -1,11 +1,12 @@
 // Every recoverable kind of this deployment: the Trash, the version history and
 // the purge job go through this list. Add a kind here when it implements
-// TRecoverableKind (server/recovery/types.ts).
+// TRecoverableKind (server/recovery/types.ts); a versioned kind gets it from
+// versionedKind (server/recovery/versioned.ts).
 import { policyPackKind } from "@/server/policy/packs";
+import { memoryKind } from "@/server/memory/service";
 import { cronKind, heartbeatKind } from "@/server/schedules/recovery";
-import { skillKind } from "@/server/skills/recovery";
-import { workflowKind } from "@/server/workflows/recovery";
-import { memoryKind } from "./memory";
+import { skillKind } from "@/server/skills/service";
+import { workflowKind } from "@/server/workflows/service";
 import type { TRecoverableKind } from "./types";
 import { workspaceSnapshotKind } from "./workspace-snapshots";
 

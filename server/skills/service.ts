@@ -5,6 +5,7 @@ import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
+import { versionedKind } from "@/server/recovery/versioned";
 import { isUuid } from "@/server/validation";
 import type { TCreateSkill, TUpdateSkill } from "./schemas";
 
@@ -49,6 +50,31 @@ async function assertNameFree(db: TenantDb, tenantId: string, name: string, exce
  * if it is still at the version read, so two concurrent edits cannot both claim a
  * version number: the second is a CONFLICT.
  */
+/**
+ * Skills as a versioned, recoverable kind (server/recovery/versioned.ts): the Trash
+ * brings a deleted skill back, the version history any earlier content, each as a new
+ * version under a name no live skill uses. Restoring needs the admin role, like editing.
+ */
+export const skillKind = versionedKind<TSkillContent>({
+  kind: "skill",
+  label: "Skill",
+  noun: "skill",
+  restoreRole: "admin",
+  tables: {
+    entity: "skills",
+    versions: "skill_versions",
+    parent: "skill_id",
+    content: { name: { column: "name" }, description: { column: "description" }, body: { column: "body" } },
+    title: "name",
+    hasDeletedBy: true,
+  },
+  check: async (db, tenantId, row, content) => {
+    await assertNameFree(db, tenantId, content.name, row.id);
+    return content;
+  },
+});
+
+/** The next version of a skill (a save or a delete); a live skill's name must be free. */
 export async function writeSkillVersion(
   db: TenantDb,
   tenantId: string,
@@ -57,36 +83,7 @@ export async function writeSkillVersion(
   actor: string,
 ): Promise<number> {
   if (!change.isDeleted) await assertNameFree(db, tenantId, change.name, skill.id);
-  const version = skill.version + 1;
-  const now = new Date();
-  const { count } = await db.skill.updateMany({
-    where: { id: skill.id, tenantId, version: skill.version },
-    data: {
-      name: change.name,
-      description: change.description,
-      body: change.body,
-      version,
-      deletedAt: change.isDeleted ? now : null,
-      deletedBy: change.isDeleted ? actor : null,
-      updatedBy: actor,
-      updatedAt: now,
-    },
-  });
-  if (count === 0) throw new AppError("CONFLICT", `The skill "${skill.name}" changed meanwhile; reload and try again.`);
-  await db.skillVersion.create({
-    data: {
-      tenantId,
-      skillId: skill.id,
-      version,
-      name: change.name,
-      description: change.description,
-      body: change.body,
-      isDeleted: change.isDeleted,
-      actor,
-      createdAt: now,
-    },
-  });
-  return version;
+  return skillKind.write(db, tenantId, { id: skill.id, title: skill.name, version: skill.version }, change, actor);
 }
 
 export async function createSkill(db: TenantDb, tenantId: string, actor: TSkillActor, input: TCreateSkill): Promise<TSkill> {

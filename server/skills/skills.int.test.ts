@@ -7,8 +7,8 @@ import { runGate } from "@/server/gate/pipeline";
 import { callerFor, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { seedDemoWorkflows } from "@/server/workflows/demo";
 import { seedDemoSkills } from "./demo";
-import { skillKind } from "./recovery";
-import { workflowKind } from "@/server/workflows/recovery";
+import { skillKind } from "./service";
+import { workflowKind } from "@/server/workflows/service";
 
 let a: TTenantFixture;
 let b: TTenantFixture;

@@ -6,6 +6,7 @@ import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
+import { versionedKind } from "@/server/recovery/versioned";
 import { isUuid } from "@/server/validation";
 import { validateDefinition, type TWorkflowDefinition } from "./definition";
 import type { TWorkflowRef } from "./engine";
@@ -73,6 +74,33 @@ async function assertNameFree(db: TenantDb, tenantId: string, name: string, exce
 }
 
 /** The next version of a workflow; optimistic on the version read, like skills and memory. */
+/**
+ * Workflows as a versioned, recoverable kind (server/recovery/versioned.ts): the Trash
+ * brings a deleted workflow back, the version history any earlier definition, each as
+ * a new version. A definition is checked again before it comes back: one saved under a
+ * wider allowlist never returns. Restoring needs the admin role, like saving.
+ */
+export const workflowKind = versionedKind<TWorkflowContent>({
+  kind: "workflow",
+  label: "Workflow",
+  noun: "workflow",
+  restoreRole: "admin",
+  tables: {
+    entity: "workflows",
+    versions: "workflow_versions",
+    parent: "workflow_id",
+    content: { name: { column: "name" }, description: { column: "description" }, definition: { column: "definition", type: "jsonb" } },
+    title: "name",
+    hasDeletedBy: true,
+  },
+  check: async (db, tenantId, row, content) => {
+    const definition = checkedDefinition(content.definition);
+    await assertNameFree(db, tenantId, content.name, row.id);
+    return { ...content, definition };
+  },
+});
+
+/** The next version of a workflow (a save or a delete); a live workflow's name must be free. */
 export async function writeWorkflowVersion(
   db: TenantDb,
   tenantId: string,
@@ -81,36 +109,7 @@ export async function writeWorkflowVersion(
   actor: string,
 ): Promise<number> {
   if (!change.isDeleted) await assertNameFree(db, tenantId, change.name, workflow.id);
-  const version = workflow.version + 1;
-  const now = new Date();
-  const { count } = await db.workflow.updateMany({
-    where: { id: workflow.id, tenantId, version: workflow.version },
-    data: {
-      name: change.name,
-      description: change.description,
-      definition: change.definition,
-      version,
-      deletedAt: change.isDeleted ? now : null,
-      deletedBy: change.isDeleted ? actor : null,
-      updatedBy: actor,
-      updatedAt: now,
-    },
-  });
-  if (count === 0) throw new AppError("CONFLICT", `The workflow "${workflow.name}" changed meanwhile; reload and try again.`);
-  await db.workflowVersion.create({
-    data: {
-      tenantId,
-      workflowId: workflow.id,
-      version,
-      name: change.name,
-      description: change.description,
-      definition: change.definition,
-      isDeleted: change.isDeleted,
-      actor,
-      createdAt: now,
-    },
-  });
-  return version;
+  return workflowKind.write(db, tenantId, { id: workflow.id, title: workflow.name, version: workflow.version }, change, actor);
 }
 
 /** Create (no workflowId) or change a workflow; the definition is checked first. */
