@@ -4,7 +4,8 @@
 // versionedKind (server/recovery/versioned.ts).
 import { policyPackKind } from "@/server/policy/packs";
 import { memoryKind } from "@/server/memory/service";
-import { cronKind, heartbeatKind } from "@/server/schedules/recovery";
+import { heartbeatKind } from "@/server/schedules/heartbeat";
+import { cronKind } from "@/server/schedules/service";
 import { skillKind } from "@/server/skills/service";
 import { workflowKind } from "@/server/workflows/service";
 import type { TRecoverableKind } from "./types";

@@ -5,6 +5,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { memoryKind, setMemoryIn } from "@/server/memory/service";
+import { createHeartbeat, heartbeatKind } from "@/server/schedules/heartbeat";
+import { createSchedule, cronKind } from "@/server/schedules/service";
 import { createSkill, skillKind } from "@/server/skills/service";
 import { createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { saveWorkflow, workflowKind } from "@/server/workflows/service";
@@ -81,6 +83,26 @@ const subjects: Record<string, TSubject<Record<string, unknown>>> = {
       }),
     edited: (content, text) => ({ ...content, description: text }),
   },
+  cron: {
+    kind: cronKind as unknown as TVersionedKind<Record<string, unknown>>,
+    create: (tenantId, name) =>
+      withTenant(tenantId, async (db) => {
+        const content = { label: name, expression: "0 9 * * *", timezone: "UTC", message: "first" };
+        const schedule = await createSchedule(db, tenantId, { userId: null, label: ACTOR }, content);
+        return { id: schedule.id, content };
+      }),
+    edited: (content, text) => ({ ...content, message: text }),
+  },
+  heartbeat: {
+    kind: heartbeatKind as unknown as TVersionedKind<Record<string, unknown>>,
+    create: (tenantId, name) =>
+      withTenant(tenantId, async (db) => {
+        const content = { label: name, intervalMinutes: 60, expression: null, timezone: "UTC", message: "first", isEnabled: true };
+        const task = await createHeartbeat(db, tenantId, { userId: null, label: ACTOR }, content);
+        return { id: task.id, content };
+      }),
+    edited: (content, text) => ({ ...content, message: text, isEnabled: text.length % 2 === 0 }),
+  },
 };
 
 describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape", (name) => {
@@ -136,6 +158,9 @@ describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape"
           } else {
             expect(row.content).toEqual(current().content);
           }
+          // Into the Trash again, so the tenant's caps (schedules, heartbeat tasks) never fill up.
+          const restored = await kind.find(db, tenantId(), created.id);
+          await kind.write(db, tenantId(), restored, { ...current().content, isDeleted: true }, ACTOR);
         });
       }),
       { numRuns: 12 },

@@ -14,7 +14,9 @@ import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
 
-type TColumnType = "text" | "jsonb";
+type TColumnType = "text" | "jsonb" | "int" | "bool";
+
+const CASTS: Record<TColumnType, string> = { text: "", jsonb: "::jsonb", int: "::integer", bool: "::boolean" };
 
 /** How a kind's rows are stored. */
 export type TVersionedTables<TContent extends Record<string, unknown>> = {
@@ -56,7 +58,14 @@ export type TVersionedSpec<TContent extends Record<string, unknown>> = {
    * a definition still valid): throws an AppError to refuse. Not run for a delete.
    */
   check?: (db: TenantDb, tenantId: string, row: TVersionedRow<TContent>, content: TContent) => Promise<TContent> | TContent;
+  /** Other entity columns a restore sets, from the checked content (a schedule's next fire). */
+  also?: (row: TVersionedRow<TContent>, content: TContent, now: Date) => TAlso;
+  /** After a purge removed these items: what else of theirs goes (a schedule's fire history). */
+  afterPurge?: (db: TenantDb, tenantId: string, ids: string[]) => Promise<void>;
 };
+
+/** Other entity columns a write sets, by column name (not in the version line). */
+export type TAlso = Record<string, Date | string | number | boolean | null>;
 
 export type TVersionedKind<TContent extends Record<string, unknown>> = TRecoverableKind & {
   /** The item, or notFound (also for an id of another tenant, or one that is no UUID). */
@@ -72,8 +81,12 @@ export type TVersionedKind<TContent extends Record<string, unknown>> = TRecovera
     row: Pick<TVersionedRow<TContent>, "id" | "title" | "version">,
     change: TContent & { isDeleted: boolean },
     actor: string,
+    options?: TWriteOptions,
   ): Promise<number>;
 };
+
+/** Other entity columns the write sets (not in the version line), and the time it is recorded at. */
+export type TWriteOptions = { also?: TAlso; now?: Date };
 
 /** The Trash lists this many of a kind's deletions at most per page. */
 export const TRASH_PAGE_MAX = 1000;
@@ -109,8 +122,10 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
     content: contentOf(raw),
   });
   /** A content value as a parameter, and the cast its placeholder needs. */
-  const parameter = (field: keyof TContent & string, content: TContent): [unknown, string] =>
-    tables.content[field].type === "jsonb" ? [JSON.stringify(content[field]), "::jsonb"] : [content[field], ""];
+  const parameter = (field: keyof TContent & string, content: TContent): [unknown, string] => {
+    const type = tables.content[field].type ?? "text";
+    return [type === "jsonb" ? JSON.stringify(content[field]) : content[field], CASTS[type]];
+  };
 
   async function find(db: TenantDb, tenantId: string, id: string): Promise<TVersionedRow<TContent>> {
     const rows = isUuid(id)
@@ -131,12 +146,18 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
     row: Pick<TVersionedRow<TContent>, "id" | "title" | "version">,
     change: TContent & { isDeleted: boolean },
     actor: string,
+    options: TWriteOptions = {},
   ): Promise<number> {
     const version = row.version + 1;
-    const now = new Date();
+    const now = options.now ?? new Date();
+    const also = options.also ?? {};
     const values = fields.map((field) => parameter(field, change));
-    // $1 id, $2 tenant, $3 expected version, $4 new version, $5 now, $6 actor, $7 deleted, then the content.
-    const set = values.map(([, cast], index) => `${columnOf(fields[index] as keyof TContent & string)} = $${8 + index}${cast}`);
+    const extra = Object.entries(also);
+    // $1 id, $2 tenant, $3 expected version, $4 new version, $5 now, $6 actor, $7 deleted, then the content, then `also`.
+    const set = [
+      ...values.map(([, cast], index) => `${columnOf(fields[index] as keyof TContent & string)} = $${8 + index}${cast}`),
+      ...extra.map(([column, value], index) => `${column} = $${8 + values.length + index}${value instanceof Date ? "::timestamptz" : ""}`),
+    ];
     const updated = await db.$executeRawUnsafe(
       `UPDATE ${tables.entity} SET ${[
         ...set,
@@ -154,6 +175,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
       actor,
       change.isDeleted,
       ...values.map(([value]) => value),
+      ...extra.map(([, value]) => value),
     );
     if (updated === 0) throw new AppError("CONFLICT", `The ${spec.noun} "${row.title}" changed meanwhile; reload and try again.`);
     const placeholders = values.map(([, cast], index) => `$${7 + index}${cast}`);
@@ -174,7 +196,8 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
 
   async function bringBack(db: TenantDb, tenantId: string, row: TVersionedRow<TContent>, content: TContent, actor: string): Promise<void> {
     const checked = spec.check ? await spec.check(db, tenantId, row, content) : content;
-    await write(db, tenantId, row, { ...checked, isDeleted: false }, actor);
+    const now = new Date();
+    await write(db, tenantId, row, { ...checked, isDeleted: false }, actor, { now, also: spec.also?.(row, checked, now) ?? {} });
   }
 
   return {
@@ -244,11 +267,18 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
     async purge(db, tenantId, deletedBefore) {
       // Versions go with their entity (ON DELETE CASCADE); the database lets the app
       // delete only items that are in the Trash (policy delete_only_trashed).
-      return db.$executeRawUnsafe(
-        `DELETE FROM ${tables.entity} WHERE tenant_id = $1::uuid AND deleted_at IS NOT NULL AND deleted_at < $2::timestamptz`,
+      const gone = await db.$queryRawUnsafe<{ id: string }[]>(
+        `DELETE FROM ${tables.entity} WHERE tenant_id = $1::uuid AND deleted_at IS NOT NULL AND deleted_at < $2::timestamptz RETURNING id::text AS id`,
         tenantId,
         deletedBefore,
       );
+      if (gone.length > 0)
+        await spec.afterPurge?.(
+          db,
+          tenantId,
+          gone.map(({ id }) => id),
+        );
+      return gone.length;
     },
   };
 }

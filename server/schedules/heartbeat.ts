@@ -6,9 +6,10 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
+import { versionedKind } from "@/server/recovery/versioned";
 import { firstFire, formatInZone, normalizeExpression, normalizeTimezone, type TCadence } from "./cron";
 import { SCHEDULE_LIMITS, type TCreateHeartbeat, type TUpdateHeartbeat } from "./schemas";
-import { lockTenantSchedules, type TActor } from "./service";
+import { lockTenantSchedules, purgeFireHistory, type TActor } from "./service";
 
 type THeartbeatRow = Awaited<ReturnType<TenantDb["heartbeatTask"]["findFirstOrThrow"]>>;
 
@@ -63,7 +64,54 @@ export function heartbeatCadence(fields: { intervalMinutes: number | null; expre
   return { cadence: { expression, timezone }, intervalMinutes: null, expression, timezone };
 }
 
-export async function writeHeartbeatVersion(db: TenantDb, row: THeartbeatRow, actor: string, isDeleted = false): Promise<void> {
+export type THeartbeatContent = {
+  label: string;
+  intervalMinutes: number | null;
+  expression: string | null;
+  timezone: string;
+  message: string;
+  isEnabled: boolean;
+};
+
+/**
+ * Heartbeat tasks as a versioned, recoverable kind (server/recovery/versioned.ts). A
+ * restore is a new version: the task comes back with its next fire counted from now,
+ * within the tenant's cap and under a label no active task uses. Heartbeat tasks are an
+ * admin's to set up; bringing one back is too.
+ */
+export const heartbeatKind = versionedKind<THeartbeatContent>({
+  kind: "heartbeat",
+  label: "Heartbeat task",
+  noun: "heartbeat task",
+  restoreRole: "admin",
+  tables: {
+    entity: "heartbeat_tasks",
+    versions: "heartbeat_task_versions",
+    parent: "task_id",
+    content: {
+      label: { column: "label" },
+      intervalMinutes: { column: "interval_minutes", type: "int" },
+      expression: { column: "expression" },
+      timezone: { column: "timezone" },
+      message: { column: "message" },
+      isEnabled: { column: "is_enabled", type: "bool" },
+    },
+    title: "label",
+    hasDeletedBy: false,
+  },
+  check: async (db, tenantId, row, content) => {
+    await lockTenantSchedules(db, tenantId);
+    if (row.deletedAt) await assertHeartbeatRoom(db, tenantId);
+    await assertHeartbeatLabelFree(db, tenantId, content.label, row.id);
+    const { intervalMinutes, expression, timezone } = heartbeatCadence(content);
+    return { ...content, intervalMinutes, expression, timezone };
+  },
+  also: (row, content, now) => ({ next_run_at: firstFire(heartbeatCadence(content).cadence, now, row.id) }),
+  afterPurge: (db, tenantId, ids) => purgeFireHistory(db, tenantId, ids),
+});
+
+/** A task's first version line, written with the task. */
+async function writeFirstVersion(db: TenantDb, row: THeartbeatRow, actor: string): Promise<void> {
   await db.heartbeatTaskVersion.create({
     data: {
       tenantId: row.tenantId,
@@ -75,7 +123,7 @@ export async function writeHeartbeatVersion(db: TenantDb, row: THeartbeatRow, ac
       timezone: row.timezone,
       message: row.message,
       isEnabled: row.isEnabled,
-      isDeleted,
+      isDeleted: false,
       actor,
     },
   });
@@ -135,7 +183,7 @@ export async function createHeartbeat(
       nextRunAt,
     },
   });
-  await writeHeartbeatVersion(db, row, actor.label);
+  await writeFirstVersion(db, row, actor.label);
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
@@ -175,22 +223,17 @@ export async function updateHeartbeat(
     checked.intervalMinutes !== row.intervalMinutes || checked.expression !== row.expression || checked.timezone !== row.timezone;
   // Re-enabling or a new cadence counts from now: no burst for the time it was off.
   const nextRunAt = isCadenceChanged || (isEnabled && !row.isEnabled) ? firstFire(checked.cadence, now, row.id) : row.nextRunAt;
-  const updated = await db.heartbeatTask.update({
-    where: { id: row.id },
-    data: {
-      label,
-      message: input.message ?? row.message,
-      intervalMinutes: checked.intervalMinutes,
-      expression: checked.expression,
-      timezone: checked.timezone,
-      isEnabled,
-      nextRunAt,
-      version: row.version + 1,
-      updatedBy: actor.label,
-      updatedAt: now,
-    },
-  });
-  await writeHeartbeatVersion(db, updated, actor.label);
+  const content = {
+    label,
+    message: input.message ?? row.message,
+    intervalMinutes: checked.intervalMinutes,
+    expression: checked.expression,
+    timezone: checked.timezone,
+    isEnabled,
+  };
+  const item = { id: row.id, title: row.label, version: row.version };
+  await heartbeatKind.write(db, tenantId, item, { ...content, isDeleted: false }, actor.label, { now, also: { next_run_at: nextRunAt } });
+  const updated = await db.heartbeatTask.findUniqueOrThrow({ where: { id: row.id } });
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
@@ -206,11 +249,14 @@ export async function updateHeartbeat(
 export async function archiveHeartbeat(db: TenantDb, tenantId: string, actor: TActor, heartbeatId: string) {
   await lockTenantSchedules(db, tenantId);
   const row = await activeHeartbeat(db, tenantId, heartbeatId);
-  const updated = await db.heartbeatTask.update({
-    where: { id: row.id },
-    data: { deletedAt: new Date(), version: row.version + 1, updatedBy: actor.label, updatedAt: new Date() },
-  });
-  await writeHeartbeatVersion(db, updated, actor.label, true);
+  const { label, intervalMinutes, expression, timezone, message, isEnabled } = row;
+  await heartbeatKind.write(
+    db,
+    tenantId,
+    { id: row.id, title: row.label, version: row.version },
+    { label, intervalMinutes, expression, timezone, message, isEnabled, isDeleted: true },
+    actor.label,
+  );
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { callerFor, createTenantFixture } from "@/server/test/factories";
-import { cronKind, heartbeatKind } from "./recovery";
+import { heartbeatKind } from "./heartbeat";
+import { cronKind } from "./service";
 import { SCHEDULE_LIMITS } from "./schemas";
 import { createSchedule } from "./service";
 

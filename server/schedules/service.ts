@@ -6,6 +6,7 @@ import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { displayActors } from "@/server/recovery/actors";
+import { versionedKind } from "@/server/recovery/versioned";
 import { firstFire, formatInZone, normalizeExpression, normalizeTimezone } from "./cron";
 import { SCHEDULE_LIMITS, type TCreateSchedule, type TUpdateSchedule } from "./schemas";
 import { isUuid } from "@/server/validation";
@@ -89,7 +90,49 @@ export async function assertLabelFree(db: TenantDb, tenantId: string, label: str
   if (clash) throw new AppError("CONFLICT", `A schedule named "${label}" already exists. Choose another label or cancel that one first.`);
 }
 
-export async function writeScheduleVersion(db: TenantDb, row: TScheduleRow, actor: string, isDeleted = false): Promise<void> {
+export type TScheduleContent = { label: string; expression: string; timezone: string; message: string };
+
+/**
+ * Cron schedules as a versioned, recoverable kind (server/recovery/versioned.ts). A
+ * restore is a new version: the schedule comes back active, its next fire counted from
+ * now (no burst for the time it was in the Trash), within the tenant's cap and under a
+ * label no active schedule uses.
+ */
+export const cronKind = versionedKind<TScheduleContent>({
+  kind: "cron",
+  label: "Schedule",
+  noun: "schedule",
+  tables: {
+    entity: "cron_schedules",
+    versions: "cron_schedule_versions",
+    parent: "schedule_id",
+    content: {
+      label: { column: "label" },
+      expression: { column: "expression" },
+      timezone: { column: "timezone" },
+      message: { column: "message" },
+    },
+    title: "label",
+    // A cancel is the schedule's last change, so its last actor cancelled it.
+    hasDeletedBy: false,
+  },
+  check: async (db, tenantId, row, content) => {
+    await lockTenantSchedules(db, tenantId);
+    if (row.deletedAt) await assertScheduleRoom(db, tenantId);
+    await assertLabelFree(db, tenantId, content.label, row.id);
+    return { ...content, expression: normalizeExpression(content.expression), timezone: normalizeTimezone(content.timezone) };
+  },
+  also: (row, content, now) => ({ next_run_at: firstFire({ expression: content.expression, timezone: content.timezone }, now, row.id) }),
+  afterPurge: (db, tenantId, ids) => purgeFireHistory(db, tenantId, ids),
+});
+
+/** The fire history of schedules and heartbeat tasks removed for good (the database allows only that). */
+export async function purgeFireHistory(db: TenantDb, tenantId: string, ids: string[]): Promise<void> {
+  await db.scheduleRun.deleteMany({ where: { tenantId, scheduleId: { in: ids } } });
+}
+
+/** A schedule's first version line, written with the schedule. */
+async function writeFirstVersion(db: TenantDb, row: TScheduleRow, actor: string): Promise<void> {
   await db.cronScheduleVersion.create({
     data: {
       tenantId: row.tenantId,
@@ -99,7 +142,7 @@ export async function writeScheduleVersion(db: TenantDb, row: TScheduleRow, acto
       expression: row.expression,
       timezone: row.timezone,
       message: row.message,
-      isDeleted,
+      isDeleted: false,
       actor,
     },
   });
@@ -134,7 +177,7 @@ export async function createSchedule(
       nextRunAt,
     },
   });
-  await writeScheduleVersion(db, row, actor.label);
+  await writeFirstVersion(db, row, actor.label);
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
@@ -180,20 +223,11 @@ export async function updateSchedule(
   const label = input.label ?? row.label;
   if (label !== row.label) await assertLabelFree(db, tenantId, label, row.id);
   const isCadenceChanged = expression !== row.expression || timezone !== row.timezone;
-  const updated = await db.cronSchedule.update({
-    where: { id: row.id },
-    data: {
-      label,
-      expression,
-      timezone,
-      message: input.message ?? row.message,
-      nextRunAt: isCadenceChanged ? firstFire({ expression, timezone }, now, row.id) : row.nextRunAt,
-      version: row.version + 1,
-      updatedBy: actor.label,
-      updatedAt: now,
-    },
-  });
-  await writeScheduleVersion(db, updated, actor.label);
+  const nextRunAt = isCadenceChanged ? firstFire({ expression, timezone }, now, row.id) : row.nextRunAt;
+  const content = { label, expression, timezone, message: input.message ?? row.message };
+  const item = { id: row.id, title: row.label, version: row.version };
+  await cronKind.write(db, tenantId, item, { ...content, isDeleted: false }, actor.label, { now, also: { next_run_at: nextRunAt } });
+  const updated = await db.cronSchedule.findUniqueOrThrow({ where: { id: row.id } });
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
@@ -214,11 +248,14 @@ export async function cancelSchedule(db: TenantDb, tenantId: string, actor: TAct
     where: { tenantId, deletedAt: null, ...(ref.id ? { id: ref.id } : {}), ...(ref.label ? { label: ref.label } : {}) },
   });
   if (!row) throw notFound(ref.label && !ref.id ? `Schedule "${ref.label}"` : "Schedule");
-  const updated = await db.cronSchedule.update({
-    where: { id: row.id },
-    data: { deletedAt: new Date(), version: row.version + 1, updatedBy: actor.label, updatedAt: new Date() },
-  });
-  await writeScheduleVersion(db, updated, actor.label, true);
+  const { label, expression, timezone, message } = row;
+  await cronKind.write(
+    db,
+    tenantId,
+    { id: row.id, title: row.label, version: row.version },
+    { label, expression, timezone, message, isDeleted: true },
+    actor.label,
+  );
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
