@@ -151,7 +151,7 @@ describe("policy packs in the database", () => {
     await admin.policyPack.delete({ tenantSlug, packId: created.id });
     expect((await admin.policyPack.list({ tenantSlug })).some((pack) => pack.name === "finance-rules")).toBe(false);
 
-    const trash = await withTenant(fx.tenant.id, (db) => policyPackKind.listDeleted(db, fx.tenant.id));
+    const trash = await withTenant(fx.tenant.id, (db) => policyPackKind.listDeleted(db, fx.tenant.id, { limit: 50, after: null }));
     expect(trash).toEqual([
       expect.objectContaining({ id: created.id, title: "finance-rules", deletedBy: `user:${fx.users.admin.id}`, version: 2 }),
     ]);

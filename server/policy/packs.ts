@@ -9,6 +9,8 @@ import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
+import { afterCursorWhere } from "@/server/recovery/trash-page";
+import { TRASH_PAGE_MAX } from "@/server/recovery/versioned";
 import { CATALOG_PACKS, catalogPack } from "./catalog";
 import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";
 import { packToolNames } from "./tool-names";
@@ -190,8 +192,12 @@ export const policyPackKind: TRecoverableKind = {
   label: "Policy pack",
   // An older version may permit more than the current one: only admins bring one back.
   restoreRole: "admin",
-  async listDeleted(db, tenantId): Promise<TTrashItem[]> {
-    const packs = await db.policyPack.findMany({ where: { tenantId, deletedAt: { not: null } }, orderBy: { deletedAt: "desc" } });
+  async listDeleted(db, tenantId, page): Promise<TTrashItem[]> {
+    const packs = await db.policyPack.findMany({
+      where: { tenantId, deletedAt: { not: null }, ...afterCursorWhere("policy_pack", page.after, "deletedAt") },
+      orderBy: [{ deletedAt: "desc" }, { id: "asc" }],
+      take: Math.min(page.limit, TRASH_PAGE_MAX),
+    });
     const latest = await db.policyPackVersion.groupBy({
       by: ["packId"],
       where: { tenantId, packId: { in: packs.map((pack) => pack.id) } },

@@ -9,7 +9,16 @@ export const ZKind = z
   .max(40, { message: "must be at most 40 characters" })
   .regex(/^[a-z_]+$/, { message: "is a kind like memory or policy_pack" });
 
-export const ZTrashQuery = z.object({ kind: ZKind.optional() });
+export const ZTrashQuery = z.object({
+  kind: ZKind.optional(),
+  /** Items per page (50 unless given). */
+  limit: z.number().int().min(1, { message: "is at least 1" }).max(200, { message: "is at most 200" }).optional(),
+  /** Where the page starts: the `nextCursor` of the page before. */
+  cursor: z.string().max(400).nullish(),
+});
+
+/** Emptying the Trash removes everything in it for good: the caller must say so. */
+export const ZEmptyTrash = z.object({ confirm: z.literal("empty the trash", { message: 'type "empty the trash" to confirm' }) });
 
 export const ZItemRef = z.object({ kind: ZKind, id: zText({ max: 200 }) });
 export type TItemRef = z.infer<typeof ZItemRef>;

@@ -11,10 +11,14 @@ import { logger } from "@/server/logger";
 import { displayActors } from "./actors";
 import { RECOVERABLE_KINDS } from "./kinds";
 import type { TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
+import { decodeCursor, encodeCursor, trashOrder } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
+import { TRASH_PAGE_MAX } from "./versioned";
 import { userPrincipal } from "@/server/principals";
 
 export const DEFAULT_PURGE_AFTER_DAYS = 30;
+/** How many items a page of the Trash shows unless asked for another number. */
+export const TRASH_PAGE_DEFAULT = 50;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type TActor = { userId: string; role: TRole };
@@ -62,27 +66,40 @@ export async function updateRecoverySettings(
   return getRecoverySettings(db, tenantId);
 }
 
-/** Everything in the tenant's Trash (or one kind's), most recently deleted first, with when each will be purged. */
+/**
+ * One page of the tenant's Trash (or of one kind's), most recently deleted first, with
+ * when each will be purged, and the cursor of the next page (null on the last).
+ */
 export async function listTrash(
   db: TenantDb,
   tenantId: string,
-  filter: { kind?: string },
-): Promise<{ items: TTrashEntry[]; purgeAfterDays: number }> {
-  const kinds = filter.kind ? [kindOf(filter.kind)] : RECOVERABLE_KINDS;
+  query: { kind?: string; limit?: number; cursor?: string },
+): Promise<{ items: TTrashEntry[]; nextCursor: string | null; purgeAfterDays: number }> {
+  const kinds = query.kind ? [kindOf(query.kind)] : RECOVERABLE_KINDS;
+  const limit = Math.min(query.limit ?? TRASH_PAGE_DEFAULT, TRASH_PAGE_MAX);
+  const page = { limit: limit + 1, after: query.cursor ? decodeCursor(query.cursor) : null };
   const { purgeAfterDays } = await getRecoverySettings(db, tenantId);
-  const items: TTrashEntry[] = [];
-  // One after another: they share the procedure's transaction (one connection).
-  for (const kind of kinds) {
-    for (const item of await kind.listDeleted(db, tenantId)) {
-      items.push({ ...item, kindLabel: kind.label, purgesAt: new Date(item.deletedAt.getTime() + purgeAfterDays * DAY_MS) });
-    }
-  }
+  const found: { item: TTrashItem; kind: TRecoverableKind }[] = [];
+  // One after another: they share the procedure's transaction (one connection). Each
+  // kind gives at most a page and one more after the cursor; the page is the first of all.
+  for (const kind of kinds) for (const item of await kind.listDeleted(db, tenantId, page)) found.push({ item, kind });
+  found.sort((x, y) => trashOrder(x.item, y.item));
+  const shown = found.slice(0, limit);
+  const last = shown[shown.length - 1];
   const actors = await displayActors(
     db,
-    items.map((item) => item.deletedBy),
+    shown.map(({ item }) => item.deletedBy),
   );
-  items.sort((x, y) => y.deletedAt.getTime() - x.deletedAt.getTime() || x.title.localeCompare(y.title));
-  return { items: items.map((item) => ({ ...item, deletedBy: actors.get(item.deletedBy) ?? item.deletedBy })), purgeAfterDays };
+  return {
+    items: shown.map(({ item, kind }) => ({
+      ...item,
+      deletedBy: actors.get(item.deletedBy) ?? item.deletedBy,
+      kindLabel: kind.label,
+      purgesAt: new Date(item.deletedAt.getTime() + purgeAfterDays * DAY_MS),
+    })),
+    nextCursor: found.length > limit && last ? encodeCursor(last.item) : null,
+    purgeAfterDays,
+  };
 }
 
 export async function listVersions(db: TenantDb, tenantId: string, ref: TItemRef): Promise<TVersionItem[]> {
@@ -129,15 +146,13 @@ export async function restoreItemVersion(db: TenantDb, tenantId: string, actor: 
 export type TPurgeResult = { counts: Record<string, number>; total: number; deletedBefore: Date };
 
 /**
- * The purge job's work for one tenant: every kind removes what has been in the
- * Trash longer than the tenant's setting. Each kind purges in its own
- * transaction, so one failing kind does not keep the others' trash forever; what
- * was removed is audited (actor: the platform). A failed kind is rethrown after
- * the audit so the job counts the tenant as failed.
+ * Every kind removes what was deleted before the date, each in its own transaction, so
+ * one failing kind does not keep the others' trash; the kinds that failed are named.
  */
-export async function purgeTenant(tenantId: string, now = new Date()): Promise<TPurgeResult> {
-  const { purgeAfterDays } = await withTenant(tenantId, (db) => getRecoverySettings(db, tenantId));
-  const deletedBefore = new Date(now.getTime() - purgeAfterDays * DAY_MS);
+async function purgeKinds(
+  tenantId: string,
+  deletedBefore: Date,
+): Promise<{ counts: Record<string, number>; total: number; failed: string[] }> {
   const counts: Record<string, number> = {};
   const failed: string[] = [];
   for (const kind of RECOVERABLE_KINDS) {
@@ -148,7 +163,19 @@ export async function purgeTenant(tenantId: string, now = new Date()): Promise<T
       logger.error({ err: error, tenantId, kind: kind.kind }, "purging a recoverable kind failed");
     }
   }
-  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  return { counts, total: Object.values(counts).reduce((sum, count) => sum + count, 0), failed };
+}
+
+/**
+ * The purge job's work for one tenant: every kind removes what has been in the
+ * Trash longer than the tenant's setting. What was removed is audited (actor: the
+ * platform). A failed kind is rethrown after the audit so the job counts the tenant
+ * as failed.
+ */
+export async function purgeTenant(tenantId: string, now = new Date()): Promise<TPurgeResult> {
+  const { purgeAfterDays } = await withTenant(tenantId, (db) => getRecoverySettings(db, tenantId));
+  const deletedBefore = new Date(now.getTime() - purgeAfterDays * DAY_MS);
+  const { counts, total, failed } = await purgeKinds(tenantId, deletedBefore);
   if (total > 0 || failed.length > 0) {
     await withTenant(tenantId, (db) =>
       recordAudit(db, {
@@ -161,5 +188,26 @@ export async function purgeTenant(tenantId: string, now = new Date()): Promise<T
     );
   }
   if (failed.length > 0) throw new Error(`Purging the trash failed for: ${failed.join(", ")}.`);
+  return { counts, total, deletedBefore };
+}
+
+/**
+ * "Empty the Trash now", by an admin who confirmed it: everything deleted until now is
+ * removed for good, kind by kind, and audited with the counts (also when a kind failed,
+ * which is then reported).
+ */
+export async function emptyTrash(tenantId: string, actorUserId: string, now = new Date()): Promise<TPurgeResult> {
+  const deletedBefore = new Date(now.getTime() + 1);
+  const { counts, total, failed } = await purgeKinds(tenantId, deletedBefore);
+  await withTenant(tenantId, (db) =>
+    recordAudit(db, {
+      tenantId,
+      actorUserId,
+      action: "recovery.emptied",
+      targetType: "trash",
+      data: { counts, total, failed, deletedBefore: deletedBefore.toISOString() },
+    }),
+  );
+  if (failed.length > 0) throw new Error(`Emptying the Trash failed for: ${failed.join(", ")}.`);
   return { counts, total, deletedBefore };
 }

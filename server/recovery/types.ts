@@ -17,6 +17,10 @@ export type TTrashItem = {
   version: number;
 };
 
+/** Where a page of the Trash starts: just after this item. */
+export type TTrashCursor = { deletedAt: Date; kind: string; id: string };
+export type TTrashPage = { limit: number; after: TTrashCursor | null };
+
 export type TVersionItem = {
   version: number;
   createdAt: Date;
@@ -36,7 +40,12 @@ export type TRecoverableKind = {
    * packs) should say "admin".
    */
   restoreRole?: TRole;
-  listDeleted(db: TenantDb, tenantId: string): Promise<TTrashItem[]>;
+  /**
+   * The kind's part of one page of the Trash: at most `page.limit` of its items that come
+   * after `page.after` in the Trash's order (most recently deleted first, then by kind,
+   * then by id; ./trash-page.ts), in that order.
+   */
+  listDeleted(db: TenantDb, tenantId: string, page: TTrashPage): Promise<TTrashItem[]>;
   /**
    * Newest first. Throws notFound for an id of another tenant. Ids arrive as any
    * 1-200 character string: a kind keyed by UUIDs answers notFound for anything

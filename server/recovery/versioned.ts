@@ -12,6 +12,7 @@
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
+import { afterCursor } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
 
 type TColumnType = "text" | "jsonb" | "int" | "bool";
@@ -88,7 +89,7 @@ export type TVersionedKind<TContent extends Record<string, unknown>> = TRecovera
 /** Other entity columns the write sets (not in the version line), and the time it is recorded at. */
 export type TWriteOptions = { also?: TAlso; now?: Date };
 
-/** The Trash lists this many of a kind's deletions at most per page. */
+/** A page of the Trash holds at most this many items. */
 export const TRASH_PAGE_MAX = 1000;
 
 type TRawRow = Record<string, unknown>;
@@ -207,12 +208,20 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
     find,
     write,
 
-    async listDeleted(db, tenantId): Promise<TTrashItem[]> {
+    async listDeleted(db, tenantId, page): Promise<TTrashItem[]> {
+      const after = afterCursor(spec.kind, page.after);
+      const where = !after
+        ? ""
+        : after.idAfter
+          ? "AND (e.deleted_at < $3::timestamptz OR (e.deleted_at = $3::timestamptz AND e.id > $4::uuid))"
+          : `AND e.deleted_at ${after.op === "lt" ? "<" : "<="} $3::timestamptz`;
       const rows = await db.$queryRawUnsafe<TRawRow[]>(
-        `SELECT ${entityColumns} FROM ${tables.entity} e WHERE e.tenant_id = $1::uuid AND e.deleted_at IS NOT NULL ` +
-          `ORDER BY e.deleted_at DESC, e.${tables.title}, e.id LIMIT $2`,
+        `SELECT ${entityColumns} FROM ${tables.entity} e WHERE e.tenant_id = $1::uuid AND e.deleted_at IS NOT NULL ${where} ` +
+          "ORDER BY e.deleted_at DESC, e.id LIMIT $2",
         tenantId,
-        TRASH_PAGE_MAX,
+        Math.min(page.limit, TRASH_PAGE_MAX),
+        ...(after ? [after.at] : []),
+        ...(after?.idAfter ? [after.idAfter] : []),
       );
       return rows.map(rowOf).map((row) => ({
         kind: spec.kind,

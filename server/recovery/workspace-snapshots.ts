@@ -7,9 +7,9 @@
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
+import { afterCursorWhere } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
-
-const LIST_LIMIT = 1000;
+import { TRASH_PAGE_MAX } from "./versioned";
 
 async function snapshotOf(db: TenantDb, tenantId: string, id: string) {
   const snapshot = isUuid(id) ? await db.workspaceSnapshot.findFirst({ where: { id, tenantId } }) : null;
@@ -44,11 +44,11 @@ export const workspaceSnapshotKind: TRecoverableKind = {
   kind: "workspace_snapshot",
   label: "Workspace snapshot",
 
-  async listDeleted(db, tenantId): Promise<TTrashItem[]> {
+  async listDeleted(db, tenantId, page): Promise<TTrashItem[]> {
     const rows = await db.workspaceSnapshot.findMany({
-      where: { tenantId, restoredAt: null },
-      orderBy: { createdAt: "desc" },
-      take: LIST_LIMIT,
+      where: { tenantId, restoredAt: null, ...afterCursorWhere("workspace_snapshot", page.after, "createdAt") },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      take: Math.min(page.limit, TRASH_PAGE_MAX),
     });
     return rows.map((row) => ({
       kind: "workspace_snapshot",

@@ -417,6 +417,11 @@ const MATRIX: Record<string, Row> = {
     crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true), version: 1 }),
   },
   "recovery.settings": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },
+  "recovery.empty": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), confirm: "empty the trash" }),
+    crossTenant: "takes no object id",
+  },
   "recovery.updateSettings": {
     access: { tenant: "admin" },
     input: (fx) => ({ ...tenantA(fx), purgeAfterDays: 30 }),
