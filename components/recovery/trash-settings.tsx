@@ -18,7 +18,7 @@ export function TrashSettings({ tenantSlug }: { tenantSlug: string }) {
     trpc.recovery.updateSettings.mutationOptions({
       onSuccess: (data) => {
         queryClient.setQueryData(trpc.recovery.settings.queryKey({ tenantSlug }), data);
-        void queryClient.invalidateQueries({ queryKey: trpc.recovery.trash.queryKey({ tenantSlug }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.recovery.trash.pathKey() });
         toast.success(`Deleted items are now kept for ${data.purgeAfterDays} days.`);
       },
     }),

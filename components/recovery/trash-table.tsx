@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
@@ -11,16 +11,20 @@ import { errorMessage, useTRPC } from "@/components/trpc";
 import { actorLabel, when } from "./format";
 import { VersionHistory } from "./version-history";
 
-/** Everything deleted in the tenant, across kinds, with Restore and each item's history. */
+/** Everything deleted in the tenant, across kinds, most recent first, a page at a time, with Restore and each item's history. */
 export function TrashTable({ tenantSlug }: { tenantSlug: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const trash = useQuery(trpc.recovery.trash.queryOptions({ tenantSlug }));
+  const trash = useInfiniteQuery(
+    trpc.recovery.trash.infiniteQueryOptions({ tenantSlug, limit: 50 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+  );
+  const items = trash.data?.pages.flatMap((page) => page.items) ?? [];
+  const purgeAfterDays = trash.data?.pages[0]?.purgeAfterDays;
   const [openItem, setOpenItem] = useState<string | null>(null);
   const restore = useMutation(
     trpc.recovery.restore.mutationOptions({
       onSuccess: (_data, input) => {
-        const title = trash.data?.items.find((item) => item.kind === input.kind && item.id === input.id)?.title ?? "The item";
+        const title = items.find((item) => item.kind === input.kind && item.id === input.id)?.title ?? "The item";
         toast.success(`Restored "${title}".`);
         void queryClient.invalidateQueries({ queryKey: trpc.recovery.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.memory.pathKey() });
@@ -28,14 +32,13 @@ export function TrashTable({ tenantSlug }: { tenantSlug: string }) {
       onError: (error) => toast.error(errorMessage(error)),
     }),
   );
-  const items = trash.data?.items ?? [];
 
   return (
     <Card
       title="Deleted items"
       description={
-        trash.data
-          ? `Kept for ${trash.data.purgeAfterDays} days after deletion, then removed for good.`
+        purgeAfterDays !== undefined
+          ? `Kept for ${purgeAfterDays} days after deletion, then removed for good.`
           : "What agents and people deleted in this tenant."
       }
     >
@@ -100,6 +103,11 @@ export function TrashTable({ tenantSlug }: { tenantSlug: string }) {
           })}
         </Table>
       </QueryStates>
+      {trash.hasNextPage ? (
+        <Button variant="secondary" className="mt-3" isBusy={trash.isFetchingNextPage} onClick={() => void trash.fetchNextPage()}>
+          Load more
+        </Button>
+      ) : null}
     </Card>
   );
 }

@@ -1,3 +1,4 @@
+import { EmptyTrash } from "@/components/recovery/empty-trash";
 import { TrashSettings } from "@/components/recovery/trash-settings";
 import { TrashTable } from "@/components/recovery/trash-table";
 import { Card, PageHeader } from "@/components/ui/card";
@@ -15,7 +16,12 @@ export default async function TrashPage({ params }: { params: Promise<{ tenant: 
       {hasRole(tenant.role, "member") ? (
         <div className="space-y-6">
           <TrashTable tenantSlug={tenant.slug} />
-          {hasRole(tenant.role, "admin") ? <TrashSettings tenantSlug={tenant.slug} /> : null}
+          {hasRole(tenant.role, "admin") ? (
+            <>
+              <TrashSettings tenantSlug={tenant.slug} />
+              <EmptyTrash tenantSlug={tenant.slug} />
+            </>
+          ) : null}
         </div>
       ) : (
         <Card>
