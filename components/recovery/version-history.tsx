@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -8,11 +9,30 @@ import { errorMessage, useTRPC } from "@/components/trpc";
 import { actorLabel, contentText, when } from "./format";
 
 /**
- * Every version of one item, newest first, each restorable as a new version.
- * The newest version of a live item is what it is now, and a deletion marker
- * carries the same content as the version before it: neither gets a button.
+ * Every version of one item, of any recoverable kind, newest first, each restorable as
+ * a new version: the one history panel of the Trash and of the memory, skills and
+ * workflows pages. The newest version of a live item is what it is now, and a deletion
+ * marker carries the same content as the version before it: neither gets a button.
+ * `renderContent` shows a kind's content its own way (a skill's markdown); by default
+ * it is shown as text.
  */
-export function VersionHistory({ tenantSlug, kind, id, title }: { tenantSlug: string; kind: string; id: string; title: string }) {
+export function VersionHistory({
+  tenantSlug,
+  kind,
+  id,
+  title,
+  canRestore = true,
+  renderContent,
+  onRestored,
+}: {
+  tenantSlug: string;
+  kind: string;
+  id: string;
+  title: string;
+  canRestore?: boolean;
+  renderContent?: (content: unknown) => ReactNode;
+  onRestored?: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const versions = useQuery(trpc.recovery.versions.queryOptions({ tenantSlug, kind, id }));
@@ -22,6 +42,7 @@ export function VersionHistory({ tenantSlug, kind, id, title }: { tenantSlug: st
         toast.success(`Version ${input.version} of "${title}" is back, as a new version.`);
         void queryClient.invalidateQueries({ queryKey: trpc.recovery.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.memory.pathKey() });
+        onRestored?.();
       },
       onError: (error) => toast.error(errorMessage(error)),
     }),
@@ -43,7 +64,7 @@ export function VersionHistory({ tenantSlug, kind, id, title }: { tenantSlug: st
                   {isCurrent ? <Badge tone="success">current</Badge> : null}
                   <span>{when(version.createdAt)}</span>
                   <span>by {actorLabel(version.actor)}</span>
-                  {!version.isDeleted && !isCurrent ? (
+                  {canRestore && !version.isDeleted && !isCurrent ? (
                     <Button
                       variant="secondary"
                       className="ml-auto px-2 py-0.5 text-xs"
@@ -55,9 +76,13 @@ export function VersionHistory({ tenantSlug, kind, id, title }: { tenantSlug: st
                     </Button>
                   ) : null}
                 </div>
-                <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words text-xs text-slate-800">
-                  {contentText(version.content)}
-                </pre>
+                {renderContent ? (
+                  <div className="mt-2 max-h-64 overflow-auto">{renderContent(version.content)}</div>
+                ) : (
+                  <pre className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-words text-xs text-slate-800">
+                    {contentText(version.content)}
+                  </pre>
+                )}
               </li>
             );
           })}

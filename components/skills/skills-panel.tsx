@@ -10,7 +10,7 @@ import { Row, Table } from "@/components/ui/table";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { MarkdownPreview } from "./markdown-preview";
 import { SkillEditor, type TSkillDraft } from "./skill-editor";
-import { VersionList } from "./version-list";
+import { VersionHistory } from "@/components/recovery/version-history";
 
 const NEW_SKILL: TSkillDraft = { name: "", description: "", body: "# Title\n\nWhat the agent should do, step by step.\n" };
 
@@ -151,7 +151,7 @@ function SkillDetail({
         <MarkdownPreview markdown={current.body} />
       )}
       <h3 className="mb-2 mt-6 text-sm font-semibold text-slate-900">Version history</h3>
-      <VersionList
+      <VersionHistory
         key={current.version}
         tenantSlug={tenantSlug}
         kind="skill"

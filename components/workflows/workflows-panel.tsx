@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 import { actorLabel, when } from "@/components/recovery/format";
-import { VersionList } from "@/components/skills/version-list";
+import { VersionHistory } from "@/components/recovery/version-history";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -174,7 +174,7 @@ function WorkflowDetail({
         </div>
       )}
       <h3 className="mb-2 mt-6 text-sm font-semibold text-slate-900">Version history</h3>
-      <VersionList
+      <VersionHistory
         key={current.version}
         tenantSlug={tenantSlug}
         kind="workflow"

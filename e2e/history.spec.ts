@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { expect, type Page, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+/**
+ * The one history panel: on every page it lists the versions newest first, marks the
+ * current one, and brings an earlier one back as a new version.
+ */
+async function restoreFirstVersion(page: Page, title: string, versions: number): Promise<void> {
+  const history = page.getByRole("region", { name: `Version history of ${title}` });
+  await expect(history.getByTestId("version")).toHaveCount(versions);
+  await expect(history.getByTestId("version").first()).toContainText("current");
+  await history.getByRole("button", { name: `Restore version 1 of ${title}`, exact: true }).click();
+  await expect(page.getByText(`Version 1 of "${title}" is back, as a new version.`)).toBeVisible();
+  await expect(history.getByTestId("version")).toHaveCount(versions + 1);
+  await expect(history.getByTestId("version").first()).toContainText(`v${versions + 1}`);
+}
+
+test("history and restore work the same way on the memory, skills and workflows pages", async ({ page }) => {
+  test.setTimeout(120_000);
+  const unique = `h${randomBytes(4).toString("hex")}`;
+  await signIn(page, "admin@globex.test");
+
+  // Memory: two versions of one key (the scripted planner keys a fact by its first three words).
+  const key = `${unique}-launch-day`;
+  await page.goto("/t/globex/chat");
+  await page.getByRole("button", { name: "New conversation" }).click();
+  for (const day of ["Friday", "Monday"]) {
+    await page.getByLabel("Message", { exact: true }).fill(`remember that ${unique} launch day is ${day}`);
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByTestId("tool-card").filter({ hasText: day }).first()).toContainText("memory.set");
+  }
+  await page.goto("/t/globex/memory");
+  const row = page.getByTestId("memory-table").getByRole("row").filter({ hasText: key });
+  await expect(row).toContainText("v2");
+  await page.getByRole("button", { name: `History of ${key}`, exact: true }).click();
+  await restoreFirstVersion(page, key, 2);
+  await expect(row).toContainText("v3");
+  await expect(row).toContainText("Friday");
+
+  // Skills: create, save a second version, bring the first back.
+  const skill = `${unique}-skill`;
+  await page.goto("/t/globex/skills");
+  await page.getByRole("button", { name: "New skill" }).click();
+  await page.getByLabel("Name").fill(skill);
+  await page.getByLabel("Instructions (markdown)").fill("First instructions.");
+  await page.getByRole("button", { name: "Create skill" }).click();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  await page.getByLabel("Instructions (markdown)").fill("Second instructions.");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page.getByText("version 2", { exact: false }).first()).toBeVisible();
+  await restoreFirstVersion(page, skill, 2);
+  await expect(page.getByText(/version 3 · by/)).toBeVisible();
+
+  // Workflows: the same.
+  const workflow = `${unique}-flow`;
+  await page.goto("/t/globex/workflows");
+  await page.getByRole("button", { name: "New workflow" }).click();
+  await page.getByLabel("Name").fill(workflow);
+  await page.getByLabel("Description").fill("First description");
+  await page.getByRole("button", { name: "Create workflow" }).click();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  await page.getByLabel("Description").fill("Second description");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await expect(page.getByText(/Second description · \d+ steps · version 2/)).toBeVisible();
+  await restoreFirstVersion(page, workflow, 2);
+  await expect(page.getByText(/First description · \d+ steps · version 3/)).toBeVisible();
+});
