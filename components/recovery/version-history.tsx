@@ -35,7 +35,8 @@ export function VersionHistory({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const versions = useQuery(trpc.recovery.versions.queryOptions({ tenantSlug, kind, id }));
+  // Read afresh whenever the panel appears: the page that shows it may have just saved a version.
+  const versions = useQuery({ ...trpc.recovery.versions.queryOptions({ tenantSlug, kind, id }), refetchOnMount: "always" });
   const restore = useMutation(
     trpc.recovery.restoreVersion.mutationOptions({
       onSuccess: (_data, input) => {
