@@ -6,8 +6,9 @@
 // Trash keeps things, and may empty it now.
 import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
-import { ZEmptyTrash, ZItemRef, ZRestoreVersion, ZTrashQuery, ZUpdateRecoverySettings } from "./schemas";
+import { ZDiffVersions, ZEmptyTrash, ZItemRef, ZRestoreVersion, ZTrashQuery, ZUpdateRecoverySettings } from "./schemas";
 import {
+  diffVersions,
   emptyTrash,
   getRecoverySettings,
   listTrash,
@@ -26,6 +27,9 @@ export const recoveryRouter = createTRPCRouter({
   versions: tenantProcedure("member")
     .input(ZItemRef)
     .query(({ ctx, input }) => ctx.withTenant((db) => listVersions(db, ctx.tenant.id, input))),
+  diff: tenantProcedure("member")
+    .input(ZDiffVersions)
+    .query(({ ctx, input }) => ctx.withTenant((db) => diffVersions(db, ctx.tenant.id, input))),
   restore: tenantProcedure("member")
     .input(ZItemRef)
     .mutation(({ ctx, input }) =>

@@ -23,8 +23,14 @@ export const ZEmptyTrash = z.object({ confirm: z.literal("empty the trash", { me
 export const ZItemRef = z.object({ kind: ZKind, id: zText({ max: 200 }) });
 export type TItemRef = z.infer<typeof ZItemRef>;
 
-export const ZRestoreVersion = ZItemRef.extend({ version: z.number().int().min(1).max(2_147_483_647) });
+const ZVersion = z.number().int().min(1).max(2_147_483_647);
+
+export const ZRestoreVersion = ZItemRef.extend({ version: ZVersion });
 export type TRestoreVersion = z.infer<typeof ZRestoreVersion>;
+
+/** Two versions of one item to compare: what `from` had, what `to` has. */
+export const ZDiffVersions = ZItemRef.extend({ from: ZVersion, to: ZVersion });
+export type TDiffVersions = z.infer<typeof ZDiffVersions>;
 
 export const MAX_PURGE_AFTER_DAYS = 3650;
 export const ZUpdateRecoverySettings = z.object({

@@ -3,6 +3,7 @@
 // purge. Each kind does its own part (server/recovery/types.ts); this module
 // resolves the kind, checks who may restore it, shows actors as people
 // recognise them, and audits every restore and purge.
+import { diffLines } from "diff";
 import { recordAudit } from "@/server/audit/service";
 import { hasRole, type TRole } from "@/server/auth/roles";
 import { withTenant, type TenantDb } from "@/server/db";
@@ -10,7 +11,7 @@ import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { displayActors } from "./actors";
 import { RECOVERABLE_KINDS } from "./kinds";
-import type { TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
+import type { TDiffVersions, TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
 import { decodeCursor, encodeCursor, trashOrder } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
 import { TRASH_PAGE_MAX } from "./versioned";
@@ -109,6 +110,45 @@ export async function listVersions(db: TenantDb, tenantId: string, ref: TItemRef
     versions.map((version) => version.actor),
   );
   return versions.map((version) => ({ ...version, actor: actors.get(version.actor) ?? version.actor }));
+}
+
+export type TDiffPart = { value: string; added: boolean; removed: boolean };
+export type TFieldDiff = { field: string; isChanged: boolean; parts: TDiffPart[] };
+export type TVersionDiff = { from: number; to: number; fields: TFieldDiff[] };
+
+/** A version's content as named texts: each field of an object, or the whole as "content". */
+function fieldTexts(content: unknown): Map<string, string> {
+  const text = (value: unknown) => (typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? ""));
+  if (content && typeof content === "object" && !Array.isArray(content))
+    return new Map(Object.entries(content as Record<string, unknown>).map(([field, value]) => [field, text(value)]));
+  return new Map([["content", text(content)]]);
+}
+
+/**
+ * What changed between two versions of one item, field by field, as lines kept, removed
+ * and added (jsdiff's line diff): for every kind, from the versions it lists.
+ */
+export async function diffVersions(db: TenantDb, tenantId: string, input: TDiffVersions): Promise<TVersionDiff> {
+  const versions = await kindOf(input.kind).listVersions(db, tenantId, input.id);
+  const find = (version: number) => {
+    const found = versions.find((candidate) => candidate.version === version);
+    if (!found) throw new AppError("NOT_FOUND", `There is no version ${version} of this item.`);
+    return found;
+  };
+  const [before, after] = [fieldTexts(find(input.from).content), fieldTexts(find(input.to).content)];
+  const fields = [...new Set([...before.keys(), ...after.keys()])];
+  return {
+    from: input.from,
+    to: input.to,
+    fields: fields.map((field) => {
+      const parts = diffLines(before.get(field) ?? "", after.get(field) ?? "").map((part) => ({
+        value: part.value,
+        added: part.added,
+        removed: part.removed,
+      }));
+      return { field, isChanged: parts.some((part) => part.added || part.removed), parts };
+    }),
+  };
 }
 
 function kindForRestore(kind: string, actor: TActor): TRecoverableKind {

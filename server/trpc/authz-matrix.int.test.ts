@@ -406,6 +406,11 @@ const MATRIX: Record<string, Row> = {
     input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true) }),
     crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true) }),
   },
+  "recovery.diff": {
+    access: { tenant: "member" },
+    input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true), from: 1, to: 1 }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.b, true), from: 1, to: 1 }),
+  },
   "recovery.restore": {
     access: { tenant: "member" },
     input: async (fx) => ({ ...tenantA(fx), kind: "memory", id: await memoryOf(fx.a, true) }),
