@@ -4,7 +4,8 @@ import { signIn } from "./helpers";
 
 /**
  * The one history panel: on every page it lists the versions newest first, marks the
- * current one, and brings an earlier one back as a new version.
+ * current one, compares an earlier one with it, and brings an earlier one back as a new
+ * version.
  */
 async function restoreFirstVersion(page: Page, title: string, versions: number): Promise<void> {
   const history = page.getByRole("region", { name: `Version history of ${title}` });
@@ -49,6 +50,11 @@ test("history and restore work the same way on the memory, skills and workflows 
   await page.getByLabel("Instructions (markdown)").fill("Second instructions.");
   await page.getByRole("button", { name: "Save as a new version" }).click();
   await expect(page.getByText("version 2", { exact: false }).first()).toBeVisible();
+  // What changed from the first version to the second, line by line.
+  await page.getByRole("button", { name: `Compare version 1 of ${skill} with version 2`, exact: true }).click();
+  const changes = page.getByRole("region", { name: `Changes to ${skill} from version 1 to version 2` });
+  await expect(changes.locator('[data-change="removed"]')).toContainText("First instructions.");
+  await expect(changes.locator('[data-change="added"]')).toContainText("Second instructions.");
   await restoreFirstVersion(page, skill, 2);
   await expect(page.getByText(/version 3 · by/)).toBeVisible();
 

@@ -1,6 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -49,6 +49,7 @@ export function VersionHistory({
     }),
   );
   const newest = versions.data?.[0];
+  const [compared, setCompared] = useState<number | null>(null);
 
   return (
     <section aria-label={`Version history of ${title}`} className="py-2">
@@ -65,10 +66,21 @@ export function VersionHistory({
                   {isCurrent ? <Badge tone="success">current</Badge> : null}
                   <span>{when(version.createdAt)}</span>
                   <span>by {actorLabel(version.actor)}</span>
+                  {newest && version.version !== newest.version ? (
+                    <Button
+                      variant="ghost"
+                      className="ml-auto px-2 py-0.5 text-xs"
+                      aria-expanded={compared === version.version}
+                      aria-label={`Compare version ${version.version} of ${title} with version ${newest.version}`}
+                      onClick={() => setCompared(compared === version.version ? null : version.version)}
+                    >
+                      Compare with v{newest.version}
+                    </Button>
+                  ) : null}
                   {canRestore && !version.isDeleted && !isCurrent ? (
                     <Button
                       variant="secondary"
-                      className="ml-auto px-2 py-0.5 text-xs"
+                      className="px-2 py-0.5 text-xs"
                       isBusy={isBusy}
                       aria-label={`Restore version ${version.version} of ${title}`}
                       onClick={() => restore.mutate({ tenantSlug, kind, id, version: version.version })}
@@ -77,6 +89,9 @@ export function VersionHistory({
                     </Button>
                   ) : null}
                 </div>
+                {compared === version.version && newest ? (
+                  <VersionDiff tenantSlug={tenantSlug} kind={kind} id={id} from={version.version} to={newest.version} title={title} />
+                ) : null}
                 {renderContent ? (
                   <div className="mt-2 max-h-64 overflow-auto">{renderContent(version.content)}</div>
                 ) : (
@@ -90,5 +105,59 @@ export function VersionHistory({
         </ol>
       </QueryStates>
     </section>
+  );
+}
+
+/** What changed from one version to another, field by field: removed lines in red, added in green. */
+function VersionDiff({
+  tenantSlug,
+  kind,
+  id,
+  from,
+  to,
+  title,
+}: {
+  tenantSlug: string;
+  kind: string;
+  id: string;
+  from: number;
+  to: number;
+  title: string;
+}) {
+  const trpc = useTRPC();
+  const diff = useQuery(trpc.recovery.diff.queryOptions({ tenantSlug, kind, id, from, to }));
+  const changed = diff.data?.fields.filter((field) => field.isChanged) ?? [];
+  return (
+    <div
+      role="region"
+      aria-label={`Changes to ${title} from version ${from} to version ${to}`}
+      className="mt-2 rounded border border-slate-200 bg-white p-2"
+    >
+      <QueryStates
+        query={diff}
+        isEmpty={changed.length === 0}
+        emptyTitle="The two versions have the same content."
+        errorText={errorMessage}
+      >
+        {changed.map((field) => (
+          <div key={field.field} className="mb-2 last:mb-0">
+            <p className="mb-1 text-xs font-medium text-slate-700">{field.field}</p>
+            <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words font-mono text-xs">
+              {field.parts.map((part, index) => (
+                <span
+                  key={index}
+                  data-change={part.added ? "added" : part.removed ? "removed" : "same"}
+                  className={
+                    part.added ? "bg-emerald-50 text-emerald-800" : part.removed ? "bg-red-50 text-red-800 line-through" : "text-slate-600"
+                  }
+                >
+                  {part.value}
+                </span>
+              ))}
+            </pre>
+          </div>
+        ))}
+      </QueryStates>
+    </div>
   );
 }
