@@ -23,7 +23,6 @@ export type TMemoryEntry = { id: string; key: string; value: string; version: nu
 export const memoryKind = versionedKind<{ value: string }>({
   kind: "memory",
   label: "Memory entry",
-  noun: "memory entry",
   tables: {
     entity: "memory_entries",
     versions: "memory_versions",

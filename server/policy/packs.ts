@@ -10,7 +10,6 @@ import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
 import { afterCursorWhere } from "@/server/recovery/trash-page";
-import { TRASH_PAGE_MAX } from "@/server/recovery/versioned";
 import { CATALOG_PACKS, catalogPack } from "./catalog";
 import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";
 import { packToolNames } from "./tool-names";
@@ -196,7 +195,7 @@ export const policyPackKind: TRecoverableKind = {
     const packs = await db.policyPack.findMany({
       where: { tenantId, deletedAt: { not: null }, ...afterCursorWhere("policy_pack", page.after, "deletedAt") },
       orderBy: [{ deletedAt: "desc" }, { id: "asc" }],
-      take: Math.min(page.limit, TRASH_PAGE_MAX),
+      take: page.limit,
     });
     const latest = await db.policyPackVersion.groupBy({
       by: ["packId"],

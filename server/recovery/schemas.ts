@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { zText } from "@/server/validation";
+import { TRASH_PAGE_MAX } from "./trash-page";
 
 /** A recoverable kind's id ("memory", "skill", "policy_pack"…); whether it exists is the service's question. */
 export const ZKind = z
@@ -12,7 +13,12 @@ export const ZKind = z
 export const ZTrashQuery = z.object({
   kind: ZKind.optional(),
   /** Items per page (50 unless given). */
-  limit: z.number().int().min(1, { message: "is at least 1" }).max(200, { message: "is at most 200" }).optional(),
+  limit: z
+    .number()
+    .int()
+    .min(1, { message: "is at least 1" })
+    .max(TRASH_PAGE_MAX, { message: `is at most ${TRASH_PAGE_MAX}` })
+    .optional(),
   /** Where the page starts: the `nextCursor` of the page before. */
   cursor: z.string().max(400).nullish(),
 });

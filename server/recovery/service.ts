@@ -12,9 +12,8 @@ import { logger } from "@/server/logger";
 import { displayActors } from "./actors";
 import { RECOVERABLE_KINDS } from "./kinds";
 import type { TDiffVersions, TItemRef, TRestoreVersion, TUpdateRecoverySettings } from "./schemas";
-import { decodeCursor, encodeCursor, trashOrder } from "./trash-page";
+import { decodeCursor, encodeCursor, TRASH_PAGE_MAX, trashOrder } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
-import { TRASH_PAGE_MAX } from "./versioned";
 import { userPrincipal } from "@/server/principals";
 
 export const DEFAULT_PURGE_AFTER_DAYS = 30;

@@ -5,6 +5,9 @@ import { AppError } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import type { TTrashCursor, TTrashItem } from "./types";
 
+/** A page of the Trash holds at most this many items (the service asks each kind for one more). */
+export const TRASH_PAGE_MAX = 200;
+
 /** Negative when `a` comes first in the Trash. */
 export function trashOrder(a: Pick<TTrashItem, "deletedAt" | "kind" | "id">, b: Pick<TTrashItem, "deletedAt" | "kind" | "id">): number {
   const byTime = b.deletedAt.getTime() - a.deletedAt.getTime();

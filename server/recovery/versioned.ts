@@ -50,8 +50,6 @@ export type TVersionedRow<TContent> = {
 export type TVersionedSpec<TContent extends Record<string, unknown>> = {
   kind: string;
   label: string;
-  /** How messages name one item: "skill" → `The skill "triage" …`. */
-  noun: string;
   restoreRole?: TRecoverableKind["restoreRole"];
   tables: TVersionedTables<TContent>;
   /**
@@ -89,13 +87,12 @@ export type TVersionedKind<TContent extends Record<string, unknown>> = TRecovera
 /** Other entity columns the write sets (not in the version line), and the time it is recorded at. */
 export type TWriteOptions = { also?: TAlso; now?: Date };
 
-/** A page of the Trash holds at most this many items. */
-export const TRASH_PAGE_MAX = 1000;
-
 type TRawRow = Record<string, unknown>;
 
 export function versionedKind<TContent extends Record<string, unknown>>(spec: TVersionedSpec<TContent>): TVersionedKind<TContent> {
   const { tables } = spec;
+  // How messages name one item: `The skill "triage" …`.
+  const noun = spec.label.toLowerCase();
   const fields = Object.keys(tables.content) as (keyof TContent & string)[];
   const columnOf = (field: keyof TContent & string) => tables.content[field].column;
   const contentColumns = fields.map(columnOf);
@@ -178,7 +175,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
       ...values.map(([value]) => value),
       ...extra.map(([, value]) => value),
     );
-    if (updated === 0) throw new AppError("CONFLICT", `The ${spec.noun} "${row.title}" changed meanwhile; reload and try again.`);
+    if (updated === 0) throw new AppError("CONFLICT", `The ${noun} "${row.title}" changed meanwhile; reload and try again.`);
     const placeholders = values.map(([, cast], index) => `$${7 + index}${cast}`);
     await db.$executeRawUnsafe(
       `INSERT INTO ${tables.versions} (tenant_id, ${tables.parent}, version, is_deleted, actor, created_at, ${[...contentColumns, ...fixed].join(", ")}) ` +
@@ -219,7 +216,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
         `SELECT ${entityColumns} FROM ${tables.entity} e WHERE e.tenant_id = $1::uuid AND e.deleted_at IS NOT NULL ${where} ` +
           "ORDER BY e.deleted_at DESC, e.id LIMIT $2",
         tenantId,
-        Math.min(page.limit, TRASH_PAGE_MAX),
+        page.limit,
         ...(after ? [after.at] : []),
         ...(after?.idAfter ? [after.idAfter] : []),
       );
@@ -256,7 +253,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
 
     async restore(db, tenantId, id, actor) {
       const row = await find(db, tenantId, id);
-      if (!row.deletedAt) throw new AppError("CONFLICT", `The ${spec.noun} "${row.title}" is not in the Trash; it was restored meanwhile.`);
+      if (!row.deletedAt) throw new AppError("CONFLICT", `The ${noun} "${row.title}" is not in the Trash; it was restored meanwhile.`);
       await bringBack(db, tenantId, row, row.content, actor);
     },
 
@@ -269,7 +266,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
         version,
       );
       const old = rows[0];
-      if (!old) throw notFound(`Version ${version} of the ${spec.noun} "${row.title}"`);
+      if (!old) throw notFound(`Version ${version} of the ${noun} "${row.title}"`);
       await bringBack(db, tenantId, row, contentOf(old), actor);
     },
 

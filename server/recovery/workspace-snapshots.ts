@@ -9,7 +9,6 @@ import { AppError, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import { afterCursorWhere } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
-import { TRASH_PAGE_MAX } from "./versioned";
 
 async function snapshotOf(db: TenantDb, tenantId: string, id: string) {
   const snapshot = isUuid(id) ? await db.workspaceSnapshot.findFirst({ where: { id, tenantId } }) : null;
@@ -48,7 +47,7 @@ export const workspaceSnapshotKind: TRecoverableKind = {
     const rows = await db.workspaceSnapshot.findMany({
       where: { tenantId, restoredAt: null, ...afterCursorWhere("workspace_snapshot", page.after, "createdAt") },
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      take: Math.min(page.limit, TRASH_PAGE_MAX),
+      take: page.limit,
     });
     return rows.map((row) => ({
       kind: "workspace_snapshot",

@@ -82,7 +82,6 @@ export type THeartbeatContent = {
 export const heartbeatKind = versionedKind<THeartbeatContent>({
   kind: "heartbeat",
   label: "Heartbeat task",
-  noun: "heartbeat task",
   restoreRole: "admin",
   tables: {
     entity: "heartbeat_tasks",

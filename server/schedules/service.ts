@@ -101,7 +101,6 @@ export type TScheduleContent = { label: string; expression: string; timezone: st
 export const cronKind = versionedKind<TScheduleContent>({
   kind: "cron",
   label: "Schedule",
-  noun: "schedule",
   tables: {
     entity: "cron_schedules",
     versions: "cron_schedule_versions",

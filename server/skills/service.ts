@@ -58,7 +58,6 @@ async function assertNameFree(db: TenantDb, tenantId: string, name: string, exce
 export const skillKind = versionedKind<TSkillContent>({
   kind: "skill",
   label: "Skill",
-  noun: "skill",
   restoreRole: "admin",
   tables: {
     entity: "skills",

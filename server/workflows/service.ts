@@ -83,7 +83,6 @@ async function assertNameFree(db: TenantDb, tenantId: string, name: string, exce
 export const workflowKind = versionedKind<TWorkflowContent>({
   kind: "workflow",
   label: "Workflow",
-  noun: "workflow",
   restoreRole: "admin",
   tables: {
     entity: "workflows",
