@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { CATALOG_PACKS } from "./catalog";
 import { callerFor, createTenantFixture } from "@/server/test/factories";
-import { policyPackKind } from "./packs";
+import { addPackVersion, packSource, policyPackKind } from "./packs";
 
 const HOLD_TRANSFERS = `@id("hold-all-transfers")
 @effect("require_approval")
@@ -153,13 +153,27 @@ describe("policy packs in the database", () => {
 
     const trash = await withTenant(fx.tenant.id, (db) => policyPackKind.listDeleted(db, fx.tenant.id, { limit: 50, after: null }));
     expect(trash).toEqual([
-      expect.objectContaining({ id: created.id, title: "finance-rules", deletedBy: `user:${fx.users.admin.id}`, version: 2 }),
+      expect.objectContaining({ id: created.id, title: "finance-rules", deletedBy: `user:${fx.users.admin.id}`, version: 3 }),
     ]);
     await withTenant(fx.tenant.id, (db) => policyPackKind.restoreVersion(db, fx.tenant.id, created.id, 1, "user:restorer"));
     const versions = await withTenant(fx.tenant.id, (db) => policyPackKind.listVersions(db, fx.tenant.id, created.id));
-    expect(versions.map((version) => version.version)).toEqual([3, 2, 1]);
+    // The deletion is a line of history (3); the restore of version 1's text is version 4.
+    expect(versions.map((version) => [version.version, version.isDeleted, version.actor])).toEqual([
+      [4, false, "user:restorer"],
+      [3, true, `user:${fx.users.admin.id}`],
+      [2, false, `user:${fx.users.admin.id}`],
+      [1, false, `user:${fx.users.admin.id}`],
+    ]);
     expect(versions[0]?.content).toBe(HOLD_TRANSFERS);
-    expect((await admin.policyPack.list({ tenantSlug })).find((pack) => pack.name === "finance-rules")).toMatchObject({ latest: 3 });
+    // What a composition can pin: the versions that are not deletions.
+    expect((await admin.policyPack.list({ tenantSlug })).find((pack) => pack.name === "finance-rules")).toMatchObject({
+      versions: [1, 2, 4],
+      latest: 4,
+    });
+    await withTenant(fx.tenant.id, async (db) => {
+      expect(await packSource(db, fx.tenant.id, { name: "finance-rules", version: 3 })).toBeNull();
+      expect(await packSource(db, fx.tenant.id, { name: "finance-rules", version: 4 })).toMatchObject({ text: HOLD_TRANSFERS });
+    });
 
     // Another tenant cannot see or touch it.
     const other = await createTenantFixture();
@@ -171,6 +185,39 @@ describe("policy packs in the database", () => {
     ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+});
+
+describe("a tenant pack as a versioned kind", () => {
+  it("a restore needs its name free, and of two changes made from one version the second is refused", async () => {
+    const fx = await createTenantFixture();
+    const admin = callerFor(fx.users.admin);
+    const tenantSlug = fx.tenant.slug;
+    const first = await admin.policyPack.create({ tenantSlug, name: "finance-rules", text: HOLD_TRANSFERS });
+    await admin.policyPack.delete({ tenantSlug, packId: first.id });
+    const second = await admin.policyPack.create({ tenantSlug, name: "finance-rules", text: HOLD_TRANSFERS });
+    await expect(
+      withTenant(fx.tenant.id, (db) => policyPackKind.restore(db, fx.tenant.id, first.id, "user:restorer")),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining('named "finance-rules"'),
+    });
+
+    // Both read version 1; the first write wins, the second is a CONFLICT, not a second version 2.
+    const actor = { userId: fx.users.admin.id, label: `user:${fx.users.admin.id}` };
+    await expect(
+      withTenant(fx.tenant.id, async (db) => {
+        const pack = await db.policyPack.findFirstOrThrow({ where: { id: second.id } });
+        await addPackVersion(db, fx.tenant.id, actor, second.id, `${HOLD_TRANSFERS}\n`);
+        await policyPackKind.write(
+          db,
+          fx.tenant.id,
+          { id: pack.id, title: pack.name, version: pack.version },
+          { text: HOLD_TRANSFERS, isDeleted: false },
+          actor.label,
+        );
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 });
 

@@ -4,12 +4,12 @@
 // be valid, and Cedar's validator must accept it against the tools of this
 // deployment, so a bad pack never reaches a composition. Deleting a pack is soft
 // (the Trash brings it back) and refused while the tenant's composition uses it.
+// Packs are a versioned kind (server/recovery/versioned.ts): every change, delete and
+// restore is a line of history; compositions pin the lines that are not deletions.
 import { recordAudit } from "@/server/audit/service";
 import type { TenantDb } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
-import { isUuid } from "@/server/validation";
-import type { TRecoverableKind, TTrashItem, TVersionItem } from "@/server/recovery/types";
-import { afterCursorWhere } from "@/server/recovery/trash-page";
+import { versionedKind } from "@/server/recovery/versioned";
 import { CATALOG_PACKS, catalogPack } from "./catalog";
 import { compileComposition, PolicyCompileError, validateComposition, type TPackSource } from "./evaluate";
 import { packToolNames } from "./tool-names";
@@ -44,6 +44,37 @@ async function checkedText(name: string, text: string): Promise<string> {
   return text;
 }
 
+async function assertNameFree(db: TenantDb, tenantId: string, name: string, exceptId?: string): Promise<void> {
+  const clash = await db.policyPack.findFirst({
+    where: { tenantId, name, deletedAt: null, ...(exceptId ? { id: { not: exceptId } } : {}) },
+  });
+  if (clash) throw new AppError("CONFLICT", `This tenant already has a pack named "${name}"; rename or delete that one first.`);
+}
+
+/**
+ * A tenant's packs as a versioned, recoverable kind: the Trash brings a deleted pack
+ * back under its name (if no live pack took it), the history any earlier text (checked
+ * again against today's tools) as a new version. An older version may permit more than
+ * the current one: only admins bring one back.
+ */
+export const policyPackKind = versionedKind<{ text: string }>({
+  kind: "policy_pack",
+  label: "Policy pack",
+  restoreRole: "admin",
+  tables: {
+    entity: "policy_packs",
+    versions: "policy_pack_versions",
+    parent: "pack_id",
+    content: { text: { column: "text" } },
+    title: "name",
+    hasDeletedBy: true,
+  },
+  check: async (db, tenantId, row, content) => {
+    await assertNameFree(db, tenantId, row.title, row.id);
+    return { text: content.text === row.content.text ? content.text : await checkedText(row.title, content.text) };
+  },
+});
+
 export async function listPacks(db: TenantDb, tenantId: string): Promise<TPackSummary[]> {
   const catalog = new Map<string, TPackSummary>();
   for (const pack of CATALOG_PACKS) {
@@ -63,7 +94,7 @@ export async function listPacks(db: TenantDb, tenantId: string): Promise<TPackSu
   }
   const own = await db.policyPack.findMany({ where: { tenantId, deletedAt: null }, orderBy: { name: "asc" } });
   const versions = await db.policyPackVersion.findMany({
-    where: { tenantId, packId: { in: own.map((pack) => pack.id) } },
+    where: { tenantId, packId: { in: own.map((pack) => pack.id) }, isDeleted: false },
     select: { packId: true, version: true },
     orderBy: { version: "asc" },
   });
@@ -86,27 +117,25 @@ export async function listPacks(db: TenantDb, tenantId: string): Promise<TPackSu
 export async function createPack(
   db: TenantDb,
   tenantId: string,
-  actor: { userId: string; label: string },
+  actor: { userId: string | null; label: string },
   input: { name: string; description?: string; text: string },
 ) {
   if (CATALOG_NAMES.has(input.name) || input.name === "tenant")
     throw new AppError("CONFLICT", `"${input.name}" is the name of a catalog pack; choose another name.`);
   const text = await checkedText(input.name, input.text);
-  const clash = await db.policyPack.findFirst({ where: { tenantId, name: input.name, deletedAt: null } });
-  if (clash) throw new AppError("CONFLICT", `This tenant already has a pack named "${input.name}".`);
-  const pack = await db.policyPack.create({
-    data: { tenantId, name: input.name, description: input.description ?? "", createdBy: actor.label },
+  await assertNameFree(db, tenantId, input.name);
+  const id = await policyPackKind.create(db, tenantId, { text }, actor.label, {
+    also: { name: input.name, description: input.description ?? "", created_by: actor.label },
   });
-  await db.policyPackVersion.create({ data: { tenantId, packId: pack.id, version: 1, text, createdBy: actor.label } });
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
     action: "policy_pack.created",
     targetType: "policy_pack",
-    targetId: pack.id,
-    data: { name: pack.name, version: 1 },
+    targetId: id,
+    data: { name: input.name, version: 1 },
   });
-  return { id: pack.id, name: pack.name, version: 1 };
+  return { id, name: input.name, version: 1 };
 }
 
 /** A new immutable version of a tenant pack. Compositions keep naming the version they chose. */
@@ -120,9 +149,13 @@ export async function addPackVersion(
   const pack = await db.policyPack.findFirst({ where: { id: packId, tenantId, deletedAt: null } });
   if (!pack) throw notFound("Policy pack");
   const text = await checkedText(pack.name, inputText);
-  const latest = await db.policyPackVersion.findFirst({ where: { tenantId, packId }, orderBy: { version: "desc" } });
-  const version = (latest?.version ?? 0) + 1;
-  await db.policyPackVersion.create({ data: { tenantId, packId, version, text, createdBy: actor.label } });
+  const version = await policyPackKind.write(
+    db,
+    tenantId,
+    { id: pack.id, title: pack.name, version: pack.version },
+    { text, isDeleted: false },
+    actor.label,
+  );
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
@@ -141,7 +174,7 @@ export async function packSource(db: TenantDb, tenantId: string, ref: { name: st
   const pack = await db.policyPack.findFirst({ where: { tenantId, name: ref.name, deletedAt: null }, select: { id: true } });
   if (!pack) return null;
   const version = await db.policyPackVersion.findFirst({
-    where: { tenantId, packId: pack.id, version: ref.version },
+    where: { tenantId, packId: pack.id, version: ref.version, isDeleted: false },
     select: { text: true },
   });
   return version ? { name: ref.name, version: ref.version, text: version.text } : null;
@@ -173,86 +206,20 @@ export async function deletePack(db: TenantDb, tenantId: string, actor: { userId
     throw new AppError("CONFLICT", `The tenant's composition uses "${pack.name}"; take it out of the composition first.`);
   if (await isInApprovalWorkflow(db, tenantId, pack.name))
     throw new AppError("CONFLICT", `A tier of the tenant's approval workflow is decided by "${pack.name}"; change the workflow first.`);
-  await db.policyPack.update({ where: { id: pack.id }, data: { deletedAt: new Date(), deletedBy: actor.label } });
+  const version = await policyPackKind.write(
+    db,
+    tenantId,
+    { id: pack.id, title: pack.name, version: pack.version },
+    { text: pack.text, isDeleted: true },
+    actor.label,
+  );
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
     action: "policy_pack.deleted",
     targetType: "policy_pack",
     targetId: pack.id,
-    data: { name: pack.name },
+    data: { name: pack.name, version },
   });
   return { id: pack.id };
 }
-
-/** Soft-deleted packs come back from the Trash; earlier versions come back as new versions. */
-export const policyPackKind: TRecoverableKind = {
-  kind: "policy_pack",
-  label: "Policy pack",
-  // An older version may permit more than the current one: only admins bring one back.
-  restoreRole: "admin",
-  async listDeleted(db, tenantId, page): Promise<TTrashItem[]> {
-    const packs = await db.policyPack.findMany({
-      where: { tenantId, deletedAt: { not: null }, ...afterCursorWhere("policy_pack", page.after, "deletedAt") },
-      orderBy: [{ deletedAt: "desc" }, { id: "asc" }],
-      take: page.limit,
-    });
-    const latest = await db.policyPackVersion.groupBy({
-      by: ["packId"],
-      where: { tenantId, packId: { in: packs.map((pack) => pack.id) } },
-      _max: { version: true },
-    });
-    const latestOf = new Map(latest.map((row) => [row.packId, row._max.version ?? 1]));
-    return packs.map((pack) => ({
-      kind: "policy_pack",
-      id: pack.id,
-      title: pack.name,
-      deletedAt: pack.deletedAt ?? new Date(0),
-      deletedBy: pack.deletedBy ?? "unknown",
-      version: latestOf.get(pack.id) ?? 1,
-    }));
-  },
-  async listVersions(db, tenantId, id): Promise<TVersionItem[]> {
-    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId } }) : null;
-    if (!pack) throw notFound("Policy pack");
-    const versions = await db.policyPackVersion.findMany({ where: { tenantId, packId: id }, orderBy: { version: "desc" } });
-    return versions.map((version) => ({
-      version: version.version,
-      createdAt: version.createdAt,
-      actor: version.createdBy,
-      isDeleted: false,
-      content: version.text,
-    }));
-  },
-  async restore(db, tenantId, id, actor) {
-    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId, deletedAt: { not: null } } }) : null;
-    if (!pack) throw notFound("Deleted policy pack");
-    const clash = await db.policyPack.findFirst({ where: { tenantId, name: pack.name, deletedAt: null } });
-    if (clash) throw new AppError("CONFLICT", `Another pack named "${pack.name}" exists now; rename or delete it first.`);
-    await db.policyPack.update({ where: { id }, data: { deletedAt: null, deletedBy: null } });
-    await recordAudit(db, {
-      tenantId,
-      actorUserId: null,
-      action: "policy_pack.restored",
-      targetType: "policy_pack",
-      targetId: id,
-      data: { name: pack.name, actor },
-    });
-  },
-  async restoreVersion(db, tenantId, id, version, actor) {
-    const pack = isUuid(id) ? await db.policyPack.findFirst({ where: { id, tenantId } }) : null;
-    if (!pack) throw notFound("Policy pack");
-    const old = await db.policyPackVersion.findFirst({ where: { tenantId, packId: id, version } });
-    if (!old) throw notFound(`Version ${version} of ${pack.name}`);
-    if (pack.deletedAt) await policyPackKind.restore(db, tenantId, id, actor);
-    await addPackVersion(db, tenantId, { userId: null, label: actor }, id, old.text);
-  },
-  async purge(db, tenantId, deletedBefore) {
-    const gone = await db.policyPack.findMany({ where: { tenantId, deletedAt: { lt: deletedBefore } }, select: { id: true } });
-    const ids = gone.map((pack) => pack.id);
-    if (ids.length === 0) return 0;
-    await db.policyPackVersion.deleteMany({ where: { tenantId, packId: { in: ids } } });
-    await db.policyPack.deleteMany({ where: { tenantId, id: { in: ids } } });
-    return ids.length;
-  },
-};

@@ -1,10 +1,12 @@
-// The shared versioned shape (versioned.ts), as a property over every kind built on it:
+// The shared versioned shape (versioned.ts), as a property over every kind built on it
+// (memory, skills, workflows, cron schedules, heartbeat tasks, policy packs):
 // any sequence of edits, deletes, restores and restores of earlier versions keeps every
 // version readable, exactly as written, and the latest restorable.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db";
 import { memoryKind, setMemoryIn } from "@/server/memory/service";
+import { createPack, policyPackKind } from "@/server/policy/packs";
 import { createHeartbeat, heartbeatKind } from "@/server/schedules/heartbeat";
 import { createSchedule, cronKind } from "@/server/schedules/service";
 import { createSkill, skillKind } from "@/server/skills/service";
@@ -103,7 +105,22 @@ const subjects: Record<string, TSubject<Record<string, unknown>>> = {
       }),
     edited: (content, text) => ({ ...content, message: text, isEnabled: text.length % 2 === 0 }),
   },
+  policy_pack: {
+    kind: policyPackKind as unknown as TVersionedKind<Record<string, unknown>>,
+    create: (tenantId, name) =>
+      withTenant(tenantId, async (db) => {
+        const text = packText("first");
+        const pack = await createPack(db, tenantId, { userId: null, label: ACTOR }, { name, text });
+        return { id: pack.id, content: { text } };
+      }),
+    edited: (_content, text) => ({ text: packText(text) }),
+  },
 };
+
+/** A valid pack whose text carries the edit (as hex in a comment, so any string is valid Cedar). */
+function packText(edit: string): string {
+  return `@id("property")\npermit (principal, action == Action::"memory.get", resource);\n// ${Buffer.from(edit).toString("hex")}`;
+}
 
 describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape", (name) => {
   const subject = subjects[name] as TSubject<Record<string, unknown>>;

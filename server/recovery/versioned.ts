@@ -70,6 +70,12 @@ export type TVersionedKind<TContent extends Record<string, unknown>> = TRecovera
   /** The item, or notFound (also for an id of another tenant, or one that is no UUID). */
   find(db: TenantDb, tenantId: string, id: string): Promise<TVersionedRow<TContent>>;
   /**
+   * A new item at version 1 (the entity and its first history line); returns its id.
+   * The caller has run its own checks (a free name); `also` sets the entity's other
+   * columns (who created it, a schedule's next fire), `id` chooses the id.
+   */
+  create(db: TenantDb, tenantId: string, content: TContent, actor: string, options?: TWriteOptions & { id?: string }): Promise<string>;
+  /**
    * Writes the next version (the entity and its history line): only if the entity is
    * still at the version read, so two concurrent changes never claim one version
    * number (the second is a CONFLICT). Returns the new version.
@@ -176,20 +182,69 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
       ...extra.map(([, value]) => value),
     );
     if (updated === 0) throw new AppError("CONFLICT", `The ${noun} "${row.title}" changed meanwhile; reload and try again.`);
+    await writeLine(db, tenantId, row.id, version, change.isDeleted, actor, now, values);
+    return version;
+  }
+
+  /** One history line: the content given, the fixed columns as the entity has them. */
+  async function writeLine(
+    db: TenantDb,
+    tenantId: string,
+    id: string,
+    version: number,
+    isDeleted: boolean,
+    actor: string,
+    now: Date,
+    values: [unknown, string][],
+  ): Promise<void> {
     const placeholders = values.map(([, cast], index) => `$${7 + index}${cast}`);
     await db.$executeRawUnsafe(
       `INSERT INTO ${tables.versions} (tenant_id, ${tables.parent}, version, is_deleted, actor, created_at, ${[...contentColumns, ...fixed].join(", ")}) ` +
         `SELECT $2::uuid, $1::uuid, $3, $4, $5, $6::timestamptz, ${[...placeholders, ...fixed.map((column) => `e.${column}`)].join(", ")} ` +
         `FROM ${tables.entity} e WHERE e.id = $1::uuid AND e.tenant_id = $2::uuid`,
-      row.id,
+      id,
       tenantId,
       version,
-      change.isDeleted,
+      isDeleted,
       actor,
       now,
       ...values.map(([value]) => value),
     );
-    return version;
+  }
+
+  async function create(
+    db: TenantDb,
+    tenantId: string,
+    content: TContent,
+    actor: string,
+    options: TWriteOptions & { id?: string } = {},
+  ): Promise<string> {
+    const now = options.now ?? new Date();
+    const values = fields.map((field) => parameter(field, content));
+    const extra = Object.entries(options.also ?? {});
+    // $1 id (or null: a new one), $2 tenant, $3 actor, $4 now, then the content, then `also`.
+    const columns = ["id", "tenant_id", "version", "updated_by", "updated_at", ...contentColumns, ...extra.map(([column]) => column)];
+    const placeholders = [
+      "coalesce($1::uuid, gen_random_uuid())",
+      "$2::uuid",
+      "1",
+      "$3",
+      "$4::timestamptz",
+      ...values.map(([, cast], index) => `$${5 + index}${cast}`),
+      ...extra.map(([, value], index) => `$${5 + values.length + index}${value instanceof Date ? "::timestamptz" : ""}`),
+    ];
+    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO ${tables.entity} (${columns.join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING id::text AS id`,
+      options.id ?? null,
+      tenantId,
+      actor,
+      now,
+      ...values.map(([value]) => value),
+      ...extra.map(([, value]) => value),
+    );
+    const id = (rows[0] as { id: string }).id;
+    await writeLine(db, tenantId, id, 1, false, actor, now, values);
+    return id;
   }
 
   async function bringBack(db: TenantDb, tenantId: string, row: TVersionedRow<TContent>, content: TContent, actor: string): Promise<void> {
@@ -203,6 +258,7 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
     label: spec.label,
     ...(spec.restoreRole ? { restoreRole: spec.restoreRole } : {}),
     find,
+    create,
     write,
 
     async listDeleted(db, tenantId, page): Promise<TTrashItem[]> {

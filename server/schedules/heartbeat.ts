@@ -109,25 +109,6 @@ export const heartbeatKind = versionedKind<THeartbeatContent>({
   afterPurge: (db, tenantId, ids) => purgeFireHistory(db, tenantId, ids),
 });
 
-/** A task's first version line, written with the task. */
-async function writeFirstVersion(db: TenantDb, row: THeartbeatRow, actor: string): Promise<void> {
-  await db.heartbeatTaskVersion.create({
-    data: {
-      tenantId: row.tenantId,
-      taskId: row.id,
-      version: row.version,
-      label: row.label,
-      intervalMinutes: row.intervalMinutes,
-      expression: row.expression,
-      timezone: row.timezone,
-      message: row.message,
-      isEnabled: row.isEnabled,
-      isDeleted: false,
-      actor,
-    },
-  });
-}
-
 export async function assertHeartbeatRoom(db: TenantDb, tenantId: string): Promise<void> {
   const count = await db.heartbeatTask.count({ where: { tenantId, deletedAt: null } });
   if (count >= SCHEDULE_LIMITS.maxHeartbeatTasks) {
@@ -167,22 +148,16 @@ export async function createHeartbeat(
   await lockTenantSchedules(db, tenantId);
   await assertHeartbeatRoom(db, tenantId);
   await assertHeartbeatLabelFree(db, tenantId, input.label);
-  const row = await db.heartbeatTask.create({
-    data: {
-      id,
-      tenantId,
-      label: input.label,
-      message: input.message,
-      intervalMinutes: checked.intervalMinutes,
-      expression: checked.expression,
-      timezone: checked.timezone,
-      isEnabled: input.isEnabled,
-      createdBy: actor.label,
-      updatedBy: actor.label,
-      nextRunAt,
-    },
-  });
-  await writeFirstVersion(db, row, actor.label);
+  const content = {
+    label: input.label,
+    intervalMinutes: checked.intervalMinutes,
+    expression: checked.expression,
+    timezone: checked.timezone,
+    message: input.message,
+    isEnabled: input.isEnabled,
+  };
+  await heartbeatKind.create(db, tenantId, content, actor.label, { id, now, also: { created_by: actor.label, next_run_at: nextRunAt } });
+  const row = await db.heartbeatTask.findFirstOrThrow({ where: { id, tenantId } });
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,

@@ -130,23 +130,6 @@ export async function purgeFireHistory(db: TenantDb, tenantId: string, ids: stri
   await db.scheduleRun.deleteMany({ where: { tenantId, scheduleId: { in: ids } } });
 }
 
-/** A schedule's first version line, written with the schedule. */
-async function writeFirstVersion(db: TenantDb, row: TScheduleRow, actor: string): Promise<void> {
-  await db.cronScheduleVersion.create({
-    data: {
-      tenantId: row.tenantId,
-      scheduleId: row.id,
-      version: row.version,
-      label: row.label,
-      expression: row.expression,
-      timezone: row.timezone,
-      message: row.message,
-      isDeleted: false,
-      actor,
-    },
-  });
-}
-
 export async function createSchedule(
   db: TenantDb,
   tenantId: string,
@@ -162,21 +145,12 @@ export async function createSchedule(
   await lockTenantSchedules(db, tenantId);
   await assertScheduleRoom(db, tenantId);
   await assertLabelFree(db, tenantId, input.label);
-  const row = await db.cronSchedule.create({
-    data: {
-      id,
-      tenantId,
-      label: input.label,
-      expression,
-      timezone,
-      message: input.message,
-      isTainted: options.isTainted ?? false,
-      createdBy: actor.label,
-      updatedBy: actor.label,
-      nextRunAt,
-    },
+  await cronKind.create(db, tenantId, { label: input.label, expression, timezone, message: input.message }, actor.label, {
+    id,
+    now,
+    also: { is_tainted: options.isTainted ?? false, created_by: actor.label, next_run_at: nextRunAt },
   });
-  await writeFirstVersion(db, row, actor.label);
+  const row = await db.cronSchedule.findFirstOrThrow({ where: { id, tenantId } });
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,

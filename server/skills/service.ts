@@ -46,11 +46,6 @@ async function assertNameFree(db: TenantDb, tenantId: string, name: string, exce
 }
 
 /**
- * The next version of a skill (the row and its history line). The row changes only
- * if it is still at the version read, so two concurrent edits cannot both claim a
- * version number: the second is a CONFLICT.
- */
-/**
  * Skills as a versioned, recoverable kind (server/recovery/versioned.ts): the Trash
  * brings a deleted skill back, the version history any earlier content, each as a new
  * version under a name no live skill uses. Restoring needs the admin role, like editing.
@@ -87,21 +82,16 @@ export async function writeSkillVersion(
 
 export async function createSkill(db: TenantDb, tenantId: string, actor: TSkillActor, input: TCreateSkill): Promise<TSkill> {
   await assertNameFree(db, tenantId, input.name);
-  const row = await db.skill.create({
-    data: { tenantId, name: input.name, description: input.description, body: input.body, updatedBy: actor.label },
-  });
-  await db.skillVersion.create({
-    data: { tenantId, skillId: row.id, version: 1, name: row.name, description: row.description, body: row.body, actor: actor.label },
-  });
+  const id = await skillKind.create(db, tenantId, { name: input.name, description: input.description, body: input.body }, actor.label);
   await recordAudit(db, {
     tenantId,
     actorUserId: actor.userId,
     action: "skill.created",
     targetType: "skill",
-    targetId: row.id,
-    data: { name: row.name, version: 1 },
+    targetId: id,
+    data: { name: input.name, version: 1 },
   });
-  return getSkill(db, tenantId, row.id);
+  return getSkill(db, tenantId, id);
 }
 
 /** Changes what is given; nothing changed means no new version. */

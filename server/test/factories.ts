@@ -198,11 +198,11 @@ async function fillEventLog(tenantId: string): Promise<string> {
       [tenantId, workflow.rows[0]?.id],
     );
     const pack = await client.query<{ id: string }>(
-      "INSERT INTO policy_packs (tenant_id, name, created_by) VALUES ($1, 'fixture-pack', 'user:fixture') RETURNING id",
+      "INSERT INTO policy_packs (tenant_id, name, version, text, created_by, updated_by) VALUES ($1, 'fixture-pack', 1, 'permit (principal, action, resource);', 'user:fixture', 'user:fixture') RETURNING id",
       [tenantId],
     );
     await client.query(
-      "INSERT INTO policy_pack_versions (tenant_id, pack_id, version, text, created_by) VALUES ($1, $2, 1, 'permit (principal, action, resource);', 'user:fixture')",
+      "INSERT INTO policy_pack_versions (tenant_id, pack_id, version, text, actor) VALUES ($1, $2, 1, 'permit (principal, action, resource);', 'user:fixture')",
       [tenantId, pack.rows[0]?.id],
     );
     await client.query("INSERT INTO tenant_model_settings (tenant_id, provider, updated_by) VALUES ($1, 'scripted', 'user:fixture')", [

@@ -24,6 +24,7 @@ import { createCredential } from "@/server/credentials/service";
 import { toolCatalog } from "@/server/tools/catalog";
 import { withTenant, withoutTenant } from "@/server/db";
 import { setMemory, softDeleteMemory } from "@/server/memory/service";
+import { createPack } from "@/server/policy/packs";
 import { appRouter } from "./root";
 
 type Fixtures = { a: TTenantFixture; b: TTenantFixture };
@@ -111,11 +112,8 @@ const PACK_TEXT = '@id("matrix-permit")\npermit (principal, action == Action::"m
 
 async function packOf(fixture: TTenantFixture): Promise<string> {
   return withTenant(fixture.tenant.id, async (db) => {
-    const pack = await db.policyPack.create({ data: { tenantId: fixture.tenant.id, name: uniqueSlug("pack"), createdBy: "user:matrix" } });
-    await db.policyPackVersion.create({
-      data: { tenantId: fixture.tenant.id, packId: pack.id, version: 1, text: PACK_TEXT, createdBy: "user:matrix" },
-    });
-    return pack.id;
+    const actor = { userId: null, label: "user:matrix" };
+    return (await createPack(db, fixture.tenant.id, actor, { name: uniqueSlug("pack"), text: PACK_TEXT })).id;
   });
 }
 

@@ -116,21 +116,16 @@ export async function saveWorkflow(db: TenantDb, tenantId: string, actor: TWorkf
   const definition = checkedDefinition(input.definition);
   if (!input.workflowId) {
     await assertNameFree(db, tenantId, input.name);
-    const row = await db.workflow.create({
-      data: { tenantId, name: input.name, description: input.description, definition, updatedBy: actor.label },
-    });
-    await db.workflowVersion.create({
-      data: { tenantId, workflowId: row.id, version: 1, name: row.name, description: row.description, definition, actor: actor.label },
-    });
+    const id = await workflowKind.create(db, tenantId, { name: input.name, description: input.description, definition }, actor.label);
     await recordAudit(db, {
       tenantId,
       actorUserId: actor.userId,
       action: "workflow.created",
       targetType: "workflow",
-      targetId: row.id,
-      data: { name: row.name, version: 1 },
+      targetId: id,
+      data: { name: input.name, version: 1 },
     });
-    return getWorkflow(db, tenantId, row.id);
+    return getWorkflow(db, tenantId, id);
   }
   const existing = await db.workflow.findFirst({ where: { id: input.workflowId, tenantId, deletedAt: null } });
   if (!existing) throw notFound("Workflow");
