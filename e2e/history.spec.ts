@@ -72,3 +72,35 @@ test("history and restore work the same way on the memory, skills and workflows 
   await restoreFirstVersion(page, workflow, 2);
   await expect(page.getByText(/First description · \d+ steps · version 3/)).toBeVisible();
 });
+
+test("the approval workflow's history: every save is a version an admin can compare and restore", async ({ page }) => {
+  test.setTimeout(60_000);
+  await signIn(page, "admin@globex.test");
+  await page.goto("/t/globex/approvals");
+  await page.getByRole("tab", { name: "Workflow" }).click();
+  const editor = page.getByLabel("Workflow (JSON)");
+  // Two saves: as it is, then with the tier renamed (routing stays what it was for other tests).
+  const original = await editor.inputValue();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const first = page.getByText(/Approval workflow saved as version \d+\./);
+  await expect(first).toBeVisible();
+  const before = Number((await first.textContent())?.match(/version (\d+)/)?.[1]);
+  const version = before + 1;
+  await editor.fill(original.replace(/"name": "([^"]*)"/, '"name": "$1 (renamed)"'));
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText(`Approval workflow saved as version ${version}.`)).toBeVisible();
+  const history = page.getByRole("region", { name: "Version history of Approval workflow" });
+  await expect(history.getByTestId("version").first()).toContainText(`v${version}`);
+  await expect(history.getByTestId("version").first()).toContainText("current");
+
+  await history
+    .getByRole("button", { name: `Compare version ${version - 1} of Approval workflow with version ${version}`, exact: true })
+    .click();
+  const changes = page.getByRole("region", { name: `Changes to Approval workflow from version ${version - 1} to version ${version}` });
+  await expect(changes.locator('[data-change="added"]')).toContainText("(renamed)");
+
+  await history.getByRole("button", { name: `Restore version ${version - 1} of Approval workflow`, exact: true }).click();
+  await expect(page.getByText(`Version ${version - 1} of "Approval workflow" is back, as a new version.`)).toBeVisible();
+  await expect(history.getByTestId("version").first()).toContainText(`v${version + 1}`);
+  await expect(editor).not.toHaveValue(/\(renamed\)/);
+});

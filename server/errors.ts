@@ -26,3 +26,14 @@ export class AppError extends Error {
 export function notFound(what: string): AppError {
   return new AppError("NOT_FOUND", `${what} not found.`);
 }
+
+type TPrismaLikeError = { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+
+/**
+ * Whether the database refused a write for a unique key: Prisma's P2002, or a raw
+ * query's P2010 whose driver error says so (what `$queryRawUnsafe` throws).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, meta } = (error ?? {}) as TPrismaLikeError;
+  return code === "P2002" || (code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation");
+}

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { VersionHistory } from "@/components/recovery/version-history";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { errorMessage, useTRPC } from "@/components/trpc";
 
@@ -17,13 +18,31 @@ export function WorkflowEditor({ tenantSlug }: { tenantSlug: string }) {
   const workflow = useQuery(trpc.approval.workflow.queryOptions({ tenantSlug }));
   if (workflow.isPending) return <Loading label="Loading the approval workflow…" />;
   if (workflow.isError) return <ErrorState message={errorMessage(workflow.error)} onRetry={() => void workflow.refetch()} />;
+  const { id, version } = workflow.data;
   return (
-    <WorkflowForm
-      key={workflow.data.version ?? "default"}
-      tenantSlug={tenantSlug}
-      version={workflow.data.version}
-      initialText={JSON.stringify(workflow.data.workflow, null, 2)}
-    />
+    <div className="space-y-6">
+      <WorkflowForm
+        key={version ?? "default"}
+        tenantSlug={tenantSlug}
+        version={version}
+        initialText={JSON.stringify(workflow.data.workflow, null, 2)}
+      />
+      {id ? (
+        <Card
+          title="Version history"
+          description="Every saved version. Restoring one saves its routes and tiers again as a new version; requests already waiting keep theirs."
+        >
+          <VersionHistory
+            key={version}
+            tenantSlug={tenantSlug}
+            kind="approval_workflow"
+            id={id}
+            title="Approval workflow"
+            onRestored={() => void workflow.refetch()}
+          />
+        </Card>
+      ) : null}
+    </div>
   );
 }
 

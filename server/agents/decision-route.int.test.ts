@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/tenants/[tenant]/approvals/route";
 import { POST } from "@/app/api/v1/tenants/[tenant]/approvals/[requestId]/decision/route";
-import { saveWorkflow } from "@/server/approvals/service";
+import { saveWorkflow } from "@/server/approvals/workflow";
 import { withTenant } from "@/server/db";
 import { platform } from "@/server/db/platform";
 import { runGate } from "@/server/gate/pipeline";

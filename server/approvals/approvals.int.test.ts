@@ -8,10 +8,11 @@ import { runGate } from "@/server/gate/pipeline";
 import { runApprovalSweep } from "@/server/jobs/handlers";
 import { startWorker } from "@/server/jobs/worker";
 import { setMemory } from "@/server/memory/service";
-import { addMember, callerFor, createRun, type TTenantFixture } from "@/server/test/factories";
+import { addMember, callerFor, createRun, createTenantFixture, type TTenantFixture } from "@/server/test/factories";
 import { heldDelete, tenantHoldingDeletes } from "@/server/test/held-calls";
 import { INTERNAL_MESSAGE } from "@/server/trpc/errors";
-import { saveWorkflow, voteOnRequest } from "./service";
+import { voteOnRequest } from "./service";
+import { saveWorkflow } from "./workflow";
 import { expireOverdue, finishDecided } from "./sweep";
 import type { TApprovalWorkflow, TTier } from "./types";
 
@@ -318,6 +319,57 @@ describe("chains and timers", () => {
     expect(result.status).toBe("approved");
     const request = await withTenant(fx.tenant.id, (db) => db.approvalRequest.findUniqueOrThrow({ where: { id: held.requestId } }));
     expect(request.workflowVersion).toBe(1);
+  });
+
+  it("the workflow's history lists every save; an admin restores an earlier one as a new version, which new requests follow", async () => {
+    const fx = await tenantHoldingDeletes();
+    const tenantSlug = fx.tenant.slug;
+    const admin = callerFor(fx.users.admin);
+    expect(await admin.approval.workflow({ tenantSlug })).toMatchObject({ id: null, version: null });
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ name: "First desk", slaMinutes: 60 })] } });
+    await useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ name: "Second desk", slaMinutes: 60 })] } });
+    const current = await admin.approval.workflow({ tenantSlug });
+    expect(current).toMatchObject({ version: 2 });
+    const ref = { tenantSlug, kind: "approval_workflow", id: current.id ?? "" };
+
+    const versions = await callerFor(fx.users.member).recovery.versions(ref);
+    expect(versions.map((version) => version.version)).toEqual([2, 1]);
+    const diff = await admin.recovery.diff({ ...ref, from: 1, to: 2 });
+    expect(
+      diff.fields
+        .find((field) => field.field === "defaultRoute")
+        ?.parts.filter((part) => part.added)
+        .map((part) => part.value.trim()),
+    ).toEqual(['"name": "Second desk",']);
+
+    // Who approves what is for admins to bring back.
+    await expect(callerFor(fx.users.member).recovery.restoreVersion({ ...ref, version: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await admin.recovery.restoreVersion({ ...ref, version: 1 });
+    const restored = await admin.approval.workflow({ tenantSlug });
+    expect(restored).toMatchObject({ id: current.id, version: 3 });
+    expect(restored.workflow.defaultRoute.tiers[0]?.name).toBe("First desk");
+    const held = await heldDelete(fx);
+    const request = await withTenant(fx.tenant.id, (db) => db.approvalRequest.findUniqueOrThrow({ where: { id: held.requestId } }));
+    expect(request).toMatchObject({ workflowVersion: 3 });
+    expect((request.tiers as { name: string }[])[0]?.name).toBe("First desk");
+
+    // Another tenant sees nothing of it.
+    const other = await createTenantFixture();
+    await expect(
+      callerFor(other.users.admin).recovery.versions({ tenantSlug: other.tenant.slug, kind: "approval_workflow", id: current.id ?? "" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("two first saves at the same moment: one is version 1, the other a CONFLICT", async () => {
+    const fx = await tenantHoldingDeletes();
+    const saves = await Promise.allSettled(
+      [60, 120].map((slaMinutes) => useWorkflow(fx, { routes: [], defaultRoute: { tiers: [tier({ slaMinutes })] } })),
+    );
+    expect(saves.map((save) => save.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(saves.find((save) => save.status === "rejected")).toMatchObject({ reason: { code: "CONFLICT" } });
+    expect(await withTenant(fx.tenant.id, (db) => db.approvalWorkflowVersion.findMany({ select: { version: true } }))).toEqual([
+      { version: 1 },
+    ]);
   });
 
   it("a tier decided by a policy pack needs no people", async () => {

@@ -7,19 +7,11 @@ import type { THeldCall } from "@/server/gate/types";
 import { deadlineFor, warningAt } from "./chain";
 import { enqueueApprovalNotifications, requestSummary } from "./notify";
 import { matchRoute } from "./routing";
-import { DEFAULT_WORKFLOW, ZApprovalWorkflow, type TApprovalWorkflow } from "./types";
+import { currentWorkflow } from "./workflow";
 
 // What the gate hands over for a held call (its approval plug-in's input).
 export type { THeldCall };
 
-/** The tenant's current workflow version, or the built-in default (version null). */
-export async function currentWorkflow(db: TenantDb, tenantId: string): Promise<{ version: number | null; workflow: TApprovalWorkflow }> {
-  const latest = await db.approvalWorkflowVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" } });
-  if (!latest) return { version: null, workflow: DEFAULT_WORKFLOW };
-  const parsed = ZApprovalWorkflow.safeParse(latest.definition);
-  // A stored version that no longer parses routes to the default (people, deny on timeout): fail closed.
-  return parsed.success ? { version: latest.version, workflow: parsed.data } : { version: latest.version, workflow: DEFAULT_WORKFLOW };
-}
 
 /** The held call's request, in the caller's transaction when `inTransaction` is given, else in one of its own. */
 export async function createHeldRequest(held: THeldCall, inTransaction?: TenantDb) {

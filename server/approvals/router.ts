@@ -4,9 +4,9 @@ import { createTRPCRouter } from "@/server/trpc/init";
 import { tenantProcedure } from "@/server/trpc/tenant-procedure";
 import { zText } from "@/server/validation";
 import { cancelRequest } from "./cancel";
-import { currentWorkflow } from "./requests";
 import { getRequest, listHistory, listInbox } from "./queries";
-import { saveWorkflow, voteOnRequest } from "./service";
+import { voteOnRequest } from "./service";
+import { currentWorkflow, saveWorkflow } from "./workflow";
 import { closeStalled, listStalled, ZCloseResult } from "./stalled";
 import { userPrincipal } from "@/server/principals";
 

@@ -4,12 +4,11 @@
 // steps; a denied one gives the agent the reason. Timeouts and decisions a crash left
 // unfinished are the sweep's (sweep.ts).
 import { isSandboxDelivery } from "@/lib/tool-result";
-import { recordAudit } from "@/server/audit/service";
 import { type Prisma, type TenantDb, withTenant } from "@/server/db";
 import { AppError, notFound } from "@/server/errors";
 import { appendEvents, recordEvents } from "@/server/events/append";
 import { executeApprovedCall } from "@/server/gate/pipeline";
-import { parsePrincipal, principalId, userPrincipal } from "@/server/principals";
+import { parsePrincipal, principalId } from "@/server/principals";
 import { isUuid } from "@/server/validation";
 import type { TGateDecision, TGateOutcome } from "@/server/gate/types";
 import {
@@ -27,7 +26,7 @@ import { enqueueApprovalNotifications, requestSummary } from "./notify";
 import { approvedReply, heldRunOutcome, notificationOutcome } from "./outcome";
 import { applyVote, deadlineFor, eligibleFor, warningAt, type TApprover } from "./chain";
 import { earlierApprovers, stateOf, tiersOf, votesOf, type TRequestRow } from "./request-state";
-import { ZApprovalWorkflow, type TChainState, type TTier } from "./types";
+import type { TChainState, TTier } from "./types";
 
 export type { TApprover } from "./chain";
 export { stateOf, tiersOf } from "./request-state";
@@ -291,26 +290,3 @@ export async function decideByPackIfAny(tenantId: string, requestId: string): Pr
   await voteOnRequest(tenantId, requestId, { principal }, vote, comment);
 }
 
-/** A new version of the tenant's workflow; requests in flight keep theirs. */
-export async function saveWorkflow(db: TenantDb, tenantId: string, actorUserId: string, definition: unknown) {
-  const workflow = ZApprovalWorkflow.parse(definition);
-  // A tier decided by a pack that is not there would deny everything routed to it.
-  for (const tier of [...workflow.routes.flatMap((route) => route.tiers), ...workflow.defaultRoute.tiers]) {
-    const ref = tier.approvers.pack;
-    if (ref && !(await packSource(db, tenantId, ref)))
-      throw new AppError("BAD_REQUEST", `Tier "${tier.name}" is decided by pack ${ref.name} v${ref.version}, which does not exist.`);
-  }
-  const latest = await db.approvalWorkflowVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" } });
-  const version = (latest?.version ?? 0) + 1;
-  await db.approvalWorkflowVersion.create({
-    data: { tenantId, version, definition: workflow as object, createdBy: userPrincipal(actorUserId) },
-  });
-  await recordAudit(db, {
-    tenantId,
-    actorUserId,
-    action: "approval_workflow.saved",
-    targetType: "approval_workflow",
-    targetId: String(version),
-  });
-  return { version, workflow };
-}

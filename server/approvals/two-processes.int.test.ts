@@ -10,7 +10,7 @@ import { withTenant } from "@/server/db";
 import { addMember, type TTenantFixture } from "@/server/test/factories";
 import { heldDelete, tenantHoldingDeletes } from "@/server/test/held-calls";
 import { atOnce, raceBoth, startSecondProcess, type TSecondProcess } from "@/server/test/second-process";
-import { saveWorkflow } from "./service";
+import { saveWorkflow } from "./workflow";
 import type { TTier } from "./types";
 
 const REQUESTS = 6;

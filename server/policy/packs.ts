@@ -188,11 +188,7 @@ async function isInComposition(db: TenantDb, tenantId: string, name: string): Pr
 
 /** Whether a tier of the tenant's current approval workflow is decided by this pack. */
 async function isInApprovalWorkflow(db: TenantDb, tenantId: string, name: string): Promise<boolean> {
-  const current = await db.approvalWorkflowVersion.findFirst({
-    where: { tenantId },
-    orderBy: { version: "desc" },
-    select: { definition: true },
-  });
+  const current = await db.approvalWorkflow.findUnique({ where: { tenantId }, select: { definition: true } });
   type TStoredTier = { approvers?: { pack?: { name?: unknown } } };
   const definition = (current?.definition ?? {}) as { routes?: { tiers?: TStoredTier[] }[]; defaultRoute?: { tiers?: TStoredTier[] } };
   const tiers = [...(definition.routes ?? []).flatMap((route) => route.tiers ?? []), ...(definition.defaultRoute?.tiers ?? [])];

@@ -2,6 +2,7 @@
 // the purge job go through this list. Add a kind here when it implements
 // TRecoverableKind (server/recovery/types.ts); a versioned kind gets it from
 // versionedKind (server/recovery/versioned.ts).
+import { approvalWorkflowKind } from "@/server/approvals/workflow";
 import { policyPackKind } from "@/server/policy/packs";
 import { memoryKind } from "@/server/memory/service";
 import { heartbeatKind } from "@/server/schedules/heartbeat";
@@ -18,5 +19,6 @@ export const RECOVERABLE_KINDS: TRecoverableKind[] = [
   skillKind,
   workflowKind,
   policyPackKind,
+  approvalWorkflowKind,
   workspaceSnapshotKind,
 ];

@@ -1,9 +1,12 @@
 // The shared versioned shape (versioned.ts), as a property over every kind built on it
-// (memory, skills, workflows, cron schedules, heartbeat tasks, policy packs):
+// (memory, skills, workflows, cron schedules, heartbeat tasks, policy packs, approval
+// workflows):
 // any sequence of edits, deletes, restores and restores of earlier versions keeps every
 // version readable, exactly as written, and the latest restorable.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_WORKFLOW } from "@/server/approvals/types";
+import { approvalWorkflowKind, saveWorkflow as saveApprovalWorkflow } from "@/server/approvals/workflow";
 import { withTenant } from "@/server/db";
 import { memoryKind, setMemoryIn } from "@/server/memory/service";
 import { createPack, policyPackKind } from "@/server/policy/packs";
@@ -41,11 +44,15 @@ const ops = fc.array(
   { minLength: 1, maxLength: 8 },
 );
 
-/** A kind under test: how to make a first version, and what an edit's text becomes. */
+/**
+ * A kind under test: how to make a first version (in a tenant of its own when the kind
+ * has one item per tenant), what an edit's text becomes, and whether it can be deleted.
+ */
 type TSubject<TContent extends Record<string, unknown>> = {
   kind: TVersionedKind<TContent>;
-  create(tenantId: string, name: string): Promise<{ id: string; content: TContent }>;
+  create(tenantId: string, name: string): Promise<{ id: string; content: TContent; tenantId?: string }>;
   edited(content: TContent, text: string): TContent;
+  isNeverDeleted?: boolean;
 };
 
 let serial = 0;
@@ -115,7 +122,25 @@ const subjects: Record<string, TSubject<Record<string, unknown>>> = {
       }),
     edited: (_content, text) => ({ text: packText(text) }),
   },
+  approval_workflow: {
+    kind: approvalWorkflowKind as unknown as TVersionedKind<Record<string, unknown>>,
+    create: async () => {
+      const own = await createTenantFixture();
+      return withTenant(own.tenant.id, async (db) => {
+        const saved = await saveApprovalWorkflow(db, own.tenant.id, own.users.admin.id, DEFAULT_WORKFLOW);
+        return { id: saved.id ?? "", content: { definition: DEFAULT_WORKFLOW }, tenantId: own.tenant.id };
+      });
+    },
+    edited: (_content, text) => ({ definition: workflowNamed(text) }),
+    isNeverDeleted: true,
+  },
 };
+
+/** The default workflow with its tier named after the edit (hex: any string makes a valid name). */
+function workflowNamed(edit: string) {
+  const [tier] = DEFAULT_WORKFLOW.defaultRoute.tiers;
+  return { routes: [], defaultRoute: { tiers: [{ ...tier, name: `Tier ${Buffer.from(edit).toString("hex").slice(0, 60)}` }] } };
+}
 
 /** A valid pack whose text carries the edit (as hex in a comment, so any string is valid Cedar). */
 function packText(edit: string): string {
@@ -125,12 +150,12 @@ function packText(edit: string): string {
 describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape", (name) => {
   const subject = subjects[name] as TSubject<Record<string, unknown>>;
   const { kind } = subject;
-  const tenantId = () => fx.tenant.id;
 
   it("keeps every version readable and the latest restorable, whatever the sequence", async () => {
     await fc.assert(
       fc.asyncProperty(ops, async (sequence: TOp[]) => {
-        const created = await subject.create(tenantId(), unique(name));
+        const created = await subject.create(fx.tenant.id, unique(name));
+        const tenantId = () => created.tenantId ?? fx.tenant.id;
         // The model: every version's content and whether it was a delete, oldest first.
         const model: { content: Record<string, unknown>; isDeleted: boolean }[] = [{ content: created.content, isDeleted: false }];
         const current = () => model[model.length - 1] as { content: Record<string, unknown>; isDeleted: boolean };
@@ -141,7 +166,7 @@ describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape"
               const content = subject.edited(current().content, op.text);
               await kind.write(db, tenantId(), row, { ...content, isDeleted: false }, ACTOR);
               model.push({ content, isDeleted: false });
-            } else if (op.type === "delete" && !current().isDeleted) {
+            } else if (op.type === "delete" && !current().isDeleted && !subject.isNeverDeleted) {
               await kind.write(db, tenantId(), row, { ...current().content, isDeleted: true }, ACTOR);
               model.push({ content: current().content, isDeleted: true });
             } else if (op.type === "restore") {
@@ -177,7 +202,7 @@ describe.each(Object.keys(subjects))("the %s kind on the shared versioned shape"
           }
           // Into the Trash again, so the tenant's caps (schedules, heartbeat tasks) never fill up.
           const restored = await kind.find(db, tenantId(), created.id);
-          await kind.write(db, tenantId(), restored, { ...current().content, isDeleted: true }, ACTOR);
+          if (!subject.isNeverDeleted) await kind.write(db, tenantId(), restored, { ...current().content, isDeleted: true }, ACTOR);
         });
       }),
       { numRuns: 12 },

@@ -10,7 +10,7 @@
 // every value is a parameter. The queries run in the caller's tenant transaction, so
 // Row Level Security applies.
 import type { TenantDb } from "@/server/db";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, isUniqueViolation, notFound } from "@/server/errors";
 import { isUuid } from "@/server/validation";
 import { afterCursor } from "./trash-page";
 import type { TRecoverableKind, TTrashItem, TVersionItem } from "./types";
@@ -233,15 +233,22 @@ export function versionedKind<TContent extends Record<string, unknown>>(spec: TV
       ...values.map(([, cast], index) => `$${5 + index}${cast}`),
       ...extra.map(([, value], index) => `$${5 + values.length + index}${value instanceof Date ? "::timestamptz" : ""}`),
     ];
-    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO ${tables.entity} (${columns.join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING id::text AS id`,
-      options.id ?? null,
-      tenantId,
-      actor,
-      now,
-      ...values.map(([value]) => value),
-      ...extra.map(([, value]) => value),
-    );
+    const rows = await db
+      .$queryRawUnsafe<{ id: string }[]>(
+        `INSERT INTO ${tables.entity} (${columns.join(", ")}) VALUES (${placeholders.join(", ")}) RETURNING id::text AS id`,
+        options.id ?? null,
+        tenantId,
+        actor,
+        now,
+        ...values.map(([value]) => value),
+        ...extra.map(([, value]) => value),
+      )
+      .catch((error: unknown) => {
+        // A live item with this name (or the tenant's one item) was made meanwhile.
+        if (isUniqueViolation(error))
+          throw new AppError("CONFLICT", `Another ${noun} like this was saved meanwhile; reload and try again.`);
+        throw error;
+      });
     const id = (rows[0] as { id: string }).id;
     await writeLine(db, tenantId, id, 1, false, actor, now, values);
     return id;

@@ -149,9 +149,13 @@ async function fillEventLog(tenantId: string): Promise<string> {
       "INSERT INTO agent_api_keys (tenant_id, agent_id, label, key_prefix, key_hash, created_by) VALUES ($1, 'fixture-bot', 'fixture', 'afk_fixt', repeat('0', 64), 'user:fixture')",
       [tenantId],
     );
-    await client.query(
-      'INSERT INTO approval_workflow_versions (tenant_id, version, definition, created_by) VALUES ($1, 1, \'{"routes":[],"defaultRoute":{"tiers":[]}}\', \'user:fixture\')',
+    const approvalWorkflow = await client.query<{ id: string }>(
+      'INSERT INTO approval_workflows (tenant_id, definition, updated_by) VALUES ($1, \'{"routes":[],"defaultRoute":{"tiers":[]}}\', \'user:fixture\') RETURNING id',
       [tenantId],
+    );
+    await client.query(
+      'INSERT INTO approval_workflow_versions (tenant_id, workflow_id, version, definition, actor) VALUES ($1, $2, 1, \'{"routes":[],"defaultRoute":{"tiers":[]}}\', \'user:fixture\')',
+      [tenantId, approvalWorkflow.rows[0]?.id],
     );
     // Schedules: a cron schedule and a heartbeat task (each with its version), and a fire. Far in the future: no tick fires them.
     const schedule = await client.query<{ id: string }>(

@@ -26,8 +26,19 @@ describe("error mapping", () => {
     expect(mapped.code).toBe("BAD_REQUEST");
   });
 
-  it("maps unique violations to CONFLICT", () => {
+  it("maps unique violations to CONFLICT, also a raw query's", () => {
     const mapped = toTRPCError(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: Object.assign(new Error("x"), { code: "P2002" }) }));
     expect(mapped.code).toBe("CONFLICT");
+    const raw = Object.assign(new Error("Raw query failed"), {
+      code: "P2010",
+      meta: { driverAdapterError: { cause: { kind: "UniqueConstraintViolation", originalCode: "23505" } } },
+    });
+    expect(toTRPCError(raw).code).toBe("CONFLICT");
+    // Another failed raw query stays an internal error.
+    const other = Object.assign(new Error("Raw query failed"), {
+      code: "P2010",
+      meta: { driverAdapterError: { cause: { kind: "Other" } } },
+    });
+    expect(toTRPCError(other).code).toBe("INTERNAL_SERVER_ERROR");
   });
 });

@@ -3,16 +3,14 @@
 // generic message: no stack, SQL or internal detail reaches a client.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { AppError } from "@/server/errors";
+import { AppError, isUniqueViolation } from "@/server/errors";
 import { logger } from "@/server/logger";
 
 export const INTERNAL_MESSAGE = "Something went wrong on our side. It has been logged; please try again.";
 
-type PrismaLikeError = { code?: unknown; meta?: { target?: unknown } };
-
 function fromPrisma(error: unknown): TRPCError | null {
-  const code = (error as PrismaLikeError | null)?.code;
-  if (code === "P2002") return new TRPCError({ code: "CONFLICT", message: "That already exists." });
+  const code = (error as { code?: unknown } | null)?.code;
+  if (isUniqueViolation(error)) return new TRPCError({ code: "CONFLICT", message: "That already exists." });
   if (code === "P2025") return new TRPCError({ code: "NOT_FOUND", message: "Not found." });
   return null;
 }
