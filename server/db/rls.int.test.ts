@@ -76,7 +76,21 @@ afterAll(async () => {
 describe("catalog", () => {
   it("finds the tenant tables", () => {
     expect(tenantTables).toEqual(
-      expect.arrayContaining(["memberships", "invitations", "audit_logs", "events", "event_chains", "checkpoints", "signing_keys"]),
+      expect.arrayContaining([
+        "memberships",
+        "invitations",
+        "audit_logs",
+        "events",
+        "event_chains",
+        "checkpoints",
+        "signing_keys",
+        "budgets",
+        "budget_versions",
+        "budget_counters",
+        "budget_reservations",
+        "tenant_settings",
+        "approval_workflows",
+      ]),
     );
   });
 

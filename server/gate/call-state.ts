@@ -24,6 +24,8 @@ export type TCallState = {
   run: { isTainted: boolean } | null;
   isEnabled: boolean;
   composition: TResolvedComposition;
+  /** Whether a live budget of the tenant could apply to this tool (else the budget step has nothing to do). */
+  hasBudgets: boolean;
 };
 
 type TStateRow = {
@@ -37,6 +39,7 @@ type TStateRow = {
   tenant_policies: string | null;
   version: number | null;
   tenant_packs: TTenantPackSource[] | null;
+  has_budgets: boolean;
 };
 
 /** What a process keeps of a tenant's composition, and what it was made under. */
@@ -152,6 +155,7 @@ export function callStateQuery(
       run: row.run_is_tainted === null ? null : { isTainted: row.run_is_tainted },
       isEnabled: row.is_enabled ?? true,
       composition,
+      hasBudgets: row.has_budgets,
     };
   };
   return { statement, interpret };

@@ -1,7 +1,7 @@
 // The Tool Policy Gate: every tool call, whoever planned it, passes these steps
 // in order; each is a module with one job (./steps), and the first that refuses
 // ends the call.
-//   registry → tenant → policy → budget → approval → execute → record
+//   registry → tenant → policy → approval (held calls end here) or budget → execute → record
 // Nothing here trusts the plan: the tool name and arguments are parsed by the
 // registry step, the tenant comes from the call's context, never from the arguments.
 // Budget, approval and the tool registry are plug-ins installed at start-up
@@ -96,6 +96,8 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
     effect: tool.readsUntrustedContent ? undefined : tool.commitEffect,
     decision: null,
   };
+  // What the tenant step said of budgets, for the fallback below.
+  let hasBudgets = true;
   try {
     const { outcome, committed } = await withTenant(
       call.tenantId,
@@ -105,6 +107,7 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
           state: async () => {
             const state = query.interpret(tx.lead?.rows[0]);
             isRunKnown = state.run !== null;
+            hasBudgets = state.hasBudgets;
             return checkTenantState(state, tool.name);
           },
           execute: async (decision) => {
@@ -132,13 +135,15 @@ export async function decideCallWith(registry: ToolRegistry, call: TGateCall, bu
     // rolled back whole. The same decision is executed the ordinary way, in a transaction
     // of its own, which records a failing tool as failed. An error that leaves the commit
     // in doubt (the connection lost) is never retried.
+    // Its budget charge rolled back with it, so the call is charged again in the new one.
     const { decision } = withCommit;
     if (!decision || !isRefusedByDatabase(error)) throw error;
-    const executed = await recordWithEffect(call, (toolTx) =>
-      clock
-        .run("execute", () => executeStep(tool, call, args, decision, nested, toolTx))
-        .then((outcome) => ({ ...outcome, durationsMs: clock.durations })),
-    );
+    const executed = await recordWithEffect(call, async (toolTx) => {
+      const charged = await clock.run("budget", () => budgetStep(reserve, call, tool, { hasBudgets, db: toolTx.db }));
+      if (failedStep(charged)) return denied(charged.decision, clock);
+      const outcome = await clock.run("execute", () => executeStep(tool, call, args, decision, nested, toolTx));
+      return { ...outcome, durationsMs: clock.durations };
+    });
     return { ...executed, isRecorded: true };
   }
 }
@@ -168,13 +173,14 @@ async function decideSteps(
   const policy = await clock.run("policy", () => policyStep(call, tool, args, tenant.value));
   if (failedStep(policy)) return denied(policy.decision, clock);
 
-  const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool));
-  if (failedStep(budgeted)) return denied(budgeted.decision, clock);
-
+  // A held call reserves nothing while it waits: the budget step runs when it is approved.
   if (policy.value.policy.effect === "require_approval") {
     const held = await clock.run("approval", () => approvalStep(gatePlugins().approval, call, tool, args, policy.value, path.db));
     return { ...held, durationsMs: clock.durations };
   }
+
+  const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool, { hasBudgets: tenant.value.hasBudgets, db: path.db }));
+  if (failedStep(budgeted)) return denied(budgeted.decision, clock);
 
   const decision: TGateDecision = {
     effect: "allow",
@@ -183,7 +189,28 @@ async function decideSteps(
     policies: policy.value.policy.policies.map((meta) => ({ id: meta.id, pack: meta.pack, version: meta.version })),
     tags: [],
   };
-  return path.execute(decision);
+  return settled(reserve, call.tenantId, budgeted.value, () => path.execute(decision));
+}
+
+/**
+ * Runs the call and ends its budget reservation (if it has one): what ran is counted,
+ * a call that failed or threw gives its reservation back.
+ */
+async function settled<T extends TGateOutcome>(
+  budget: TBudgetStep,
+  tenantId: string,
+  reservation: string | null,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (!reservation) return run();
+  let isUsed = false;
+  try {
+    const outcome = await run();
+    isUsed = outcome.status === "executed";
+    return outcome;
+  } finally {
+    await budget.settle(tenantId, reservation, isUsed);
+  }
 }
 
 /**
@@ -248,17 +275,26 @@ export async function executeApprovedCallWith(
     if (failedStep(tenant)) return denied(tenant.decision, clock);
     const policy = await clock.run("policy", () => policyStep(call, tool, parsed.data, tenant.value));
     if (failedStep(policy)) return denied(policy.decision, clock);
-    const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool));
-    if (failedStep(budgeted)) return denied(budgeted.decision, clock);
     const nested = nestedGate(registry, call, reserve);
     const timed = (tx?: TToolTransaction) =>
       clock
         .run("execute", () => executeStep(tool, call, parsed.data, decision, nested, tx))
         .then((executed) => ({ ...executed, durationsMs: clock.durations }));
     // The request's claim (executed_at) is this call's started record; an internal
-    // tool's effect still commits with its events.
-    if (tool.effect === "internal") return { ...(await recordWithEffect(call, timed)), isRecorded: true };
-    return timed();
+    // tool's effect still commits with its events, and its budget charge with them.
+    // The budget is charged against the window the call runs in, not the one it was held in.
+    if (tool.effect === "internal") {
+      const executed = await recordWithEffect(call, async (tx) => {
+        const charged = await clock.run("budget", () =>
+          budgetStep(reserve, call, tool, { hasBudgets: tenant.value.hasBudgets, db: tx.db }),
+        );
+        return failedStep(charged) ? denied(charged.decision, clock) : timed(tx);
+      });
+      return { ...executed, isRecorded: true };
+    }
+    const budgeted = await clock.run("budget", () => budgetStep(reserve, call, tool, { hasBudgets: tenant.value.hasBudgets }));
+    if (failedStep(budgeted)) return denied(budgeted.decision, clock);
+    return settled(reserve, call.tenantId, budgeted.value, () => timed());
   })();
   if (!isRecorded) await recordOutcome(call, outcome);
   return outcome;

@@ -33,12 +33,25 @@ export type TGateOutcome = (
   | { status: "failed"; decision: TGateDecision; error: string }
 ) & { durationsMs?: TStepDurations };
 
-/** The budget step's seam: the budgets issue fills it with atomic reservations. */
-export type TBudgetStep = (
-  call: TGateCall,
-  tool: { name: string; safetyClass: string },
-) => Promise<{ isAllowed: true } | { isAllowed: false; explanation: string }>;
-export const noBudget: TBudgetStep = async () => ({ isAllowed: true });
+/** The budget step's answer: allowed (with the reservation to settle, if one was made) or refused, explained. */
+export type TBudgetCheck = { isAllowed: true; reservation: string | null } | { isAllowed: false; explanation: string };
+
+/**
+ * The budget step's seam, filled by server/budgets: one call against the tenant's
+ * budgets, all or nothing, with no application lock.
+ */
+export type TBudgetStep = {
+  /**
+   * With `db` (an internal tool's transaction) the call is charged in it: it commits
+   * with the call's record or rolls back with it, and there is nothing to settle.
+   * Without, it is reserved until `settle` (or until the reservation expires).
+   * Refuses, never throws, when usage cannot be read or reserved (fail closed).
+   */
+  reserve(call: TGateCall, tool: { name: string; safetyClass: string; timeoutMs?: number }, db?: TenantDb): Promise<TBudgetCheck>;
+  /** A reserved call ended: its use is counted when it ran (`isUsed`), else released. */
+  settle(tenantId: string, reservation: string, isUsed: boolean): Promise<void>;
+};
+export const noBudget: TBudgetStep = { reserve: async () => ({ isAllowed: true, reservation: null }), settle: async () => undefined };
 
 /** What the gate hands the approval plug-in for a held call: bound to exactly this run, tool and arguments. */
 export type THeldCall = {

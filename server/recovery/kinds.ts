@@ -3,6 +3,7 @@
 // TRecoverableKind (server/recovery/types.ts); a versioned kind gets it from
 // versionedKind (server/recovery/versioned.ts).
 import { approvalWorkflowKind } from "@/server/approvals/workflow";
+import { budgetKind } from "@/server/budgets/service";
 import { policyPackKind } from "@/server/policy/packs";
 import { memoryKind } from "@/server/memory/service";
 import { heartbeatKind } from "@/server/schedules/heartbeat";
@@ -20,5 +21,6 @@ export const RECOVERABLE_KINDS: TRecoverableKind[] = [
   workflowKind,
   policyPackKind,
   approvalWorkflowKind,
+  budgetKind,
   workspaceSnapshotKind,
 ];

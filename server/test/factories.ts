@@ -149,6 +149,26 @@ async function fillEventLog(tenantId: string): Promise<string> {
       "INSERT INTO agent_api_keys (tenant_id, agent_id, label, key_prefix, key_hash, created_by) VALUES ($1, 'fixture-bot', 'fixture', 'afk_fixt', repeat('0', 64), 'user:fixture')",
       [tenantId],
     );
+    // Budgets: the tenant's time zone, a budget (with its version), a window's counter and a reservation.
+    await client.query("INSERT INTO tenant_settings (tenant_id, timezone, updated_by) VALUES ($1, 'Europe/Berlin', 'user:fixture')", [
+      tenantId,
+    ]);
+    const budget = await client.query<{ id: string }>(
+      "INSERT INTO budgets (tenant_id, name, metric, period, limit_amount, tool, updated_by, created_by) VALUES ($1, 'fixture', 'tool_calls', 'day', 1000000, 'fixture.none', 'user:fixture', 'user:fixture') RETURNING id",
+      [tenantId],
+    );
+    await client.query(
+      "INSERT INTO budget_versions (tenant_id, budget_id, version, name, metric, period, limit_amount, tool, actor) VALUES ($1, $2, 1, 'fixture', 'tool_calls', 'day', 1000000, 'fixture.none', 'user:fixture')",
+      [tenantId, budget.rows[0]?.id],
+    );
+    await client.query("INSERT INTO budget_counters (tenant_id, budget_id, window_start, used) VALUES ($1, $2, '2026-01-01', 1)", [
+      tenantId,
+      budget.rows[0]?.id,
+    ]);
+    await client.query(
+      "INSERT INTO budget_reservations (tenant_id, reservation, budget_id, window_start, amount, expires_at) VALUES ($1, gen_random_uuid(), $2, '2026-01-01', 0, '2026-01-01')",
+      [tenantId, budget.rows[0]?.id],
+    );
     const approvalWorkflow = await client.query<{ id: string }>(
       'INSERT INTO approval_workflows (tenant_id, definition, updated_by) VALUES ($1, \'{"routes":[],"defaultRoute":{"tiers":[]}}\', \'user:fixture\') RETURNING id',
       [tenantId],

@@ -1,6 +1,6 @@
 // The work two app processes race over in the several-instances tests: each is what
 // an instance does on its own (a settle after a vote, an approver's vote, the approval
-// sweep's part for one tenant, the schedule tick's part for one tenant). The test
+// sweep's part for one tenant, the schedule tick's part for one tenant, gate calls). The test
 // process and the second process (./second-process-child.ts) run the same functions,
 // so a race between them is a race between two instances of the app.
 //
@@ -9,6 +9,7 @@
 import { settle, voteOnRequest } from "@/server/approvals/service";
 import { expireOverdue, finishDecided } from "@/server/approvals/sweep";
 import { AppError } from "@/server/errors";
+import { runGate } from "@/server/gate/pipeline";
 import { claimDueFires, runFires } from "@/server/schedules/tick";
 
 /** Inputs and outputs cross a pipe as JSON: times are ISO strings. */
@@ -47,6 +48,25 @@ export const RACE_TASKS = {
     const claimed = await claimDueFires(input.tenantId, new Date(input.now));
     await runFires(claimed.fires);
     return { fired: claimed.fires.map((fire) => fire.scheduleId), refused: claimed.refusals.length };
+  },
+
+  /** `count` memory.set calls through the gate at once, by one member in one run: how many ran, and the refusals' explanations. */
+  gateCalls: async (input: { tenantId: string; runId: string; userId: string; count: number; prefix: string }) => {
+    const outcomes = await Promise.all(
+      Array.from({ length: input.count }, (_, index) =>
+        runGate({
+          tenantId: input.tenantId,
+          runId: input.runId,
+          principal: { type: "User", id: input.userId, role: "member" },
+          tool: "memory.set",
+          args: { key: `${input.prefix}-${index}`, value: "v" },
+        }),
+      ),
+    );
+    return {
+      executed: outcomes.filter((outcome) => outcome.status === "executed").length,
+      refusals: outcomes.filter((outcome) => outcome.status === "denied").map((outcome) => outcome.decision.explanation),
+    };
   },
 } as const;
 

@@ -25,6 +25,7 @@ import { toolCatalog } from "@/server/tools/catalog";
 import { withTenant, withoutTenant } from "@/server/db";
 import { setMemory, softDeleteMemory } from "@/server/memory/service";
 import { createPack } from "@/server/policy/packs";
+import { createBudget } from "@/server/budgets/service";
 import { appRouter } from "./root";
 
 type Fixtures = { a: TTenantFixture; b: TTenantFixture };
@@ -151,6 +152,21 @@ async function skillOf(fixture: TTenantFixture): Promise<string> {
       data: { tenantId: fixture.tenant.id, skillId: skill.id, version: 1, name, description: "", body: "# Matrix", actor: "user:matrix" },
     });
     return skill.id;
+  });
+}
+
+async function budgetOf(fixture: TTenantFixture): Promise<string> {
+  return withTenant(fixture.tenant.id, async (db) => {
+    const actor = { userId: null, label: "user:matrix" };
+    const input = {
+      name: uniqueSlug("budget"),
+      metric: "tool_calls" as const,
+      period: "day" as const,
+      limitAmount: 100,
+      principal: null,
+      tool: null,
+    };
+    return (await createBudget(db, fixture.tenant.id, actor, input)).id;
   });
 }
 
@@ -428,6 +444,33 @@ const MATRIX: Record<string, Row> = {
   "recovery.updateSettings": {
     access: { tenant: "admin" },
     input: (fx) => ({ ...tenantA(fx), purgeAfterDays: 30 }),
+    crossTenant: "takes no object id",
+  },
+  "budget.list": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "budget.history": {
+    access: { tenant: "viewer" },
+    input: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.b) }),
+  },
+  "budget.create": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), name: uniqueSlug("budget"), period: "day", limitAmount: 10 }),
+    crossTenant: "takes no object id",
+  },
+  "budget.update": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.a), limitAmount: 5 }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.b), limitAmount: 5 }),
+  },
+  "budget.delete": {
+    access: { tenant: "admin" },
+    input: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.a) }),
+    crossTenant: async (fx) => ({ ...tenantA(fx), budgetId: await budgetOf(fx.b) }),
+  },
+  "budget.settings": { access: { tenant: "viewer" }, input: tenantA, crossTenant: "takes no object id" },
+  "budget.updateSettings": {
+    access: { tenant: "admin" },
+    input: (fx) => ({ ...tenantA(fx), timezone: "Europe/Berlin" }),
     crossTenant: "takes no object id",
   },
   "skill.list": { access: { tenant: "member" }, input: tenantA, crossTenant: "takes no object id" },

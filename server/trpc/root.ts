@@ -6,6 +6,7 @@ import { approvalNotificationRouter } from "@/server/approvals/notify-router";
 import { credentialRouter } from "@/server/credentials/router";
 import { agentKeyRouter } from "@/server/agents/router";
 import { auditRouter } from "@/server/audit/router";
+import { budgetRouter } from "@/server/budgets/router";
 import { checkpointRouter, signingKeyRouter, traceRouter } from "@/server/events/router";
 import { invitationRouter } from "@/server/invitations/router";
 import { memberRouter } from "@/server/members/router";
@@ -44,6 +45,7 @@ export const appRouter = createTRPCRouter({
   memory: memoryRouter,
   recovery: recoveryRouter,
   policyPack: policyPackRouter,
+  budget: budgetRouter,
   approval: approvalRouter,
   approvalNotification: approvalNotificationRouter,
   schedule: scheduleRouter,
