@@ -212,7 +212,7 @@ describe("reservations", () => {
     const reserve = (at: string) =>
       withTenant(other.tenant.id, async (db) => {
         const rows = await db.$queryRawUnsafe<{ answer: { ok: boolean; reservation?: string } }[]>(
-          "SELECT budget_reserve($1::uuid, 'tool_calls', 'user:x', 'probe.work', 1, 'reserve', $2::timestamptz, '90 seconds'::interval) AS answer",
+          "SELECT budget_reserve($1::uuid, '{tool_calls}', 'user:x', 'probe.work', 1, 'reserve', $2::timestamptz, '90 seconds'::interval) AS answer",
           other.tenant.id,
           at,
         );
@@ -253,6 +253,25 @@ describe("reservations", () => {
     const counters = await countersOf(held);
     expect(counters).toHaveLength(2);
     expect(counters.every((counter) => counter.budgetId === budget.id && counter.used === 1 && counter.reserved === 0)).toBe(true);
+  });
+});
+
+describe("outbound messages", () => {
+  it("count the sends (the Outbox's deliveries too), not the other calls", async () => {
+    const fx = await createTenantFixture();
+    const budget = await budgetFor(fx, { name: "messages per day", metric: "outbound_messages", limitAmount: 2 });
+    const runId = await createRun(fx);
+    const send = (text: string) =>
+      runGate({ tenantId: fx.tenant.id, runId, principal: member(fx), tool: "message.send", args: { channel: "slack", text } });
+    expect(await send("one")).toMatchObject({ status: "executed" });
+    expect(await set(fx, runId, "not-a-message")).toMatchObject({ status: "executed" });
+    expect(await send("two")).toMatchObject({ status: "executed" });
+    const refused = await send("three");
+    expect(refused).toMatchObject({ status: "denied", decision: { step: "budget" } });
+    expect(refused.decision.explanation).toMatch(/^Budget "messages per day" is used up: 2 of 2 outbound messages this day/);
+    expect(await countersOf(fx)).toEqual([{ budgetId: budget.id, used: 2, reserved: 0 }]);
+    const delivered = await withTenant(fx.tenant.id, (db) => db.outboxMessage.count({ where: { tenantId: fx.tenant.id } }));
+    expect(delivered).toBe(2);
   });
 });
 

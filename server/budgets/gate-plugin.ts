@@ -29,7 +29,7 @@ type TSpentBudget = {
 };
 type TReserveAnswer = { ok: true; reservation: string | null } | { ok: false; budget: TSpentBudget };
 
-const METRIC_NOUNS: Record<string, string> = { tool_calls: "tool calls" };
+const METRIC_NOUNS: Record<string, string> = { tool_calls: "tool calls", outbound_messages: "outbound messages" };
 
 /** "7 Dec 2026, 00:00 (Europe/Berlin)" */
 function localTime(at: string, timezone: string): string {
@@ -56,13 +56,16 @@ export function spentExplanation(budget: TSpentBudget): string {
   );
 }
 
-const RESERVE_SQL = "SELECT budget_reserve($1::uuid, 'tool_calls', $2, $3, 1, $4, now(), $5::interval) AS answer";
+const RESERVE_SQL = "SELECT budget_reserve($1::uuid, $2::text[], $3, $4, 1, $5, now(), $6::interval) AS answer";
 
-async function reserveIn(db: TenantDb, call: TGateCall, tool: { name: string; timeoutMs?: number }, mode: "charge" | "reserve") {
+type TMeteredTool = { name: string; timeoutMs?: number; isOutboundMessage?: boolean };
+
+async function reserveIn(db: TenantDb, call: TGateCall, tool: TMeteredTool, mode: "charge" | "reserve") {
   const ttlMs = (tool.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) + RESERVATION_GRACE_MS;
   const rows = await db.$queryRawUnsafe<{ answer: TReserveAnswer }[]>(
     RESERVE_SQL,
     call.tenantId,
+    tool.isOutboundMessage ? ["tool_calls", "outbound_messages"] : ["tool_calls"],
     principalId(call.principal),
     tool.name,
     mode,

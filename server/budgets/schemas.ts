@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { zText } from "@/server/validation";
 
-/** What a budget counts. Only what the gate meters today: each tool call it lets run. */
-export const BUDGET_METRICS = ["tool_calls"] as const;
+/**
+ * What a budget counts, as the gate meters it: every tool call it lets run, and of
+ * those the ones that send a message to people outside (tools marked isOutboundMessage).
+ */
+export const BUDGET_METRICS = ["tool_calls", "outbound_messages"] as const;
 /** Calendar windows in the tenant's time zone. */
 export const BUDGET_PERIODS = ["minute", "hour", "day", "month"] as const;
 export type TBudgetPeriod = (typeof BUDGET_PERIODS)[number];

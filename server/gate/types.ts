@@ -47,7 +47,7 @@ export type TBudgetStep = {
    * Without, it is reserved until `settle` (or until the reservation expires).
    * Refuses, never throws, when usage cannot be read or reserved (fail closed).
    */
-  reserve(call: TGateCall, tool: { name: string; safetyClass: string; timeoutMs?: number }, db?: TenantDb): Promise<TBudgetCheck>;
+  reserve(call: TGateCall, tool: { name: string; timeoutMs?: number; isOutboundMessage?: boolean }, db?: TenantDb): Promise<TBudgetCheck>;
   /** A reserved call ended: its use is counted when it ran (`isUsed`), else released. */
   settle(tenantId: string, reservation: string, isUsed: boolean): Promise<void>;
 };

@@ -63,6 +63,8 @@ export type TToolDefinition<TInput = unknown> = {
   /** Runs gated steps of its own that may hold the run for approval (workflow.run). */
   mayHoldRun?: boolean;
   timeoutMs?: number;
+  /** Sends a message to people outside (email, chat, WhatsApp): counted by `outbound_messages` budgets. */
+  isOutboundMessage?: boolean;
   maxOutputBytes?: number;
   /**
    * Fields policies route on (amount, counterparty, path…), from the validated arguments

@@ -1,4 +1,4 @@
--- Budgets (issue 18, first part): per-tenant limits on tool calls, in calendar windows
+-- Budgets (issue 18, first part): per-tenant limits on tool calls and outbound messages, in calendar windows
 -- of the tenant's time zone, reserved and charged atomically by the gate's budget step.
 --
 -- tenant_settings: what a tenant's budgets are read in (its time zone).
@@ -39,7 +39,7 @@ CREATE TABLE "budgets" (
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "budgets_pkey" PRIMARY KEY ("id"),
-    CONSTRAINT "budgets_metric_check" CHECK ("metric" IN ('tool_calls')),
+    CONSTRAINT "budgets_metric_check" CHECK ("metric" IN ('tool_calls', 'outbound_messages')),
     CONSTRAINT "budgets_period_check" CHECK ("period" IN ('minute', 'hour', 'day', 'month')),
     CONSTRAINT "budgets_limit_check" CHECK ("limit_amount" >= 0)
 );
@@ -130,8 +130,8 @@ BEGIN
 END
 $$;
 
--- One call against every live budget of the tenant that applies to it (its metric,
--- and its principal and tool when the budget names them), all or nothing:
+-- One call against every live budget of the tenant that applies to it (one of the
+-- call's metrics, and its principal and tool when the budget names them), all or nothing:
 --   p_mode 'charge': counted as used now (the caller's transaction commits it with the
 --                    call's record, or rolls it back with it);
 --   p_mode 'reserve': held as reserved under a new reservation id until settled,
@@ -140,7 +140,7 @@ $$;
 -- serialises concurrent calls on one counter; no application lock). A budget that has
 -- no room undoes the ones before it and is returned, with its window, to explain the
 -- refusal: {"ok": false, "budget": {...}}. Otherwise {"ok": true, "reservation": id|null}.
-CREATE FUNCTION budget_reserve(p_tenant uuid, p_metric text, p_principal text, p_tool text, p_amount bigint, p_mode text, p_at timestamptz, p_ttl interval)
+CREATE FUNCTION budget_reserve(p_tenant uuid, p_metrics text[], p_principal text, p_tool text, p_amount bigint, p_mode text, p_at timestamptz, p_ttl interval)
   RETURNS jsonb
   LANGUAGE plpgsql
 AS $$
@@ -158,8 +158,8 @@ BEGIN
   SELECT timezone INTO v_tz FROM tenant_settings WHERE tenant_id = p_tenant;
   v_tz := coalesce(v_tz, 'UTC');
   FOR v_budget IN
-    SELECT id, name, period, limit_amount FROM budgets
-     WHERE tenant_id = p_tenant AND deleted_at IS NULL AND metric = p_metric
+    SELECT id, name, metric, period, limit_amount FROM budgets
+     WHERE tenant_id = p_tenant AND deleted_at IS NULL AND metric = ANY(p_metrics)
        AND (principal IS NULL OR principal = p_principal) AND (tool IS NULL OR tool = p_tool)
      ORDER BY id
   LOOP
@@ -201,7 +201,7 @@ BEGIN
       SELECT used, reserved INTO v_used, v_reserved FROM budget_counters
        WHERE tenant_id = p_tenant AND budget_id = v_budget.id AND window_start = v_window.window_start;
       RETURN jsonb_build_object('ok', false, 'budget', jsonb_build_object(
-        'id', v_budget.id, 'name', v_budget.name, 'metric', p_metric, 'period', v_budget.period,
+        'id', v_budget.id, 'name', v_budget.name, 'metric', v_budget.metric, 'period', v_budget.period,
         'limit', v_budget.limit_amount, 'used', v_used, 'reserved', v_reserved,
         'windowStart', v_window.window_start, 'resetsAt', v_window.window_end, 'timezone', v_tz));
     END IF;
@@ -257,13 +257,12 @@ BEGIN
             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.packs) = 'array' THEN p.packs ELSE '[]'::jsonb END) AS ref
             JOIN policy_packs k ON k.tenant_id = p_tenant AND k.deleted_at IS NULL AND k.name = ref->>'name'
             JOIN policy_pack_versions v ON v.tenant_id = p_tenant AND v.pack_id = k.id AND v.version::text = ref->>'version'),
-         EXISTS (SELECT 1 FROM budgets b WHERE b.tenant_id = p_tenant AND b.deleted_at IS NULL AND b.metric = 'tool_calls'
-                    AND (b.tool IS NULL OR b.tool = p_tool))
+         EXISTS (SELECT 1 FROM budgets b WHERE b.tenant_id = p_tenant AND b.deleted_at IS NULL AND (b.tool IS NULL OR b.tool = p_tool))
     FROM (SELECT coalesce((SELECT n.generation FROM policy_generations n WHERE n.tenant_id = p_tenant), 0) AS generation) AS g
     LEFT JOIN policy_compositions p ON p.tenant_id = p_tenant AND g.generation IS DISTINCT FROM p_known;
 END
 $$;
 GRANT EXECUTE ON FUNCTION gate_call_state(uuid, uuid, text, bigint) TO agent_fabric_app;
 GRANT EXECUTE ON FUNCTION budget_window(text, timestamptz, text) TO agent_fabric_app;
-GRANT EXECUTE ON FUNCTION budget_reserve(uuid, text, text, text, bigint, text, timestamptz, interval) TO agent_fabric_app;
+GRANT EXECUTE ON FUNCTION budget_reserve(uuid, text[], text, text, bigint, text, timestamptz, interval) TO agent_fabric_app;
 GRANT EXECUTE ON FUNCTION budget_settle(uuid, uuid, bigint, timestamptz) TO agent_fabric_app;

@@ -62,6 +62,7 @@ export const messageSend: TToolDefinition<TMessageSend> = {
   input: ZMessageSend,
   safetyClass: "external_side_effect",
   capability: "api",
+  isOutboundMessage: true,
   timeoutMs: 30_000,
   policyFields: async (args, { tenantId }) => {
     const url = args.channel === "webhook" ? await webhookUrl(tenantId, args.credentialId) : undefined;

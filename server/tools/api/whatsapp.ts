@@ -72,6 +72,7 @@ export const whatsappSend: TToolDefinition<TWhatsappSend> = {
   input: ZWhatsappSend,
   safetyClass: "external_side_effect",
   capability: "api",
+  isOutboundMessage: true,
   timeoutMs: 20_000,
   policyFields: (args) => ({ counterparty: args.to }),
   execute: async (context, args) => {
