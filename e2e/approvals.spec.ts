@@ -23,7 +23,7 @@ function turnOf(page: Page, message: string): Locator {
 
 async function ask(page: Page, message: string): Promise<Locator> {
   await page.getByLabel("Message", { exact: true }).fill(message);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   const turn = turnOf(page, message);
   await expect(turn.getByTestId("tool-card").first()).toContainText("payments.transfer", LIVE);
   await expect(turn.getByTestId("tool-card").first()).toContainText("waiting for approval");

@@ -14,7 +14,7 @@ async function openAs(browser: Browser, email: string): Promise<Page> {
 /** The member's turn for one message, once its tool card is on screen. */
 async function ask(page: Page, message: string): Promise<Locator> {
   await page.getByLabel("Message", { exact: true }).fill(message);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   const turn = page
     .getByRole("list", { name: "Messages" })
     .getByRole("listitem")

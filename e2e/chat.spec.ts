@@ -10,18 +10,18 @@ test("in saas, the gate denies a shell, executes memory.set and holds a memory w
   const cards = page.getByTestId("tool-card");
 
   await message.fill("run rm -rf /");
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await expect(cards.nth(0)).toContainText("shell.exec");
   await expect(cards.nth(0)).toContainText("denied");
   await expect(cards.nth(0).getByTestId("tool-explanation")).toContainText("Shell, file system and process tools do not exist in saas");
 
   await message.fill("remember that the launch is on Friday");
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await expect(cards.nth(1)).toContainText("memory.set");
   await expect(cards.nth(1)).toContainText("allowed");
 
   await message.fill("delete everything you remember");
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await expect(cards.nth(2)).toContainText("memory.delete");
   await expect(cards.nth(2)).toContainText("waiting for approval");
   await expect(cards.nth(2).getByTestId("tool-explanation")).toContainText("hold-memory-delete");

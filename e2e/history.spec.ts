@@ -28,7 +28,7 @@ test("history and restore work the same way on the memory, skills and workflows 
   await page.getByRole("button", { name: "New conversation" }).click();
   for (const day of ["Friday", "Monday"]) {
     await page.getByLabel("Message", { exact: true }).fill(`remember that ${unique} launch day is ${day}`);
-    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByRole("button", { name: "Send", exact: true }).click();
     await expect(page.getByTestId("tool-card").filter({ hasText: day }).first()).toContainText("memory.set");
   }
   await page.goto("/t/globex/memory");

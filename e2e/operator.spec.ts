@@ -10,7 +10,7 @@ test("an operator sees a tenant's held transfer in the approval queues, without 
   await member.goto("/t/acme/chat");
   await member.getByRole("button", { name: "New conversation" }).click();
   await member.getByLabel("Message", { exact: true }).fill(`transfer 3,210 EUR to Queue Check ${tag}`);
-  await member.getByRole("button", { name: "Send" }).click();
+  await member.getByRole("button", { name: "Send", exact: true }).click();
   await expect(member.getByTestId("tool-card").first()).toContainText("waiting for approval", { timeout: 30_000 });
 
   const operator = await (await browser.newContext()).newPage();

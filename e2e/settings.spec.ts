@@ -16,7 +16,7 @@ test("an admin turns a tool off for the tenant, and the agent's call is refused 
     await page.goto("/t/acme/chat");
     await page.getByRole("button", { name: "New conversation" }).click();
     await page.getByLabel("Message", { exact: true }).fill("what do you remember?");
-    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByRole("button", { name: "Send", exact: true }).click();
     const card = page.getByTestId("tool-card").first();
     await expect(card).toContainText("memory.search");
     await expect(card).toContainText("denied");

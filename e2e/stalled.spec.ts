@@ -31,7 +31,7 @@ test("an admin closes a call that never reported back, and the member's turn end
   await member.goto("/t/acme/chat");
   await member.getByRole("button", { name: "New conversation" }).click();
   await member.getByLabel("Message", { exact: true }).fill(`transfer 4,321 EUR to ${counterparty}`);
-  await member.getByRole("button", { name: "Send" }).click();
+  await member.getByRole("button", { name: "Send", exact: true }).click();
   await expect(member.getByTestId("tool-card").first()).toContainText("waiting for approval", { timeout: 30_000 });
   await stallRequest(counterparty);
 

@@ -12,7 +12,7 @@ test("a deleted memory entry waits in the Trash with who and when, and Restore b
   await page.goto("/t/globex/chat");
   await page.getByRole("button", { name: "New conversation" }).click();
   await page.getByLabel("Message", { exact: true }).fill(`remember that ${fact}`);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   const card = page.getByTestId("tool-card").first();
   await expect(card).toContainText("memory.set");
   await expect(card).toContainText("allowed");
@@ -59,7 +59,7 @@ test("an admin empties the Trash after typing the words, and what was in it is g
   await page.goto("/t/acme/chat");
   await page.getByRole("button", { name: "New conversation" }).click();
   await page.getByLabel("Message", { exact: true }).fill(`remember that the trash test is on ${unique}`);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send", exact: true }).click();
   await expect(page.getByTestId("tool-card").first()).toContainText("memory.set");
 
   await page.getByRole("navigation", { name: "Areas" }).getByRole("link", { name: "Memory" }).click();

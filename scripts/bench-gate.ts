@@ -5,6 +5,8 @@
 //     and Cedar's decide, in process, over a mix of calls for 8 tenants
 //   whole pipeline: runGate against PostgreSQL, 8 tenants, 16 concurrent callers
 //     (registry → tenant → policy → budget → approval → execute → record)
+//   budgets (scripts/bench-budgets.ts): the pipeline with two budgets on every call
+//     against none, and reservations/s
 //   memory.set against its own SQL (scripts/bench-memory-set.ts): the same tenants,
 //     every call an executed memory.set, beside pgbench running that call's SQL
 //
@@ -18,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import type { TGateCall } from "../server/gate/types";
 import type { TComposition, TPolicyRequest, TPrincipal } from "../server/policy/evaluate";
 import type { TSafetyClass } from "../server/policy/schema";
+import { benchBudgets } from "./bench-budgets";
 import { benchMemorySet } from "./bench-memory-set";
 
 export type TBenchResult = { name: string; value: number; unit: string; detail?: string; rounds?: Record<string, number>[] };
@@ -273,6 +276,8 @@ export async function benchGate(
     unit: "decisions/s",
     detail: `p50 ${whole.p50.toFixed(1)} ms, p99 ${whole.p99.toFixed(1)} ms; ${whole.count.toLocaleString("en")} calls: ${mix(whole.statuses)}`,
   });
+
+  await benchBudgets(log, tenants, pipeline, { seconds });
 
   await benchMemorySet(log, tenants, { seconds });
 

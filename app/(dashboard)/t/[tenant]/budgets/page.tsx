@@ -1,9 +1,17 @@
-import { UpcomingArea } from "@/components/layout/upcoming-area";
+import { BudgetsPanel } from "@/components/budgets/budgets-panel";
+import { PageHeader } from "@/components/ui/card";
 import { requireTenantPage } from "@/server/auth/page-access";
+import { hasRole } from "@/server/auth/roles";
 
-export default async function Page({ params }: { params: Promise<{ tenant: string }> }) {
-  await requireTenantPage((await params).tenant, "budgets");
+export default async function BudgetsPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await requireTenantPage((await params).tenant, "budgets");
   return (
-    <UpcomingArea title="Budgets" description="Quotas and spend limits per tenant and window." arrivesWith="budgets and rate limits" />
+    <>
+      <PageHeader
+        title="Budgets"
+        description="Limits on what this tenant's agents may use per minute, hour, day or month. The gate refuses a call beyond a budget and says which one."
+      />
+      <BudgetsPanel tenantSlug={tenant.slug} canEdit={hasRole(tenant.role, "admin")} />
+    </>
   );
 }
